@@ -1,0 +1,158 @@
+using System.CommandLine;
+using Gatehouse.Configuration;
+using Gatehouse.Hosting;
+using Gatehouse.LoadBalancing;
+
+namespace Gatehouse.Cli;
+
+/// <summary>The <c>gatehouse</c> command line: run, validate, proxy (quick mode) and demo.</summary>
+public static class GatehouseCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Gatehouse: a reverse proxy, load balancer, HTTP cache and TLS terminator.");
+
+        var configOption = new Option<FileInfo>("--config", "-c") { Description = "The JSON config file.", Required = true };
+        var run = new Command("run", "Run the proxy from a config file. The file is watched and reloaded on change or SIGHUP.") { configOption };
+        run.SetAction((parse, ct) => RunAsync(parse.GetValue(configOption)!, ct));
+
+        var fileArgument = new Argument<FileInfo>("file") { Description = "The JSON config file to check." };
+        var validate = new Command("validate", "Check a config file; print every error with its path. Exit 0 when valid, 1 when not.") { fileArgument };
+        validate.SetAction((parse, _) => ValidateAsync(parse.GetValue(fileArgument)!));
+
+        var from = new Option<string>("--from") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var to = new Option<string[]>("--to") { Description = "A backend address; repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var lb = new Option<string>("--lb") { Description = $"Load-balancing policy: {string.Join(", ", LoadBalancingPolicyNames.All)}.", DefaultValueFactory = _ => LoadBalancingPolicyNames.Default };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb };
+        proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), ct));
+
+        var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
+        var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them.") { port };
+        demo.SetAction((parse, ct) => DemoAsync(parse.GetValue(port), ct));
+
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(validate);
+        root.Subcommands.Add(proxy);
+        root.Subcommands.Add(demo);
+        foreach (var command in root.Subcommands)
+        {
+            command.Options.Add(new VersionOption());
+        }
+
+        return root;
+    }
+
+    private static async Task<int> RunAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckFileAsync(file.FullName);
+        if (result.Config is null)
+        {
+            PrintErrors(file.FullName, result.Errors);
+            return 1;
+        }
+
+        return await ServeAsync(new ConfigSource(result.Config, file.FullName), cancellationToken);
+    }
+
+    private static async Task<int> ValidateAsync(FileInfo file)
+    {
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckFileAsync(file.FullName);
+        if (result.Config is null)
+        {
+            PrintErrors(file.FullName, result.Errors);
+            return 1;
+        }
+
+        Console.Out.WriteLine($"{file.FullName}: valid ({result.Config.Routes.Count} route(s), {result.Config.Clusters.Count} cluster(s), {result.Config.Listeners.Count} listener(s))");
+        return 0;
+    }
+
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, CancellationToken cancellationToken)
+    {
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb));
+        if (result.Config is null)
+        {
+            PrintErrors("gatehouse proxy", result.Errors);
+            return 1;
+        }
+
+        return await ServeAsync(new ConfigSource(result.Config, null), cancellationToken);
+    }
+
+    private static async Task<int> DemoAsync(int port, CancellationToken cancellationToken)
+    {
+        await using var backends = await DemoBackends.StartAsync(2, cancellationToken);
+        var config = new GatehouseConfig
+        {
+            Listeners = [new ListenerDefinition { Name = "demo", Address = "127.0.0.1", Port = port }],
+            Routes = new Dictionary<string, RouteDefinition> { ["all"] = new() { ClusterId = "demo", Match = new() { PathPrefix = "/" } } },
+            Clusters = new Dictionary<string, ClusterDefinition>
+            {
+                ["demo"] = new()
+                {
+                    LoadBalancingPolicy = LoadBalancingPolicyNames.RoundRobin,
+                    Destinations = backends.Backends.ToDictionary(b => b.Name, b => new DestinationDefinition { Address = b.Address.ToString() }),
+                    HealthCheck = new() { Active = new() { Enabled = true, Path = "/healthz", Interval = Duration.Parse("2s") } },
+                },
+            },
+        };
+
+        await using var server = GatehouseServer.Create(new ConfigSource(config, null));
+        await server.StartAsync(cancellationToken);
+        var url = server.Addresses[0];
+        Console.Error.WriteLine($"""
+
+            Gatehouse demo is running at {url}
+              Two demo backends ({string.Join(" and ", backends.Backends.Select(b => b.Name))}) listen on loopback behind it, round robin.
+
+              Try:
+                curl {url}                  # answers alternate between backend-a and backend-b
+                curl -i {url}hello?x=1      # note: no Server or X-Powered-By header from the backend
+                curl -X POST {url}orders     # any method, any path is proxied
+
+              Access log lines appear below. Press Ctrl+C to stop.
+
+            """);
+        await WaitForShutdownAsync(server, cancellationToken);
+        return 0;
+    }
+
+    private static async Task<int> ServeAsync(ConfigSource source, CancellationToken cancellationToken)
+    {
+        await using var server = GatehouseServer.Create(source);
+        try
+        {
+            await server.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"gatehouse: cannot listen: {ex.Message}");
+            return 1;
+        }
+
+        await Console.Error.WriteLineAsync($"Gatehouse {Version} listening on {string.Join(", ", server.Addresses)}");
+        await WaitForShutdownAsync(server, cancellationToken);
+        return 0;
+    }
+
+    private static async Task WaitForShutdownAsync(GatehouseServer server, CancellationToken cancellationToken)
+    {
+        // The host's lifetime handles SIGTERM and Ctrl+C: stop accepting, drain in-flight requests up to server.drainTimeout.
+        var lifetime = server.App.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var registration = cancellationToken.Register(lifetime.StopApplication);
+        await server.App.WaitForShutdownAsync(CancellationToken.None);
+    }
+
+    private static void PrintErrors(string source, IReadOnlyList<ConfigError> errors)
+    {
+        Console.Error.WriteLine($"{source}: {errors.Count} error(s)");
+        foreach (var error in errors)
+        {
+            Console.Error.WriteLine($"  {error}");
+        }
+    }
+
+    public static string Version =>
+        typeof(GatehouseCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

@@ -1,0 +1,148 @@
+using System.Runtime.InteropServices;
+using Gatehouse.Routing;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// Applies a config: validates it whole and, only when valid, swaps Gatehouse's settings and YARP's routes and clusters.
+/// With a file, it also watches the file and listens for SIGHUP; an invalid edit is logged with every error and the last
+/// good config keeps serving. YARP drains old clusters itself, so in-flight requests and WebSockets are not dropped.
+/// </summary>
+public sealed class ConfigReloader : IHostedService, IDisposable
+{
+    private readonly ConfigChecker _checker;
+    private readonly RuntimeSettingsHolder _settings;
+    private readonly InMemoryConfigProvider _proxyConfig;
+    private readonly ILogger<ConfigReloader> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string? _path;
+    private FileSystemWatcher? _watcher;
+    private PosixSignalRegistration? _sighup;
+    private Timer? _debounce;
+    private int _revision;
+
+    public ConfigReloader(ConfigSource source, ConfigChecker checker, RuntimeSettingsHolder settings, InMemoryConfigProvider proxyConfig, ILogger<ConfigReloader> logger)
+    {
+        _checker = checker;
+        _settings = settings;
+        _proxyConfig = proxyConfig;
+        _logger = logger;
+        _path = source.Path is null ? null : Path.GetFullPath(source.Path);
+        Apply(source.Initial);
+    }
+
+    /// <summary>Raised after every reload attempt, with whether it was applied. Tests await it instead of sleeping.</summary>
+    public event Action<ReloadOutcome>? Reloaded;
+
+    public int Revision => Volatile.Read(ref _revision);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_path is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        _debounce = new Timer(_ => _ = ReloadAsync("file change"));
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += OnFileEvent;
+        _watcher.Created += OnFileEvent;
+        _watcher.Renamed += OnFileEvent;
+        _watcher.EnableRaisingEvents = true;
+        if (!OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                _ = ReloadAsync("SIGHUP");
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_watcher is not null)
+        {
+            _watcher.EnableRaisingEvents = false;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads, checks and (when valid) applies the config file. Safe to call concurrently: reloads run one at a time.</summary>
+    public async Task<ReloadOutcome> ReloadAsync(string reason)
+    {
+        if (_path is null)
+        {
+            return new ReloadOutcome(false, Revision, [new ConfigError("", "no config file to reload")]);
+        }
+
+        await _gate.WaitAsync();
+        ReloadOutcome outcome;
+        try
+        {
+            var result = await _checker.CheckFileAsync(_path);
+            if (result.Config is null)
+            {
+                _logger.LogError("Config reload ({Reason}) rejected, still serving revision {Revision}. {Count} error(s):{Errors}",
+                    reason, Revision, result.Errors.Count, string.Concat(result.Errors.Select(e => $"{Environment.NewLine}  {e}")));
+                outcome = new ReloadOutcome(false, Revision, result.Errors);
+            }
+            else
+            {
+                if (!result.Config.Listeners.SequenceEqual(_settings.Current.Config.Listeners))
+                {
+                    _logger.LogWarning("Config reload ({Reason}): listeners changed; they take effect at the next restart", reason);
+                }
+
+                Apply(result.Config);
+                _logger.LogInformation("Config reloaded ({Reason}): revision {Revision}, {Routes} route(s), {Clusters} cluster(s)",
+                    reason, Revision, result.Config.Routes.Count, result.Config.Clusters.Count);
+                outcome = new ReloadOutcome(true, Revision, []);
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Config reload ({Reason}) failed, still serving revision {Revision}", reason, Revision);
+            outcome = new ReloadOutcome(false, Revision, [new ConfigError("", ex.Message)]);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        Reloaded?.Invoke(outcome);
+        return outcome;
+    }
+
+    private void Apply(GatehouseConfig config)
+    {
+        var revision = Interlocked.Increment(ref _revision);
+        var (routes, clusters) = YarpConfigMapper.Map(config);
+        _settings.Swap(RuntimeSettings.From(config));
+        _proxyConfig.Update(routes, clusters, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private void OnFileEvent(object sender, FileSystemEventArgs e) =>
+        // Editors write a file in several steps; wait for the burst to end.
+        _debounce?.Change(TimeSpan.FromMilliseconds(150), Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _sighup?.Dispose();
+        _debounce?.Dispose();
+        _gate.Dispose();
+    }
+}
+
+public sealed record ReloadOutcome(bool Applied, int Revision, IReadOnlyList<ConfigError> Errors);
+
+/// <summary>Where the config comes from: a validated initial config and, when it came from a file, that file's path.</summary>
+public sealed record ConfigSource(GatehouseConfig Initial, string? Path);

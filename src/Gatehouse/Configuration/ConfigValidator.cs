@@ -1,0 +1,357 @@
+using System.Net;
+using System.Text.Json;
+using Gatehouse.LoadBalancing;
+
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// Checks a whole config and returns every error with its path; it never stops at the first one.
+/// A pure function over values: no I/O, no clock.
+/// </summary>
+public static class ConfigValidator
+{
+    private static readonly HashSet<string> HeaderMatchModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ExactHeader", "HeaderPrefix", "Contains", "NotContains", "Exists", "NotExists",
+    };
+
+    private static readonly HashSet<string> HttpVersions = ["1.0", "1.1", "2", "2.0", "3", "3.0"];
+
+    public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config)
+    {
+        var errors = new List<ConfigError>();
+        Unknown(errors, "", config);
+
+        if (config.Listeners.Count == 0)
+        {
+            errors.Add(new("listeners", "at least one listener is required"));
+        }
+
+        var bound = new HashSet<(string, int)>();
+        for (var i = 0; i < config.Listeners.Count; i++)
+        {
+            ValidateListener(errors, $"listeners[{i}]", config.Listeners[i], bound);
+        }
+
+        foreach (var (id, route) in config.Routes)
+        {
+            ValidateRoute(errors, $"routes.{id}", route, config.Clusters);
+        }
+
+        foreach (var (id, cluster) in config.Clusters)
+        {
+            ValidateCluster(errors, $"clusters.{id}", cluster);
+        }
+
+        ValidateAccessLog(errors, "accessLog", config.AccessLog);
+        Unknown(errors, "server", config.Server);
+        PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
+        return errors;
+    }
+
+    private static void ValidateListener(List<ConfigError> errors, string path, ListenerDefinition listener, HashSet<(string, int)> bound)
+    {
+        Unknown(errors, path, listener);
+        if (listener is null)
+        {
+            errors.Add(new(path, "a listener must be an object"));
+            return;
+        }
+
+        if (!IPAddress.TryParse(listener.Address, out _) && !string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new($"{path}.address", $"'{listener.Address}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)"));
+        }
+
+        if (listener.Port is < 0 or > 65535)
+        {
+            errors.Add(new($"{path}.port", $"{listener.Port} is not a port number (0 to 65535)"));
+        }
+        else if (listener.Port != 0 && !bound.Add((listener.Address, listener.Port)))
+        {
+            errors.Add(new($"{path}.port", $"{listener.Address}:{listener.Port} is already used by another listener"));
+        }
+    }
+
+    private static void ValidateRoute(List<ConfigError> errors, string path, RouteDefinition route, IReadOnlyDictionary<string, ClusterDefinition> clusters)
+    {
+        if (route is null)
+        {
+            errors.Add(new(path, "a route must be an object"));
+            return;
+        }
+
+        Unknown(errors, path, route);
+        if (string.IsNullOrWhiteSpace(route.ClusterId))
+        {
+            errors.Add(new($"{path}.clusterId", "required: the cluster this route sends requests to"));
+        }
+        else if (!clusters.ContainsKey(route.ClusterId))
+        {
+            errors.Add(new($"{path}.clusterId", $"no cluster named '{route.ClusterId}'"));
+        }
+
+        var match = route.Match;
+        var matchPath = $"{path}.match";
+        Unknown(errors, matchPath, match);
+        if (match.Path is not null && match.PathPrefix is not null)
+        {
+            errors.Add(new(matchPath, "give either path or pathPrefix, not both"));
+        }
+
+        if (match.Path is null && match.PathPrefix is null && (match.Hosts is null || match.Hosts.Count == 0))
+        {
+            errors.Add(new(matchPath, "a route must match on path, pathPrefix or hosts"));
+        }
+
+        if (match.Path is { } template && !template.StartsWith('/'))
+        {
+            errors.Add(new($"{matchPath}.path", $"'{template}' must start with '/'"));
+        }
+
+        if (match.PathPrefix is { } prefix && (!prefix.StartsWith('/') || prefix.Contains('{', StringComparison.Ordinal) || prefix.Contains('}', StringComparison.Ordinal)))
+        {
+            errors.Add(new($"{matchPath}.pathPrefix", $"'{prefix}' must start with '/' and contain no '{{' or '}}' (use path for templates)"));
+        }
+
+        for (var i = 0; i < (match.Hosts?.Count ?? 0); i++)
+        {
+            var host = match.Hosts![i];
+            if (string.IsNullOrWhiteSpace(host) || host.Contains('/', StringComparison.Ordinal) || host.Contains(' ', StringComparison.Ordinal))
+            {
+                errors.Add(new($"{matchPath}.hosts[{i}]", $"'{host}' is not a host name (such as example.com, *.example.com or example.com:8080)"));
+            }
+        }
+
+        for (var i = 0; i < (match.Methods?.Count ?? 0); i++)
+        {
+            var method = match.Methods![i];
+            if (string.IsNullOrEmpty(method) || !method.All(IsTokenChar))
+            {
+                errors.Add(new($"{matchPath}.methods[{i}]", $"'{method}' is not an HTTP method"));
+            }
+        }
+
+        for (var i = 0; i < (match.Headers?.Count ?? 0); i++)
+        {
+            var header = match.Headers![i];
+            var headerPath = $"{matchPath}.headers[{i}]";
+            Unknown(errors, headerPath, header);
+            if (string.IsNullOrEmpty(header.Name) || !header.Name.All(IsTokenChar))
+            {
+                errors.Add(new($"{headerPath}.name", $"'{header.Name}' is not a header name"));
+            }
+
+            if (!HeaderMatchModes.Contains(header.Mode))
+            {
+                errors.Add(new($"{headerPath}.mode", $"'{header.Mode}' is not one of {string.Join(", ", HeaderMatchModes)}"));
+            }
+            else if (header.Mode is not ("Exists" or "NotExists") && (header.Values is null || header.Values.Count == 0))
+            {
+                errors.Add(new($"{headerPath}.values", $"mode {header.Mode} needs at least one value"));
+            }
+        }
+
+        if (route.Timeout is { } timeout)
+        {
+            PositiveDuration(errors, $"{path}.timeout", timeout);
+        }
+
+        Unknown(errors, $"{path}.retry", route.Retry);
+        if (route.Retry.MaxBufferedBodyBytes < 0)
+        {
+            errors.Add(new($"{path}.retry.maxBufferedBodyBytes", "must not be negative"));
+        }
+    }
+
+    private static void ValidateCluster(List<ConfigError> errors, string path, ClusterDefinition cluster)
+    {
+        if (cluster is null)
+        {
+            errors.Add(new(path, "a cluster must be an object"));
+            return;
+        }
+
+        Unknown(errors, path, cluster);
+        var policy = LoadBalancingPolicyNames.Canonical(cluster.LoadBalancingPolicy);
+        if (policy is null)
+        {
+            errors.Add(new($"{path}.loadBalancingPolicy", $"'{cluster.LoadBalancingPolicy}' is not one of {string.Join(", ", LoadBalancingPolicyNames.All)}"));
+        }
+
+        if (!HashKey.TryParse(cluster.HashKey, out _))
+        {
+            errors.Add(new($"{path}.hashKey", $"'{cluster.HashKey}' is not ip, path, header:NAME or cookie:NAME"));
+        }
+        else if (cluster.HashKey is not null && policy != LoadBalancingPolicyNames.ConsistentHash)
+        {
+            errors.Add(new($"{path}.hashKey", "only used with loadBalancingPolicy ConsistentHash"));
+        }
+
+        Unknown(errors, $"{path}.sessionAffinity", cluster.SessionAffinity);
+        if (cluster.SessionAffinity.Enabled && (string.IsNullOrWhiteSpace(cluster.SessionAffinity.CookieName) || !cluster.SessionAffinity.CookieName.All(IsTokenChar)))
+        {
+            errors.Add(new($"{path}.sessionAffinity.cookieName", $"'{cluster.SessionAffinity.CookieName}' is not a cookie name"));
+        }
+
+        if (cluster.Destinations.Count == 0)
+        {
+            errors.Add(new($"{path}.destinations", "at least one destination is required"));
+        }
+
+        foreach (var (id, destination) in cluster.Destinations)
+        {
+            var destinationPath = $"{path}.destinations.{id}";
+            if (destination is null)
+            {
+                errors.Add(new(destinationPath, "a destination must be an object"));
+                continue;
+            }
+
+            Unknown(errors, destinationPath, destination);
+            if (!IsHttpUri(destination.Address))
+            {
+                errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : $"'{destination.Address}' is not an absolute http(s) URI"));
+            }
+
+            if (destination.Health is not null && !IsHttpUri(destination.Health))
+            {
+                errors.Add(new($"{destinationPath}.health", $"'{destination.Health}' is not an absolute http(s) URI"));
+            }
+
+            if (destination.Weight is < 1 or > 10_000)
+            {
+                errors.Add(new($"{destinationPath}.weight", $"{destination.Weight} is out of range (1 to 10000)"));
+            }
+        }
+
+        ValidateHealth(errors, $"{path}.healthCheck", cluster.HealthCheck);
+        ValidateRetry(errors, $"{path}.retry", cluster.Retry);
+
+        var client = cluster.HttpClient;
+        Unknown(errors, $"{path}.httpClient", client);
+        PositiveDuration(errors, $"{path}.httpClient.connectTimeout", client.ConnectTimeout);
+        PositiveDuration(errors, $"{path}.httpClient.pooledConnectionIdleTimeout", client.PooledConnectionIdleTimeout);
+        if (client.MaxConnectionsPerServer is < 1)
+        {
+            errors.Add(new($"{path}.httpClient.maxConnectionsPerServer", "must be at least 1"));
+        }
+
+        Unknown(errors, $"{path}.httpRequest", cluster.HttpRequest);
+        PositiveDuration(errors, $"{path}.httpRequest.activityTimeout", cluster.HttpRequest.ActivityTimeout);
+        if (!HttpVersions.Contains(cluster.HttpRequest.Version))
+        {
+            errors.Add(new($"{path}.httpRequest.version", $"'{cluster.HttpRequest.Version}' is not one of 1.0, 1.1, 2, 3"));
+        }
+    }
+
+    private static void ValidateHealth(List<ConfigError> errors, string path, HealthCheckDefinition health)
+    {
+        Unknown(errors, path, health);
+        if (health.WhenAllUnhealthy is not (AllUnhealthyModes.Panic or AllUnhealthyModes.Fail))
+        {
+            errors.Add(new($"{path}.whenAllUnhealthy", $"'{health.WhenAllUnhealthy}' is not panic or fail"));
+        }
+
+        var active = health.Active;
+        Unknown(errors, $"{path}.active", active);
+        PositiveDuration(errors, $"{path}.active.interval", active.Interval);
+        PositiveDuration(errors, $"{path}.active.timeout", active.Timeout);
+        if (string.IsNullOrEmpty(active.Path) || !active.Path.StartsWith('/'))
+        {
+            errors.Add(new($"{path}.active.path", $"'{active.Path}' must start with '/'"));
+        }
+
+        AtLeastOne(errors, $"{path}.active.healthyThreshold", active.HealthyThreshold);
+        AtLeastOne(errors, $"{path}.active.unhealthyThreshold", active.UnhealthyThreshold);
+
+        var passive = health.Passive;
+        Unknown(errors, $"{path}.passive", passive);
+        AtLeastOne(errors, $"{path}.passive.consecutiveFailures", passive.ConsecutiveFailures);
+        PositiveDuration(errors, $"{path}.passive.reactivationPeriod", passive.ReactivationPeriod);
+    }
+
+    private static void ValidateRetry(List<ConfigError> errors, string path, ClusterRetryDefinition retry)
+    {
+        Unknown(errors, path, retry);
+        if (retry.MaxAttempts is < 1 or > 10)
+        {
+            errors.Add(new($"{path}.maxAttempts", $"{retry.MaxAttempts} is out of range (1 to 10)"));
+        }
+
+        for (var i = 0; i < retry.Statuses.Count; i++)
+        {
+            if (retry.Statuses[i] is < 100 or > 599)
+            {
+                errors.Add(new($"{path}.statuses[{i}]", $"{retry.Statuses[i]} is not an HTTP status"));
+            }
+        }
+
+        var budget = retry.Budget;
+        Unknown(errors, $"{path}.budget", budget);
+        if (budget.Percent is < 0 or > 100 || double.IsNaN(budget.Percent))
+        {
+            errors.Add(new($"{path}.budget.percent", $"{budget.Percent} is out of range (0 to 100)"));
+        }
+
+        if (budget.MinRetriesPerSecond < 0)
+        {
+            errors.Add(new($"{path}.budget.minRetriesPerSecond", "must not be negative"));
+        }
+
+        PositiveDuration(errors, $"{path}.budget.window", budget.Window);
+    }
+
+    private static void ValidateAccessLog(List<ConfigError> errors, string path, AccessLogDefinition log)
+    {
+        Unknown(errors, path, log);
+        if (log.Format is not (AccessLogFormats.Combined or AccessLogFormats.Json))
+        {
+            errors.Add(new($"{path}.format", $"'{log.Format}' is not combined or json"));
+        }
+
+        if (string.IsNullOrWhiteSpace(log.Path))
+        {
+            errors.Add(new($"{path}.path", "must be stdout or a file path"));
+        }
+    }
+
+    private static void PositiveDuration(List<ConfigError> errors, string path, Duration duration, bool allowZero = false)
+    {
+        if (duration.Value is not { } value)
+        {
+            errors.Add(new(path, $"'{duration.Raw}' is not a duration (such as 250ms, 5s, 2m or 00:00:05)"));
+        }
+        else if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
+        {
+            errors.Add(new(path, $"'{duration.Raw}' must be {(allowZero ? "zero or more" : "more than zero")}"));
+        }
+    }
+
+    private static void AtLeastOne(List<ConfigError> errors, string path, int value)
+    {
+        if (value < 1)
+        {
+            errors.Add(new(path, $"{value} must be at least 1"));
+        }
+    }
+
+    private static void Unknown(List<ConfigError> errors, string path, ConfigSection? section)
+    {
+        if (section?.UnknownProperties is not { Count: > 0 } unknown)
+        {
+            return;
+        }
+
+        foreach (var name in unknown.Keys)
+        {
+            errors.Add(new(path.Length == 0 ? name : $"{path}.{name}", "unknown setting"));
+        }
+    }
+
+    private static bool IsHttpUri(string? text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);
+
+    // RFC 9110 §5.6.2 tchar.
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+}

@@ -1,0 +1,249 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// The whole config file. Immutable: a reload builds a new instance and swaps it in atomically.
+/// Names follow YARP's route and cluster vocabulary (in camelCase) so YARP users feel at home.
+/// </summary>
+public sealed record GatehouseConfig : ConfigSection
+{
+    [JsonPropertyName("$schema")]
+    public string? Schema { get; init; }
+
+    public IReadOnlyList<ListenerDefinition> Listeners { get; init; } = [];
+
+    public IReadOnlyDictionary<string, RouteDefinition> Routes { get; init; } = new Dictionary<string, RouteDefinition>();
+
+    public IReadOnlyDictionary<string, ClusterDefinition> Clusters { get; init; } = new Dictionary<string, ClusterDefinition>();
+
+    public AccessLogDefinition AccessLog { get; init; } = new();
+
+    public ServerDefinition Server { get; init; } = new();
+}
+
+/// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
+public abstract record ConfigSection
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? UnknownProperties { get; init; }
+}
+
+public sealed record ListenerDefinition : ConfigSection
+{
+    public string? Name { get; init; }
+
+    /// <summary>IP address to bind. Defaults to loopback: exposing Gatehouse is an explicit decision (<c>0.0.0.0</c> or <c>::</c>).</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; }
+}
+
+public sealed record ServerDefinition : ConfigSection
+{
+    /// <summary>How long SIGTERM waits for in-flight requests before closing connections.</summary>
+    public Duration DrainTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(30));
+}
+
+public sealed record AccessLogDefinition : ConfigSection
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary><c>combined</c> (nginx/Apache combined log format) or <c>json</c>.</summary>
+    public string Format { get; init; } = AccessLogFormats.Combined;
+
+    /// <summary><c>stdout</c> or a file path.</summary>
+    public string Path { get; init; } = "stdout";
+}
+
+public static class AccessLogFormats
+{
+    public const string Combined = "combined";
+    public const string Json = "json";
+}
+
+public sealed record RouteDefinition : ConfigSection
+{
+    public string? ClusterId { get; init; }
+
+    /// <summary>Lower values are matched first; ties are broken by specificity, as in YARP.</summary>
+    public int? Order { get; init; }
+
+    public RouteMatchDefinition Match { get; init; } = new();
+
+    /// <summary>YARP transforms, for example <c>{ "pathRemovePrefix": "/api" }</c> or <c>{ "pathPattern": "/v2/{**rest}" }</c>.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? Transforms { get; init; }
+
+    /// <summary>How long to wait for the backend's response headers, over all attempts. Exceeded: 504.</summary>
+    public Duration? Timeout { get; init; }
+
+    public RouteRetryDefinition Retry { get; init; } = new();
+}
+
+public sealed record RouteMatchDefinition : ConfigSection
+{
+    public IReadOnlyList<string>? Hosts { get; init; }
+
+    /// <summary>A YARP route template such as <c>/api/{**rest}</c>.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>A plain prefix: <c>/api</c> matches <c>/api</c> and <c>/api/…</c> but not <c>/apix</c>.</summary>
+    public string? PathPrefix { get; init; }
+
+    public IReadOnlyList<string>? Methods { get; init; }
+
+    public IReadOnlyList<HeaderMatchDefinition>? Headers { get; init; }
+}
+
+public sealed record HeaderMatchDefinition : ConfigSection
+{
+    public string? Name { get; init; }
+
+    public IReadOnlyList<string>? Values { get; init; }
+
+    /// <summary>YARP header match mode: ExactHeader, HeaderPrefix, Contains, NotContains, Exists, NotExists.</summary>
+    public string Mode { get; init; } = "ExactHeader";
+
+    public bool IsCaseSensitive { get; init; }
+}
+
+public sealed record RouteRetryDefinition : ConfigSection
+{
+    /// <summary>Replay non-idempotent requests (POST, PATCH) too. Their body is buffered, up to <see cref="MaxBufferedBodyBytes"/>.</summary>
+    public bool AllowUnsafeMethods { get; init; }
+
+    public long MaxBufferedBodyBytes { get; init; } = 64 * 1024;
+}
+
+public sealed record ClusterDefinition : ConfigSection
+{
+    /// <summary>See <see cref="Gatehouse.LoadBalancing.LoadBalancingPolicyNames"/>. Default: PowerOfTwoChoices.</summary>
+    public string? LoadBalancingPolicy { get; init; }
+
+    /// <summary>For ConsistentHash: <c>ip</c>, <c>path</c>, <c>header:NAME</c> or <c>cookie:NAME</c>.</summary>
+    public string? HashKey { get; init; }
+
+    public SessionAffinityDefinition SessionAffinity { get; init; } = new();
+
+    public IReadOnlyDictionary<string, DestinationDefinition> Destinations { get; init; } = new Dictionary<string, DestinationDefinition>();
+
+    public HealthCheckDefinition HealthCheck { get; init; } = new();
+
+    public ClusterRetryDefinition Retry { get; init; } = new();
+
+    public HttpClientDefinition HttpClient { get; init; } = new();
+
+    public HttpRequestDefinition HttpRequest { get; init; } = new();
+}
+
+public sealed record DestinationDefinition : ConfigSection
+{
+    public string? Address { get; init; }
+
+    /// <summary>Where active probes go, when not <see cref="Address"/>.</summary>
+    public string? Health { get; init; }
+
+    /// <summary>Relative share of traffic for weighted policies (WeightedRoundRobin, ConsistentHash, Random).</summary>
+    public int Weight { get; init; } = 1;
+}
+
+public sealed record SessionAffinityDefinition : ConfigSection
+{
+    public bool Enabled { get; init; }
+
+    public string CookieName { get; init; } = "gatehouse_affinity";
+}
+
+public sealed record HealthCheckDefinition : ConfigSection
+{
+    public ActiveHealthCheckDefinition Active { get; init; } = new();
+
+    public PassiveHealthCheckDefinition Passive { get; init; } = new();
+
+    /// <summary><c>panic</c> (default: send to every destination) or <c>fail</c> (answer 503 at once).</summary>
+    public string WhenAllUnhealthy { get; init; } = AllUnhealthyModes.Panic;
+}
+
+public static class AllUnhealthyModes
+{
+    public const string Panic = "panic";
+    public const string Fail = "fail";
+}
+
+public sealed record ActiveHealthCheckDefinition : ConfigSection
+{
+    public bool Enabled { get; init; }
+
+    public Duration Interval { get; init; } = Duration.From(TimeSpan.FromSeconds(5));
+
+    public Duration Timeout { get; init; } = Duration.From(TimeSpan.FromSeconds(2));
+
+    public string Path { get; init; } = "/";
+
+    /// <summary>Consecutive successful probes before an unhealthy destination is healthy again.</summary>
+    public int HealthyThreshold { get; init; } = 1;
+
+    /// <summary>Consecutive failed probes before a destination is unhealthy.</summary>
+    public int UnhealthyThreshold { get; init; } = 2;
+}
+
+public sealed record PassiveHealthCheckDefinition : ConfigSection
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Consecutive failures (connect errors, resets, timeouts, 5xx) that eject a destination.</summary>
+    public int ConsecutiveFailures { get; init; } = 5;
+
+    /// <summary>Treat 5xx answers as failures, not only transport errors.</summary>
+    public bool CountServerErrors { get; init; } = true;
+
+    /// <summary>How long an ejected destination stays out before it gets traffic again.</summary>
+    public Duration ReactivationPeriod { get; init; } = Duration.From(TimeSpan.FromSeconds(10));
+}
+
+public sealed record ClusterRetryDefinition : ConfigSection
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Attempts in all, the first included; each on a different destination.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Backend statuses that count as a failed attempt. Connect errors and resets before any response byte always do.</summary>
+    public IReadOnlyList<int> Statuses { get; init; } = [502, 503, 504];
+
+    public RetryBudgetDefinition Budget { get; init; } = new();
+}
+
+public sealed record RetryBudgetDefinition : ConfigSection
+{
+    /// <summary>Retries may add at most this share of the requests seen in the window.</summary>
+    public double Percent { get; init; } = 20;
+
+    /// <summary>A floor so a quiet cluster can still retry.</summary>
+    public int MinRetriesPerSecond { get; init; } = 10;
+
+    public Duration Window { get; init; } = Duration.From(TimeSpan.FromSeconds(10));
+}
+
+public sealed record HttpClientDefinition : ConfigSection
+{
+    public Duration ConnectTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(5));
+
+    public int? MaxConnectionsPerServer { get; init; }
+
+    public bool DangerousAcceptAnyServerCertificate { get; init; }
+
+    public bool EnableMultipleHttp2Connections { get; init; } = true;
+
+    public Duration PooledConnectionIdleTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(60));
+}
+
+public sealed record HttpRequestDefinition : ConfigSection
+{
+    /// <summary>Longest silence from the backend (no bytes either way) before the request fails with 504.</summary>
+    public Duration ActivityTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(100));
+
+    /// <summary><c>1.1</c> or <c>2</c>.</summary>
+    public string Version { get; init; } = "1.1";
+}

@@ -1,0 +1,123 @@
+using Gatehouse.Configuration;
+using Gatehouse.Retries;
+using Microsoft.AspNetCore.WebUtilities;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Forwarding;
+
+/// <summary>
+/// The first step of YARP's proxy pipeline. It applies the route timeout and runs the attempt loop: a failed attempt
+/// (transport error before any response byte, or a retryable status held back by <see cref="BackendResponseTransform"/>)
+/// is sent again to a destination not tried yet, while the method, the body, the attempt limit and the retry budget allow.
+/// Session affinity, load balancing and passive health run inside each attempt.
+/// </summary>
+internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, RetryBudgets budgets, ILogger<ForwardingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var cluster = proxy.Cluster.Config.ClusterId;
+        var clusterSettings = settings.Cluster(cluster);
+        var route = settings.Route(proxy.Route.Config.RouteId);
+        var retry = clusterSettings.Retry;
+        var budget = budgets.For(cluster);
+        budget.RecordRequest(retry.Budget);
+
+        var request = context.Request;
+        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        var bodyBuffered = false;
+        if (hasBody && retry.MaxAttempts > 1 && request.ContentLength is { } length && length <= (route?.MaxBufferedBodyBytes ?? 0)
+            && (RetryDecisions.IsIdempotent(request.Method) || route?.RetryUnsafeMethods == true))
+        {
+            request.EnableBuffering(bufferThreshold: (int)Math.Min(length, 1024 * 1024));
+            await request.Body.DrainAsync(context.RequestAborted);
+            request.Body.Position = 0;
+            bodyBuffered = true;
+        }
+
+        var replayable = retry.MaxAttempts > 1 && RetryDecisions.MayReplay(request.Method, hasBody, bodyBuffered, route?.RetryUnsafeMethods == true);
+        var state = new ForwardingState { RetryStatuses = retry.Statuses };
+        context.Features.Set(state);
+
+        var originalAborted = context.RequestAborted;
+        CancellationTokenSource? timeout = null;
+        if (route?.Timeout is { } limit)
+        {
+            timeout = CancellationTokenSource.CreateLinkedTokenSource(originalAborted);
+            timeout.CancelAfter(limit);
+            state.ArmTimeout(timeout);
+            context.RequestAborted = timeout.Token;
+        }
+
+        try
+        {
+            await RunAttemptsAsync(context, proxy, state, replayable, retry, budget);
+        }
+        finally
+        {
+            if (timeout is not null)
+            {
+                state.TimedOut = timeout.IsCancellationRequested && !originalAborted.IsCancellationRequested;
+                context.RequestAborted = originalAborted;
+                timeout.Dispose();
+            }
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            if (state.TimedOut)
+            {
+                await ErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout);
+            }
+            else if (state.RejectedStatus is { } status)
+            {
+                // The status was held back for a retry that then could not happen; answer with it, in our words.
+                await ErrorPages.WriteAsync(context, status);
+            }
+        }
+    }
+
+    private async Task RunAttemptsAsync(HttpContext context, IReverseProxyFeature proxy, ForwardingState state, bool replayable, RetryPolicy retry, RetryBudget budget)
+    {
+        var candidates = proxy.AvailableDestinations;
+        List<DestinationState>? tried = null;
+        while (true)
+        {
+            state.Attempts++;
+            state.RejectedStatus = null;
+            var remaining = candidates.Count - (tried?.Count ?? 0);
+            state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
+
+            await next(context);
+
+            if (!state.RetryAllowed || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted || !AttemptFailed(context, state))
+            {
+                return;
+            }
+
+            if (proxy.ProxiedDestination is not { } failed || !budget.TryWithdraw(retry.Budget))
+            {
+                return;
+            }
+
+            tried ??= [];
+            tried.Add(failed);
+            logger.LogDebug("Retrying {Method} {Path} after {Failure} from destination {Destination} (attempt {Attempt})",
+                context.Request.Method, context.Request.Path, state.RejectedStatus?.ToString() ?? context.Features.Get<IForwarderErrorFeature>()?.Error.ToString(), failed.DestinationId, state.Attempts + 1);
+
+            proxy.AvailableDestinations = candidates.Where(d => !tried.Contains(d)).ToList();
+            proxy.ProxiedDestination = null;
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+        }
+    }
+
+    private static bool AttemptFailed(HttpContext context, ForwardingState state) =>
+        state.RejectedStatus is not null
+        || (context.Features.Get<IForwarderErrorFeature>() is { } error && RetryDecisions.IsRetryableError(error.Error));
+}

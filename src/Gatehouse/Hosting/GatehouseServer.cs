@@ -1,0 +1,116 @@
+using System.Net;
+using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
+using Gatehouse.Observability;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>
+/// The one place that wires the parts together. Request pipeline, outermost first:
+/// access log → edge (error pages) → routing → [proxy pipeline: forwarding (timeout, retries) → session affinity →
+/// load balancing → passive health → YARP forwarder].
+/// </summary>
+public sealed class GatehouseServer : IAsyncDisposable
+{
+    private GatehouseServer(WebApplication app) => App = app;
+
+    public WebApplication App { get; }
+
+    public ConfigReloader Reloader => App.Services.GetRequiredService<ConfigReloader>();
+
+    /// <summary>The bound listener addresses (with real ports when the config asked for port 0).</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+
+    public static GatehouseServer Create(ConfigSource source, Action<WebApplicationBuilder>? configure = null)
+    {
+        var config = source.Initial;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "Gatehouse",
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        // Diagnostics go to stderr; stdout belongs to the access log.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var listener in config.Listeners)
+            {
+                if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
+                {
+                    kestrel.ListenLocalhost(listener.Port);
+                }
+                else
+                {
+                    kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port);
+                }
+            }
+        });
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Server.DrainTimeout.Value ?? TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton(source);
+        builder.Services.AddGatehouseProxy();
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
+        if (config.AccessLog.Enabled)
+        {
+            builder.Services.AddSingleton(new AccessLogWriter(config.AccessLog));
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        // Load the initial config into YARP's provider before YARP first reads it.
+        _ = app.Services.GetRequiredService<ConfigReloader>();
+
+        if (config.AccessLog.Enabled)
+        {
+            app.UseMiddleware<AccessLogMiddleware>();
+        }
+
+        app.UseMiddleware<EdgeMiddleware>();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<ForwardingMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+
+        return new GatehouseServer(app);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => App.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => App.StopAsync(cancellationToken);
+
+    public Task RunAsync() => App.RunAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        var writer = App.Services.GetService<AccessLogWriter>();
+        await App.DisposeAsync();
+        if (writer is not null)
+        {
+            await writer.DisposeAsync();
+        }
+    }
+}

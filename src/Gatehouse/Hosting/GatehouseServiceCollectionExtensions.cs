@@ -1,0 +1,49 @@
+using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
+using Gatehouse.Health;
+using Gatehouse.LoadBalancing;
+using Gatehouse.Retries;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Gatehouse.Hosting;
+
+public static class GatehouseServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers YARP with Gatehouse's extensions: its load-balancing and health policies, the backend response transform,
+    /// the HTTP client factory, and the config checker. Used by the server and by <c>gatehouse validate</c> alike, so both
+    /// accept exactly the same configs.
+    /// </summary>
+    public static IServiceCollection AddGatehouseProxy(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RuntimeSettingsHolder>();
+        services.TryAddSingleton<RetryBudgets>();
+        services.TryAddSingleton(new InMemoryConfigProvider([], []));
+        services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
+        services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();
+        services.TryAddSingleton<ConfigChecker>();
+
+        services.AddReverseProxy().AddTransforms<BackendResponseTransform>();
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ThresholdActiveHealthPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, ConsecutiveFailuresPassivePolicy>());
+        return services;
+    }
+
+    /// <summary>A container holding only what <see cref="ConfigChecker"/> needs, for <c>gatehouse validate</c>.</summary>
+    public static ConfigChecker CreateStandaloneChecker()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRouting();
+        services.AddGatehouseProxy();
+        return services.BuildServiceProvider().GetRequiredService<ConfigChecker>();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Gatehouse.Forwarding;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Observability;
+
+/// <summary>Outermost middleware: one log line per request, written after the response completed.</summary>
+internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = time.GetTimestamp();
+        var counter = new ByteCountingStream(context.Response.Body);
+        context.Response.Body = counter;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = counter.Inner;
+            Log(context, counter.BytesWritten, time.GetElapsedTime(started));
+        }
+    }
+
+    private void Log(HttpContext context, long bytes, TimeSpan elapsed)
+    {
+        var request = context.Request;
+        var proxy = context.Features.Get<IReverseProxyFeature>();
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
+        var entry = new AccessLogEntry(
+            time.GetUtcNow(),
+            context.Connection.RemoteIpAddress?.ToString(),
+            request.Method,
+            target,
+            request.Protocol,
+            context.Response.StatusCode,
+            bytes,
+            elapsed.TotalMilliseconds,
+            request.Headers.Referer.ToString(),
+            request.Headers.UserAgent.ToString(),
+            request.Host.Value,
+            proxy?.Route.Config.RouteId,
+            proxy?.Cluster.Config.ClusterId,
+            proxy?.ProxiedDestination?.DestinationId,
+            context.Features.Get<ForwardingState>()?.Attempts ?? 0);
+        writer.Write(writer.Format == Configuration.AccessLogFormats.Json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
+    }
+}
+
+/// <summary>Passes writes through and counts the bytes, for the log's bytes-sent field.</summary>
+internal sealed class ByteCountingStream(Stream inner) : Stream
+{
+    public Stream Inner => inner;
+
+    public long BytesWritten { get; private set; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        BytesWritten += count;
+        inner.Write(buffer, offset, count);
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        BytesWritten += buffer.Length;
+        inner.Write(buffer);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        BytesWritten += count;
+        return inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        BytesWritten += buffer.Length;
+        return inner.WriteAsync(buffer, cancellationToken);
+    }
+}
