@@ -1,0 +1,29 @@
+namespace Gatehouse.FunctionalTests.Infrastructure;
+
+/// <summary>Builds config JSON for tests: one loopback port-0 listener, a catch-all route, one cluster.</summary>
+public static class Configs
+{
+    public static string Destinations(params (string Id, TestBackend Backend, int Weight)[] destinations) =>
+        string.Join(",\n", destinations.Select(d => $$"""      "{{d.Id}}": { "address": "{{d.Backend.Address}}", "weight": {{d.Weight}} }"""));
+
+    public static string Destinations(params TestBackend[] backends) =>
+        Destinations(backends.Select(b => (b.Name, b, 1)).ToArray());
+
+    /// <summary>A whole config with one cluster "c"; <paramref name="clusterExtra"/> is JSON members added to the cluster.</summary>
+    public static string SingleCluster(string destinationsJson, string clusterExtra = "", string routeExtra = "", string rootExtra = "") => $$"""
+        {
+          "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+          "accessLog": { "enabled": false },
+          "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } {{routeExtra}} } },
+          "clusters": {
+            "c": {
+              {{(clusterExtra.Length > 0 ? clusterExtra + "," : "")}}
+              "destinations": {
+        {{destinationsJson}}
+              }
+            }
+          }
+          {{rootExtra}}
+        }
+        """;
+}

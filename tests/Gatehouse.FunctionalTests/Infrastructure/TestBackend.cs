@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel backend on 127.0.0.1. By default it answers every request with its name and counts what it served;
+/// a test can give it any handler. It can be stopped and started again on the same port.
+/// </summary>
+public sealed class TestBackend : IAsyncDisposable
+{
+    private readonly RequestDelegate _handler;
+    private WebApplication? _app;
+    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
+    private long _requests;
+
+    private TestBackend(string name, RequestDelegate? handler)
+    {
+        Name = name;
+        _handler = handler ?? (context => context.Response.WriteAsync(Name));
+    }
+
+    public string Name { get; }
+
+    public int Port { get; private set; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port}/");
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Completes once this backend has received <paramref name="count"/> requests in all (since it was created).</summary>
+    public Task WhenRequestsReach(long count)
+    {
+        lock (_waiters)
+        {
+            if (Requests >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, waiter));
+            return waiter.Task;
+        }
+    }
+
+    public bool IsRunning => _app is not null;
+
+    public static async Task<TestBackend> StartAsync(string name, RequestDelegate? handler = null, int port = 0)
+    {
+        var backend = new TestBackend(name, handler) { Port = port };
+        await backend.StartAsync();
+        return backend;
+    }
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
+        var app = builder.Build();
+        app.Run(async context =>
+        {
+            var served = Interlocked.Increment(ref _requests);
+            lock (_waiters)
+            {
+                _waiters.RemoveAll(w => served >= w.Count && w.Reached.TrySetResult());
+            }
+
+            context.Response.Headers["X-Backend"] = Name;
+            await _handler(context);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address).Port;
+        _app = app;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>A port nothing listens on (bound, then released), for "backend is down" tests.</summary>
+    public static int UnusedPort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
