@@ -20,6 +20,9 @@ public static class ConfigLoader
         AllowTrailingCommas = true,
         NumberHandling = JsonNumberHandling.Strict,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+
+        // "match": null would otherwise reach the validator as a null section and throw there.
+        RespectNullableAnnotations = true,
     };
 
     public static ConfigLoadResult LoadFile(string path)
@@ -64,7 +67,9 @@ public static class ConfigLoader
         var where = ex.LineNumber is { } line ? $" (line {line + 1}, column {ex.BytePositionInLine + 1})" : "";
         var what = ex.InnerException is InvalidOperationException or FormatException || ex.Message.Contains("could not be converted", StringComparison.Ordinal)
             ? $"wrong type of value{where}: {ExpectedType(ex.Message)}"
-            : $"not valid JSON{where}";
+            : ex.Message.Contains("doesn't allow setting null values", StringComparison.Ordinal)
+                ? $"must not be null{where}"
+                : $"not valid JSON{where}";
         return new ConfigError(path, what);
     }
 

@@ -136,6 +136,12 @@ public static class ConfigValidator
         {
             var header = match.Headers![i];
             var headerPath = $"{matchPath}.headers[{i}]";
+            if (header is null)
+            {
+                errors.Add(new(headerPath, "a header match must be an object"));
+                continue;
+            }
+
             Unknown(errors, headerPath, header);
             if (string.IsNullOrEmpty(header.Name) || !header.Name.All(IsTokenChar))
             {
@@ -146,7 +152,8 @@ public static class ConfigValidator
             {
                 errors.Add(new($"{headerPath}.mode", $"'{header.Mode}' is not one of {string.Join(", ", HeaderMatchModes)}"));
             }
-            else if (header.Mode is not ("Exists" or "NotExists") && (header.Values is null || header.Values.Count == 0))
+            else if (!header.Mode.Equals("Exists", StringComparison.OrdinalIgnoreCase) && !header.Mode.Equals("NotExists", StringComparison.OrdinalIgnoreCase)
+                && (header.Values is null || header.Values.Count == 0))
             {
                 errors.Add(new($"{headerPath}.values", $"mode {header.Mode} needs at least one value"));
             }

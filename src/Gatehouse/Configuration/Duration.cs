@@ -79,8 +79,9 @@ internal sealed class DurationJsonConverter : JsonConverter<Duration>
                     return new Duration(null, doc.RootElement.GetRawText());
                 }
             default:
+                var given = reader.TokenType;
                 reader.Skip();
-                return new Duration(null, reader.TokenType.ToString());
+                return new Duration(null, given.ToString());
         }
     }
 

@@ -9,7 +9,13 @@ public static class ErrorPages
     public static Task WriteAsync(HttpContext context, int statusCode)
     {
         var response = context.Response;
+        var allow = response.Headers.Allow;
         response.Clear();
+        if (statusCode == StatusCodes.Status405MethodNotAllowed)
+        {
+            response.Headers.Allow = allow;
+        }
+
         response.StatusCode = statusCode;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-store";
@@ -24,6 +30,7 @@ public static class ErrorPages
         StatusCodes.Status503ServiceUnavailable => "503 Service Unavailable: no backend is available to answer.\n",
         StatusCodes.Status504GatewayTimeout => "504 Gateway Timeout: the backend did not answer in time.\n",
         StatusCodes.Status404NotFound => "404 Not Found: no route matches this request.\n",
+        StatusCodes.Status405MethodNotAllowed => "405 Method Not Allowed: this route does not accept that method.\n",
         _ => $"{statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}\n",
     };
 }

@@ -32,7 +32,7 @@ internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddlewar
         {
             await TryWritePageAsync(context, status);
         }
-        else if (status == StatusCodes.Status404NotFound && context.GetEndpoint() is null)
+        else if (status is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed && context.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>() is null)
         {
             await TryWritePageAsync(context, status);
         }

@@ -77,25 +77,21 @@ public static class AccessLogFormatter
     /// <summary>As nginx does: quotes, backslashes and control or non-ASCII characters become \xHH so a line can't be forged.</summary>
     private static void AppendEscaped(StringBuilder sb, string value)
     {
-        foreach (var c in value)
+        Span<byte> utf8 = stackalloc byte[4];
+        // By rune, so that every non-ASCII character is written as its UTF-8 bytes, as nginx logs them: é is \xC3\xA9
+        // (not \xE9) and a character outside the BMP is one 4-byte sequence (not two replacement characters).
+        foreach (var rune in value.EnumerateRunes())
         {
-            if (c is '"' or '\\' || c < 0x20 || c >= 0x7f)
+            if (rune.Value == '"' || rune.Value == '\\' || rune.Value < 0x20 || rune.Value >= 0x7f)
             {
-                if (c > 0xff)
+                foreach (var b in utf8[..rune.EncodeToUtf8(utf8)])
                 {
-                    foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
-                    {
-                        sb.Append("\\x").Append(b.ToString("X2", CultureInfo.InvariantCulture));
-                    }
-                }
-                else
-                {
-                    sb.Append("\\x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                    sb.Append("\\x").Append(b.ToString("X2", CultureInfo.InvariantCulture));
                 }
             }
             else
             {
-                sb.Append(c);
+                sb.Append((char)rune.Value);
             }
         }
     }

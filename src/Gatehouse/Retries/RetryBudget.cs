@@ -47,7 +47,8 @@ public sealed class RetryBudget(TimeProvider time)
     private int Advance(RetryBudgetSettings settings)
     {
         var bucketTicks = Math.Max(1, settings.Window.Ticks / Buckets);
-        var now = time.GetTimestamp() * TimeSpan.TicksPerSecond / time.TimestampFrequency;
+        // Via TimeSpan: timestamp × TicksPerSecond overflows a long once the clock has run for a day or so.
+        var now = time.GetElapsedTime(0, time.GetTimestamp()).Ticks;
         var bucket = now / bucketTicks;
         if (bucket != Volatile.Read(ref _currentBucket) || bucketTicks != Volatile.Read(ref _bucketTicks))
         {

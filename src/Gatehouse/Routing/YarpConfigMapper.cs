@@ -43,7 +43,8 @@ public static class YarpConfigMapper
                     IsCaseSensitive = h.IsCaseSensitive,
                 }).ToList(),
             },
-            Transforms = route.Transforms,
+            // YARP matches transform keys case-insensitively when it reads IConfiguration; do the same for JSON.
+            Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
         };
     }
 

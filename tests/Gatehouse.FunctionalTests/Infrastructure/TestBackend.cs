@@ -66,6 +66,7 @@ public sealed class TestBackend : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
         var app = builder.Build();
+        app.UseWebSockets();
         app.Run(async context =>
         {
             var served = Interlocked.Increment(ref _requests);

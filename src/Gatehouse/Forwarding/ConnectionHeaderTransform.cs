@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Gatehouse.Forwarding;
+
+/// <summary>
+/// RFC 9110 §7.6.1: a proxy removes every header field named in <c>Connection</c> before forwarding, in both directions.
+/// YARP already drops the fixed hop-by-hop fields (Connection, Keep-Alive, TE, Upgrade…); this handles the named ones.
+/// Known gap: when a request's Connection header also carries <c>keep-alive</c>, Kestrel reports only that token, so the
+/// other names are not visible here (tracked for the protection work, which reads the raw header).
+/// </summary>
+internal sealed class ConnectionHeaderTransform : ITransformProvider
+{
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        context.AddRequestTransform(static request =>
+        {
+            var connection = request.HttpContext.Request.Headers.Connection;
+            if (connection.Count > 0)
+            {
+                foreach (var name in Tokens(connection))
+                {
+                    request.ProxyRequest.Headers.Remove(name);
+                    request.ProxyRequest.Content?.Headers.Remove(name);
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        context.AddResponseTransform(static response =>
+        {
+            if (response.ProxyResponse?.Headers.Connection is { Count: > 0 } connection)
+            {
+                foreach (var name in connection)
+                {
+                    if (!string.Equals(name, "close", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "keep-alive", StringComparison.OrdinalIgnoreCase))
+                    {
+                        response.HttpContext.Response.Headers.Remove(name);
+                    }
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private static IEnumerable<string> Tokens(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            foreach (var token in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                yield return token;
+            }
+        }
+    }
+}
