@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every Gatehouse test on a fresh machine with the .NET 10 SDK: installs the Debian packages the tests need
+# (when missing), starts nothing that the tests start themselves, runs `dotnet test`, and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the test suite needs. (Issue 2 needs none beyond the SDK; later capabilities add redis-server, pebble…)
+PACKAGES=(ca-certificates)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log=$(mktemp)
+dotnet test Gatehouse.slnx 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Microsoft.Testing.Platform prints a summary per run; sum them all.
+passed=$(grep -E '^\s*succeeded: [0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -E '^\s*failed: [0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  failed=1 # the run itself failed (build error, crash): never report a clean sheet
+fi
+rm -f "$log"
+echo "$passed passed, $failed failed"
+exit "$status"
