@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Gatehouse.FunctionalTests.Infrastructure;
+
+/// <summary>The real <c>gatehouse</c> executable (gatehouse.dll next to the tests) run as a child process.</summary>
+public sealed class GatehouseProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _stderr = Channel.CreateUnbounded<string>();
+    private readonly List<string> _stderrSeen = [];
+
+    private GatehouseProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "gatehouse.dll");
+
+    /// <summary>Runs gatehouse to completion and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public static GatehouseProcess Start(params string[] args)
+    {
+        var process = Process.Start(StartInfo(args))!;
+        var running = new GatehouseProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                running._stderr.Writer.TryWrite(line);
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return running;
+    }
+
+    /// <summary>Waits for a stderr line containing <paramref name="text"/>; returns it.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            while (true)
+            {
+                var line = await _stderr.Reader.ReadAsync(cts.Token);
+                _stderrSeen.Add(line);
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no line with '{text}' on stderr; saw:\n{string.Join("\n", _stderrSeen)}");
+        }
+    }
+
+    public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Executable);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
