@@ -159,6 +159,14 @@ public static class ConfigValidator
             }
         }
 
+        for (var i = 0; i < (route.Transforms?.Count ?? 0); i++)
+        {
+            if (route.Transforms![i] is null)
+            {
+                errors.Add(new($"{path}.transforms[{i}]", "a transform must be an object"));
+            }
+        }
+
         if (route.Timeout is { } timeout)
         {
             PositiveDuration(errors, $"{path}.timeout", timeout);

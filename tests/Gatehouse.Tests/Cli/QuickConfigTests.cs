@@ -1,0 +1,133 @@
+using Gatehouse.Cli;
+
+namespace Gatehouse.Tests.Cli;
+
+public class QuickConfigTests
+{
+    [Fact]
+    public void Build_FromAndTo_GivesOneListenerCatchAllRouteAndCluster()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001", "http://127.0.0.1:5002"], "RoundRobin");
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.IsValid);
+        var config = result.Config!;
+        var listener = Assert.Single(config.Listeners);
+        Assert.Equal("127.0.0.1", listener.Address);
+        Assert.Equal(8080, listener.Port);
+        var (routeId, route) = Assert.Single(config.Routes);
+        Assert.Equal("all", routeId);
+        Assert.Equal("/", route.Match.PathPrefix);
+        var cluster = config.Clusters[route.ClusterId!];
+        Assert.Equal("RoundRobin", cluster.LoadBalancingPolicy);
+        Assert.Equal(["d1", "d2"], cluster.Destinations.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("http://127.0.0.1:5001", cluster.Destinations["d1"].Address);
+        Assert.Equal("http://127.0.0.1:5002", cluster.Destinations["d2"].Address);
+    }
+
+    [Fact]
+    public void Build_NoPolicy_LeavesTheDefault()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001"], null);
+
+        Assert.Null(result.Config!.Clusters.Single().Value.LoadBalancingPolicy);
+    }
+
+    [Fact]
+    public void Build_Ipv6From_ListenerAddressWithoutBrackets()
+    {
+        var result = QuickConfig.Build("http://[::1]:9000", ["http://127.0.0.1:5001"], null);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("::1", result.Config!.Listeners[0].Address);
+        Assert.Equal(9000, result.Config.Listeners[0].Port);
+    }
+
+    [Fact]
+    public void Build_FromWithoutPort_ListensOnPort80()
+    {
+        Assert.Equal(80, QuickConfig.Build("http://0.0.0.0", ["http://127.0.0.1:5001"], null).Config!.Listeners[0].Port);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:8080")]
+    [InlineData(":8080")]
+    [InlineData("https://127.0.0.1:8443")]
+    [InlineData("not a url")]
+    [InlineData("")]
+    public void Build_BadFrom_ReportsFrom(string from)
+    {
+        var result = QuickConfig.Build(from, ["http://127.0.0.1:5001"], null);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("--from", error.Path);
+        Assert.Contains($"'{from}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_FromHostName_ReportsFromNotListeners()
+    {
+        var result = QuickConfig.Build("http://example.com:8080", ["http://127.0.0.1:5001"], null);
+
+        Assert.Null(result.Config);
+        Assert.Equal("--from", Assert.Single(result.Errors).Path);
+    }
+
+    [Fact]
+    public void Build_NoTo_ReportsTo()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", [], null);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("--to", error.Path);
+        Assert.Equal("at least one backend address is required", error.Message);
+    }
+
+    [Fact]
+    public void Build_BadFromAndNoTo_ReportsBoth()
+    {
+        var result = QuickConfig.Build("ftp://x", [], null);
+
+        Assert.Equal(["--from", "--to"], result.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Build_BadToAddress_ReportsWhichOne()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001", "localhost:5002", "ftp://127.0.0.1"], null);
+
+        Assert.Null(result.Config);
+        Assert.Equal(["--to d2", "--to d3"], result.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.Contains(result.Errors, e => e.ToString() == "--to d2: 'localhost:5002' is not an absolute http(s) URI");
+    }
+
+    [Fact]
+    public void Build_UnknownPolicy_ReportsLb()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001"], "Fastest");
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("--lb", error.Path);
+        Assert.StartsWith("'Fastest' is not one of", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("roundrobin")]
+    [InlineData("WeightedRoundRobin")]
+    [InlineData("ConsistentHash")]
+    public void Build_KnownPolicyInAnyCase_IsAccepted(string policy)
+    {
+        Assert.True(QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001"], policy).IsValid);
+    }
+
+    [Fact]
+    public void Build_ManyProblems_ReportsAllWithFlagNames()
+    {
+        var result = QuickConfig.Build("http://my-host:8080", ["nope"], "Fastest");
+
+        Assert.Equal(["--from", "--lb", "--to d1"], result.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+}
