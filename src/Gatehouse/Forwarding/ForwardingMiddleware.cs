@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Observability;
 using Gatehouse.Retries;
 using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
@@ -91,21 +92,24 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
 
             await next(context);
 
-            if (!state.RetryAllowed || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted || !AttemptFailed(context, state))
+            var (failure, retryable) = DescribeFailure(context, state);
+            if (failure is null)
             {
                 return;
             }
 
-            if (proxy.ProxiedDestination is not { } failed || !budget.TryWithdraw(retry.Budget))
+            var failed = proxy.ProxiedDestination;
+            var retrying = retryable && state.RetryAllowed && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+                && failed is not null && budget.TryWithdraw(retry.Budget);
+            GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, state.Attempts, proxy.Cluster.Config.ClusterId,
+                failed?.DestinationId ?? "-", failure, retrying ? "; retrying on another destination" : "");
+            if (!retrying)
             {
                 return;
             }
 
             tried ??= [];
-            tried.Add(failed);
-            logger.LogDebug("Retrying {Method} {Path} after {Failure} from destination {Destination} (attempt {Attempt})",
-                context.Request.Method, context.Request.Path, state.RejectedStatus?.ToString() ?? context.Features.Get<IForwarderErrorFeature>()?.Error.ToString(), failed.DestinationId, state.Attempts + 1);
-
+            tried.Add(failed!);
             proxy.AvailableDestinations = candidates.Where(d => !tried.Contains(d)).ToList();
             proxy.ProxiedDestination = null;
             context.Features.Set<IForwarderErrorFeature>(null);
@@ -117,7 +121,25 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         }
     }
 
-    private static bool AttemptFailed(HttpContext context, ForwardingState state) =>
-        state.RejectedStatus is not null
-        || (context.Features.Get<IForwarderErrorFeature>() is { } error && RetryDecisions.IsRetryableError(error.Error));
+    /// <summary>
+    /// Why the attempt failed (one short phrase for the log, no stack trace) and whether that kind of failure may be
+    /// retried; (null, false) when it did not fail or the client went away.
+    /// </summary>
+    private static (string? Failure, bool Retryable) DescribeFailure(HttpContext context, ForwardingState state)
+    {
+        if (state.RejectedStatus is { } status)
+        {
+            return ($"status {status}", true);
+        }
+
+        if (context.Features.Get<IForwarderErrorFeature>() is not { } error
+            || error.Error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
+        {
+            return state.TimeoutFired ? ("route timeout", false) : (null, false);
+        }
+
+        var detail = error.Exception?.InnerException?.Message ?? error.Exception?.Message;
+        return (detail is null ? error.Error.ToString() : $"{error.Error}: {detail}", RetryDecisions.IsRetryableError(error.Error));
+    }
 }

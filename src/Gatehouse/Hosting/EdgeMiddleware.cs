@@ -17,7 +17,7 @@ internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddlewar
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            logger.LogError(ex, "Unhandled error for {Method} {Path}", context.Request.Method, context.Request.Path);
+            Observability.GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
             await TryWritePageAsync(context, StatusCodes.Status500InternalServerError);
             return;
         }

@@ -1,0 +1,11 @@
+namespace Gatehouse.Observability;
+
+/// <summary>Gatehouse's own log messages, source-generated, with their event ids in one place.</summary>
+internal static partial class GatehouseLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Method} {Path}: attempt {Attempt} to {Cluster}/{Destination} failed ({Failure}){Next}")]
+    public static partial void AttemptFailed(ILogger logger, string method, string path, int attempt, string cluster, string destination, string failure, string next);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
+}

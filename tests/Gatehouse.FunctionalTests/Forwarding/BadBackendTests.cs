@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gatehouse.FunctionalTests.Infrastructure;
+
+namespace Gatehouse.FunctionalTests.Forwarding;
+
+/// <summary>A backend that answers with something that is not HTTP gets a clean 502, and Gatehouse keeps serving.</summary>
+public sealed class BadBackendTests
+{
+    [Theory]
+    [InlineData("this is not http\r\n\r\n")]
+    [InlineData("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!")]
+    public async Task GarbageReply_Answers502WithGatehousesBody(string reply)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var server = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var buffer = new byte[4096];
+                _ = await stream.ReadAsync(buffer, stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), stop.Token);
+            }
+        });
+
+        await using var good = await TestBackend.StartAsync("good");
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+              "accessLog": { "enabled": false },
+              "routes": {
+                "bad": { "clusterId": "bad", "match": { "pathPrefix": "/bad" } },
+                "good": { "clusterId": "good", "match": { "pathPrefix": "/good" } }
+              },
+              "clusters": {
+                "bad": { "destinations": { "raw": { "address": "http://127.0.0.1:{{port}}" } }, "retry": { "enabled": false } },
+                "good": { "destinations": { "g": { "address": "{{good.Address}}" } } }
+              }
+            }
+            """);
+
+        using var response = await proxy.Client.GetAsync("/bad");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.StartsWith("502 ", body);
+        Assert.DoesNotContain(port.ToString(System.Globalization.CultureInfo.InvariantCulture), body);
+        Assert.Equal("good", await proxy.Client.GetStringAsync("/good"));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+    }
+}
