@@ -90,15 +90,28 @@ public sealed class ConfigReloader : IHostedService, IDisposable
             var result = await _checker.CheckFileAsync(_path);
             if (result.Config is null)
             {
-                _logger.LogError("Config reload ({Reason}) rejected, still serving revision {Revision}. {Count} error(s):{Errors}",
-                    reason, Revision, result.Errors.Count, string.Concat(result.Errors.Select(e => $"{Environment.NewLine}  {e}")));
+                _logger.LogError("Config reload ({Reason}) rejected, still serving revision {Revision}: {Count} error(s)", reason, Revision, result.Errors.Count);
+                foreach (var error in result.Errors)
+                {
+                    _logger.LogError("  {Error}", error);
+                }
+
                 outcome = new ReloadOutcome(false, Revision, result.Errors);
             }
             else
             {
-                if (!result.Config.Listeners.SequenceEqual(_settings.Current.Config.Listeners))
+                var current = _settings.Current.Config;
+                foreach (var (section, changed) in new[]
                 {
-                    _logger.LogWarning("Config reload ({Reason}): listeners changed; they take effect at the next restart", reason);
+                    ("listeners", !result.Config.Listeners.SequenceEqual(current.Listeners)),
+                    ("accessLog", result.Config.AccessLog with { UnknownProperties = null } != current.AccessLog with { UnknownProperties = null }),
+                    ("server", result.Config.Server with { UnknownProperties = null } != current.Server with { UnknownProperties = null }),
+                })
+                {
+                    if (changed)
+                    {
+                        _logger.LogWarning("Config reload ({Reason}): {Section} changed; that section takes effect at the next restart", reason, section);
+                    }
                 }
 
                 Apply(result.Config);

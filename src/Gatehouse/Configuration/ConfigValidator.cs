@@ -27,15 +27,18 @@ public static class ConfigValidator
             errors.Add(new("listeners", "at least one listener is required"));
         }
 
-        var bound = new HashSet<(string, int)>();
+        var bound = new List<(IPAddress Address, int Port)>();
         for (var i = 0; i < config.Listeners.Count; i++)
         {
             ValidateListener(errors, $"listeners[{i}]", config.Listeners[i], bound);
         }
 
+        DuplicateIds(errors, "routes", config.Routes.Keys);
+        DuplicateIds(errors, "clusters", config.Clusters.Keys);
+        var clusterIds = new HashSet<string>(config.Clusters.Keys, StringComparer.OrdinalIgnoreCase);
         foreach (var (id, route) in config.Routes)
         {
-            ValidateRoute(errors, $"routes.{id}", route, config.Clusters);
+            ValidateRoute(errors, $"routes.{id}", route, clusterIds);
         }
 
         foreach (var (id, cluster) in config.Clusters)
@@ -49,7 +52,7 @@ public static class ConfigValidator
         return errors;
     }
 
-    private static void ValidateListener(List<ConfigError> errors, string path, ListenerDefinition listener, HashSet<(string, int)> bound)
+    private static void ValidateListener(List<ConfigError> errors, string path, ListenerDefinition listener, List<(IPAddress Address, int Port)> bound)
     {
         Unknown(errors, path, listener);
         if (listener is null)
@@ -58,22 +61,44 @@ public static class ConfigValidator
             return;
         }
 
-        if (!IPAddress.TryParse(listener.Address, out _) && !string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
+        var isLocalhost = string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase);
+        IPAddress? address = isLocalhost ? IPAddress.Loopback : IPAddress.TryParse(listener.Address, out var parsed) ? parsed : null;
+        if (address is null)
         {
             errors.Add(new($"{path}.address", $"'{listener.Address}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)"));
         }
 
-        if (listener.Port is < 0 or > 65535)
+        if (listener.Port is not { } port)
         {
-            errors.Add(new($"{path}.port", $"{listener.Port} is not a port number (0 to 65535)"));
+            errors.Add(new($"{path}.port", "required: the port to listen on"));
         }
-        else if (listener.Port != 0 && !bound.Add((listener.Address, listener.Port)))
+        else if (port is < 0 or > 65535)
         {
-            errors.Add(new($"{path}.port", $"{listener.Address}:{listener.Port} is already used by another listener"));
+            errors.Add(new($"{path}.port", $"{port} is not a port number (0 to 65535)"));
+        }
+        else if (port == 0 && isLocalhost)
+        {
+            errors.Add(new($"{path}.port", "localhost listens on both 127.0.0.1 and ::1, which cannot share a system-chosen port; give a port or use 127.0.0.1"));
+        }
+        else if (port != 0 && address is not null)
+        {
+            // The same port on the same address, or on any address when one side is the wildcard, cannot be bound twice.
+            if (bound.Any(b => b.Port == port && (b.Address.Equals(address) || IsWildcard(b.Address) || IsWildcard(address))))
+            {
+                errors.Add(new($"{path}.port", $"{listener.Address}:{port} is already used by another listener"));
+            }
+
+            bound.Add((address, port));
+            if (isLocalhost)
+            {
+                bound.Add((IPAddress.IPv6Loopback, port));
+            }
         }
     }
 
-    private static void ValidateRoute(List<ConfigError> errors, string path, RouteDefinition route, IReadOnlyDictionary<string, ClusterDefinition> clusters)
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static void ValidateRoute(List<ConfigError> errors, string path, RouteDefinition route, HashSet<string> clusters)
     {
         if (route is null)
         {
@@ -86,7 +111,7 @@ public static class ConfigValidator
         {
             errors.Add(new($"{path}.clusterId", "required: the cluster this route sends requests to"));
         }
-        else if (!clusters.ContainsKey(route.ClusterId))
+        else if (!clusters.Contains(route.ClusterId))
         {
             errors.Add(new($"{path}.clusterId", $"no cluster named '{route.ClusterId}'"));
         }
@@ -214,6 +239,7 @@ public static class ConfigValidator
             errors.Add(new($"{path}.destinations", "at least one destination is required"));
         }
 
+        DuplicateIds(errors, $"{path}.destinations", cluster.Destinations.Keys);
         foreach (var (id, destination) in cluster.Destinations)
         {
             var destinationPath = $"{path}.destinations.{id}";
@@ -328,6 +354,15 @@ public static class ConfigValidator
         if (string.IsNullOrWhiteSpace(log.Path))
         {
             errors.Add(new($"{path}.path", "must be stdout or a file path"));
+        }
+    }
+
+    /// <summary>Ids are matched without regard to case (as YARP does), so two that differ only in case are one id twice.</summary>
+    private static void DuplicateIds(List<ConfigError> errors, string path, IEnumerable<string> ids)
+    {
+        foreach (var group in ids.GroupBy(id => id, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add(new($"{path}.{group.Last()}", $"the same id as {string.Join(", ", group.SkipLast(1).Select(id => $"'{id}'"))} (ids ignore case)"));
         }
     }
 

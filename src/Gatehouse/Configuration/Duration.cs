@@ -29,7 +29,8 @@ public readonly record struct Duration(TimeSpan? Value, string Raw)
         text = text.Trim();
         if (text.Contains(':', StringComparison.Ordinal))
         {
-            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+            // The invariant "c" format: [d.]hh:mm:ss[.fffffff]. TimeSpan.TryParse would read "36:00:00" as 36 days.
+            return TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
         }
 
         var unitStart = 0;

@@ -37,7 +37,8 @@ public sealed record ListenerDefinition : ConfigSection
     /// <summary>IP address to bind. Defaults to loopback: exposing Gatehouse is an explicit decision (<c>0.0.0.0</c> or <c>::</c>).</summary>
     public string Address { get; init; } = "127.0.0.1";
 
-    public int Port { get; init; }
+    /// <summary>Required. 0 asks the system for a free port (useful in tests; the bound port is logged).</summary>
+    public int? Port { get; init; }
 }
 
 public sealed record ServerDefinition : ConfigSection
@@ -144,7 +145,7 @@ public sealed record DestinationDefinition : ConfigSection
     /// <summary>Where active probes go, when not <see cref="Address"/>.</summary>
     public string? Health { get; init; }
 
-    /// <summary>Relative share of traffic for weighted policies (WeightedRoundRobin, ConsistentHash, Random).</summary>
+    /// <summary>Relative share of traffic for the weighted policies: WeightedRoundRobin and ConsistentHash.</summary>
     public int Weight { get; init; } = 1;
 }
 
@@ -244,6 +245,6 @@ public sealed record HttpRequestDefinition : ConfigSection
     /// <summary>Longest silence from the backend (no bytes either way) before the request fails with 504.</summary>
     public Duration ActivityTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(100));
 
-    /// <summary><c>1.1</c> or <c>2</c>.</summary>
+    /// <summary><c>1.0</c>, <c>1.1</c>, <c>2</c> or <c>3</c>; a lower version is used when the backend does not offer it.</summary>
     public string Version { get; init; } = "1.1";
 }

@@ -25,7 +25,6 @@ internal sealed class BackendResponseTransform : ITransformProvider
     private static ValueTask OnResponse(ResponseTransformContext context)
     {
         var state = context.HttpContext.Features.Get<ForwardingState>();
-        state?.DisarmTimeout();
         if (context.ProxyResponse is null)
         {
             return ValueTask.CompletedTask;
@@ -42,7 +41,11 @@ internal sealed class BackendResponseTransform : ITransformProvider
         {
             context.SuppressResponseBody = true;
             state.RejectedStatus = status;
+            return ValueTask.CompletedTask;
         }
+
+        // This response goes to the client: the route timeout (time to response headers) is met.
+        state?.DisarmTimeout();
 
         return ValueTask.CompletedTask;
     }

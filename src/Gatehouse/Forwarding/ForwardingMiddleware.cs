@@ -1,6 +1,7 @@
 using Gatehouse.Configuration;
 using Gatehouse.Observability;
 using Gatehouse.Retries;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -26,7 +27,9 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         budget.RecordRequest(retry.Budget);
 
         var request = context.Request;
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        // HTTP/2 and HTTP/3 bodies need neither Content-Length nor Transfer-Encoding; Kestrel knows whether one can follow.
+        var hasBody = request.ContentLength > 0
+            || (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
         var bodyBuffered = false;
         if (hasBody && retry.MaxAttempts > 1 && request.ContentLength is { } length && length <= (route?.MaxBufferedBodyBytes ?? 0)
             && (RetryDecisions.IsIdempotent(request.Method) || route?.RetryUnsafeMethods == true))

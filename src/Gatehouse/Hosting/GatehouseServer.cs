@@ -58,11 +58,11 @@ public sealed class GatehouseServer : IAsyncDisposable
             {
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
                 {
-                    kestrel.ListenLocalhost(listener.Port);
+                    kestrel.ListenLocalhost(listener.Port!.Value);
                 }
                 else
                 {
-                    kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port);
+                    kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port!.Value);
                 }
             }
         });

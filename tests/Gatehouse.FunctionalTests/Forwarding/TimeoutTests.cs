@@ -60,4 +60,26 @@ public sealed class TimeoutTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.InRange(watch.ElapsedMilliseconds, 400, 2000);
     }
+
+    [Fact]
+    public async Task RouteTimeout_CoversEveryAttempt_NotOnlyTheFirst()
+    {
+        await using var slow = await TestBackend.StartAsync("slow", async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4), context.RequestAborted);
+            await context.Response.WriteAsync("slow");
+        });
+        var json = Configs.SingleCluster($$"""
+                  "a-refuses": { "address": "http://127.0.0.1:{{TestBackend.UnusedPort()}}" },
+                  "b-slow": { "address": "{{slow.Address}}" }
+            """, "\"loadBalancingPolicy\": \"FirstAlphabetical\", \"healthCheck\": { \"passive\": { \"enabled\": false } }", routeExtra: ", \"timeout\": \"1s\"");
+        await using var proxy = await TestProxy.StartAsync(json);
+
+        var watch = Stopwatch.StartNew();
+        using var response = await proxy.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.InRange(watch.ElapsedMilliseconds, 900, 2500);
+        Assert.Equal(1, slow.Requests);
+    }
 }

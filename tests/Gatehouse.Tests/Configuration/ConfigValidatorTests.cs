@@ -143,7 +143,49 @@ public class ConfigValidatorTests
     [Fact]
     public void Validate_SeveralListenersOnPortZero_IsAccepted()
     {
-        Assert.Empty(ConfigValidator.Validate(SampleConfig.Valid() with { Listeners = [new ListenerDefinition(), new ListenerDefinition()] }));
+        Assert.Empty(ConfigValidator.Validate(SampleConfig.Valid() with { Listeners = [new ListenerDefinition { Port = 0 }, new ListenerDefinition { Port = 0 }] }));
+    }
+
+    [Fact]
+    public void Validate_ListenerWithoutPort_ReportsRequired()
+    {
+        var error = SingleError(SampleConfig.Valid() with { Listeners = [new ListenerDefinition()] });
+
+        Assert.Equal("listeners[0].port", error.Path);
+        Assert.Contains("required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0", "127.0.0.1")]
+    [InlineData("127.0.0.1", "0.0.0.0")]
+    [InlineData("localhost", "127.0.0.1")]
+    [InlineData("::", "::1")]
+    public void Validate_ListenersThatCannotBothBind_ReportsTheSecond(string first, string second)
+    {
+        var error = SingleError(SampleConfig.Valid() with
+        {
+            Listeners = [new ListenerDefinition { Address = first, Port = 8080 }, new ListenerDefinition { Address = second, Port = 8080 }],
+        });
+
+        Assert.Equal("listeners[1].port", error.Path);
+    }
+
+    [Fact]
+    public void Validate_LocalhostOnPortZero_IsRefused()
+    {
+        var error = SingleError(SampleConfig.Valid() with { Listeners = [new ListenerDefinition { Address = "localhost", Port = 0 }] });
+
+        Assert.Equal("listeners[0].port", error.Path);
+    }
+
+    [Fact]
+    public void Validate_IdsThatDifferOnlyInCase_AreReported()
+    {
+        var config = SampleConfig.Valid();
+        var clusters = new Dictionary<string, ClusterDefinition>(config.Clusters) { ["API"] = config.Clusters.Values.First() };
+        var errors = ConfigValidator.Validate(config with { Clusters = clusters });
+
+        Assert.Contains(errors, e => e.Path.StartsWith("clusters.", StringComparison.Ordinal) && e.Message.Contains("ignore case", StringComparison.Ordinal));
     }
 
     // Routes
