@@ -45,6 +45,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting creates a log scope and an Activity for every request whenever its logger is on at any level, and the
+        // Activity then adds a traceparent header to every forwarded request. Gatehouse has its own access log.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         // YARP logs every failed forward with a stack trace; ForwardingMiddleware logs one line per failed attempt instead.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error);
