@@ -1,0 +1,70 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Gatehouse.Caching;
+
+/// <summary>
+/// The secondary cache key of RFC 9111 §4.1: the request fields a stored response's Vary nominates, normalised so
+/// that requests that only differ in ways §4.1 allows to ignore produce the same key.
+/// </summary>
+/// <remarks>
+/// Normalisation: field names are compared without case and sorted; several field lines are combined with ", "; each
+/// list member is trimmed and empty members dropped (so "a,b", "a , b" and two lines "a" and "b" are equal); values
+/// are otherwise compared exactly. Accept-Encoding is also lower-cased and sorted, because content-coding names are
+/// case-insensitive and the order of its members carries no preference (RFC 9110 §12.5.3); other fields keep order
+/// and case, since Accept-Language order and most values are significant. A field absent from the request differs
+/// from a field present with an empty value (§4.1).
+/// </remarks>
+public static class VaryKey
+{
+    /// <summary>
+    /// Computes the key of <paramref name="requestHeaders"/> under a response's Vary field. False for <c>Vary: *</c>,
+    /// which never matches (§4.1). A response without Vary has the empty key. Store the key computed from the request
+    /// that brought the response, and reuse the response for a request only when its key is equal (§4.1 MUST NOT).
+    /// </summary>
+    public static bool TryCompute(StringValues vary, IHeaderDictionary requestHeaders, out string key)
+    {
+        key = "";
+        if (VariesOnEverything(vary))
+        {
+            return false;
+        }
+        var names = FieldList.Members(vary)
+            .Select(name => name.ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        var builder = new StringBuilder();
+        foreach (var name in names)
+        {
+            if (builder.Length > 0)
+            {
+                builder.Append('\n');
+            }
+            builder.Append(name);
+            if (requestHeaders.TryGetValue(name, out var value))
+            {
+                builder.Append('=').Append(Normalise(name, value));
+            }
+        }
+        key = builder.ToString();
+        return true;
+    }
+
+    /// <summary>Whether Vary lists "*".</summary>
+    public static bool VariesOnEverything(StringValues vary) => FieldList.Members(vary).Contains("*");
+
+    private static string Normalise(string name, StringValues value)
+    {
+        var members = FieldList.Members(value);
+        if (name == "accept-encoding")
+        {
+            members = members
+                .Select(member => string.Concat(member.ToLowerInvariant().Where(c => c is not (' ' or '\t'))))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+        return string.Join(", ", members);
+    }
+}
