@@ -1,0 +1,53 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Primitives;
+
+namespace Gatehouse.Caching.Storage;
+
+/// <summary>
+/// One stored response: one variant (<see cref="VaryKey"/>) of one primary key (<see cref="Key"/>). Immutable and
+/// shared between concurrent readers; a validation stores a new instance instead of changing this one.
+/// </summary>
+public sealed record CachedResponse
+{
+    /// <summary>The primary key, <see cref="CacheKey.ToString"/>.</summary>
+    public required string Key { get; init; }
+
+    /// <summary><see cref="CacheKey.Target"/>: what invalidation, purge by URL and purge by prefix match.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The secondary key from <see cref="Gatehouse.Caching.VaryKey"/>; empty when the response has no Vary.</summary>
+    public required string VaryKey { get; init; }
+
+    public required int StatusCode { get; init; }
+
+    /// <summary>The stored header fields (already filtered by <see cref="StoredHeaders.Select"/>), names case-insensitive.</summary>
+    public required FrozenDictionary<string, StringValues> Headers { get; init; }
+
+    /// <summary>The whole body. Only complete bodies are stored.</summary>
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    public required Freshness Freshness { get; init; }
+
+    /// <summary>Purge tags, from the route's tag header (such as Cache-Tag or Surrogate-Key).</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>What the entry costs a store: body, header text and a fixed overhead per entry.</summary>
+    public long Size => Body.Length + HeaderBytes() + 256;
+
+    public static FrozenDictionary<string, StringValues> FreezeHeaders(IEnumerable<KeyValuePair<string, StringValues>> headers) =>
+        headers.ToFrozenDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+
+    private long HeaderBytes()
+    {
+        long bytes = Key.Length + Target.Length + VaryKey.Length;
+        foreach (var (name, values) in Headers)
+        {
+            foreach (var value in values)
+            {
+                bytes += name.Length + (value?.Length ?? 0) + 4;
+            }
+        }
+
+        return bytes;
+    }
+}
