@@ -47,6 +47,8 @@ public static class ConfigValidator
         }
 
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
+        ValidateCache(errors, "cache", config.Cache);
+        ValidateAdmin(errors, "admin", config.Admin, bound);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         return errors;
@@ -197,6 +199,7 @@ public static class ConfigValidator
             PositiveDuration(errors, $"{path}.timeout", timeout);
         }
 
+        ValidateRouteCache(errors, $"{path}.cache", route.Cache);
         Unknown(errors, $"{path}.retry", route.Retry);
         if (route.Retry.MaxBufferedBodyBytes < 0)
         {
@@ -341,6 +344,106 @@ public static class ConfigValidator
         }
 
         PositiveDuration(errors, $"{path}.budget.window", budget.Window);
+    }
+
+    private static void ValidateCache(List<ConfigError> errors, string path, CacheDefinition cache)
+    {
+        Unknown(errors, path, cache);
+        PositiveSize(errors, $"{path}.maxBytes", cache.MaxBytes);
+        PositiveSize(errors, $"{path}.maxEntryBytes", cache.MaxEntryBytes);
+        PositiveSize(errors, $"{path}.diskMaxBytes", cache.DiskMaxBytes);
+        if (cache.MaxBytes.Value is { } max && cache.MaxEntryBytes.Value is { } entry && entry > max)
+        {
+            errors.Add(new($"{path}.maxEntryBytes", $"{cache.MaxEntryBytes} is more than maxBytes ({cache.MaxBytes})"));
+        }
+
+        if (cache.DiskPath is { } disk && (string.IsNullOrWhiteSpace(disk) || disk.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            errors.Add(new($"{path}.diskPath", $"'{disk}' is not a directory path"));
+        }
+
+        if (string.IsNullOrEmpty(cache.TargetedField) || !cache.TargetedField.All(IsTokenChar))
+        {
+            errors.Add(new($"{path}.targetedField", $"'{cache.TargetedField}' is not a header name"));
+        }
+
+        PositiveDuration(errors, $"{path}.collapseTimeout", cache.CollapseTimeout);
+    }
+
+    private static void ValidateRouteCache(List<ConfigError> errors, string path, RouteCacheDefinition cache)
+    {
+        Unknown(errors, path, cache);
+        PositiveDuration(errors, $"{path}.maxStaleOnError", cache.MaxStaleOnError, allowZero: true);
+        PositiveDuration(errors, $"{path}.heuristicMaxLifetime", cache.HeuristicMaxLifetime, allowZero: true);
+        if (cache.HeuristicFraction is < 0 or > 1 || double.IsNaN(cache.HeuristicFraction))
+        {
+            errors.Add(new($"{path}.heuristicFraction", $"{cache.HeuristicFraction} is out of range (0 to 1)"));
+        }
+
+        Names(errors, $"{path}.keyHeaders", cache.KeyHeaders, "a header name");
+        Names(errors, $"{path}.keyCookies", cache.KeyCookies, "a cookie name");
+        if (cache.TagHeader is { Length: > 0 } tag && !tag.All(IsTokenChar))
+        {
+            errors.Add(new($"{path}.tagHeader", $"'{tag}' is not a header name"));
+        }
+
+        for (var i = 0; i < cache.IgnoreQueryParameters.Count; i++)
+        {
+            if (string.IsNullOrEmpty(cache.IgnoreQueryParameters[i]))
+            {
+                errors.Add(new($"{path}.ignoreQueryParameters[{i}]", "must not be empty"));
+            }
+        }
+    }
+
+    private static void ValidateAdmin(List<ConfigError> errors, string path, AdminDefinition admin, List<(IPAddress Address, int Port)> bound)
+    {
+        Unknown(errors, path, admin);
+        if (admin.Port is not { } port)
+        {
+            return;
+        }
+
+        if (!IPAddress.TryParse(admin.Address, out var address))
+        {
+            errors.Add(new($"{path}.address", $"'{admin.Address}' is not an IP address"));
+        }
+        else if (!IPAddress.IsLoopback(address) && string.IsNullOrEmpty(admin.Token))
+        {
+            errors.Add(new($"{path}.token", $"required when the admin API listens on {admin.Address}, which is not loopback"));
+        }
+
+        if (port is < 0 or > 65535)
+        {
+            errors.Add(new($"{path}.port", $"{port} is not a port number (0 to 65535)"));
+        }
+        else if (port != 0 && address is not null && bound.Any(b => b.Port == port && (b.Address.Equals(address) || IsWildcard(b.Address) || IsWildcard(address))))
+        {
+            errors.Add(new($"{path}.port", $"{admin.Address}:{port} is already used by a listener"));
+        }
+    }
+
+    private static void Names(List<ConfigError> errors, string path, IReadOnlyList<string> names, string what)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.IsNullOrEmpty(names[i]) || !names[i].All(IsTokenChar))
+            {
+                errors.Add(new($"{path}[{i}]", $"'{names[i]}' is not {what}"));
+            }
+        }
+    }
+
+    private static void PositiveSize(List<ConfigError> errors, string path, ByteSize size)
+    {
+        if (size.Value is not { } value)
+        {
+            errors.Add(new(path, $"'{size.Raw}' is not a size (such as 1048576, 512KB, 256MB or 1GB)"));
+        }
+        else if (value <= 0)
+        {
+            errors.Add(new(path, $"'{size.Raw}' must be more than zero"));
+        }
     }
 
     private static void ValidateAccessLog(List<ConfigError> errors, string path, AccessLogDefinition log)

@@ -21,6 +21,12 @@ public sealed record GatehouseConfig : ConfigSection
     public AccessLogDefinition AccessLog { get; init; } = new();
 
     public ServerDefinition Server { get; init; } = new();
+
+    /// <summary>The HTTP cache's store and shared settings; routes opt in with their own <c>cache</c> section.</summary>
+    public CacheDefinition Cache { get; init; } = new();
+
+    /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
+    public AdminDefinition Admin { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -80,6 +86,9 @@ public sealed record RouteDefinition : ConfigSection
     public Duration? Timeout { get; init; }
 
     public RouteRetryDefinition Retry { get; init; } = new();
+
+    /// <summary>Caching of this route's responses (an RFC 9111 shared cache). Off unless enabled.</summary>
+    public RouteCacheDefinition Cache { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection
@@ -247,4 +256,67 @@ public sealed record HttpRequestDefinition : ConfigSection
 
     /// <summary><c>1.0</c>, <c>1.1</c>, <c>2</c> or <c>3</c>; a lower version is used when the backend does not offer it.</summary>
     public string Version { get; init; } = "1.1";
+}
+
+public sealed record CacheDefinition : ConfigSection
+{
+    /// <summary>Total bytes the in-memory store keeps.</summary>
+    public ByteSize MaxBytes { get; init; } = ByteSize.Parse("256MB");
+
+    /// <summary>The largest response stored; larger ones stream through to the client unstored.</summary>
+    public ByteSize MaxEntryBytes { get; init; } = ByteSize.Parse("8MB");
+
+    /// <summary>A directory for a disk tier that survives restarts; none when absent.</summary>
+    public string? DiskPath { get; init; }
+
+    public ByteSize DiskMaxBytes { get; init; } = ByteSize.Parse("1GB");
+
+    /// <summary>Gatehouse's own targeted cache-control field (RFC 9213); it wins over CDN-Cache-Control and Cache-Control and is not sent to clients.</summary>
+    public string TargetedField { get; init; } = "Gatehouse-Cache-Control";
+
+    /// <summary>How long a request waits for an identical one already fetching from the backend.</summary>
+    public Duration CollapseTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(10));
+}
+
+public sealed record RouteCacheDefinition : ConfigSection
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>Query parameters left out of the cache key; a trailing <c>*</c> makes a prefix (<c>utm_*</c>).</summary>
+    public IReadOnlyList<string> IgnoreQueryParameters { get; init; } = [];
+
+    /// <summary>Sort query parameters in the key so their order does not matter.</summary>
+    public bool SortQueryParameters { get; init; }
+
+    /// <summary>Request headers added to the cache key.</summary>
+    public IReadOnlyList<string> KeyHeaders { get; init; } = [];
+
+    /// <summary>Cookies added to the cache key.</summary>
+    public IReadOnlyList<string> KeyCookies { get; init; } = [];
+
+    /// <summary>Serve a stale response this long past expiry when the backend fails, for responses without stale-if-error.</summary>
+    public Duration MaxStaleOnError { get; init; } = Duration.From(TimeSpan.Zero);
+
+    /// <summary>Share of the time since Last-Modified used as freshness when the response gives none (RFC 9111 §4.2.2); 0 turns it off.</summary>
+    public double HeuristicFraction { get; init; } = 0.1;
+
+    public Duration HeuristicMaxLifetime { get; init; } = Duration.From(TimeSpan.FromDays(1));
+
+    /// <summary>The response header listing purge tags (Cache-Tag, Surrogate-Key…); empty for none.</summary>
+    public string? TagHeader { get; init; } = "Cache-Tag";
+
+    /// <summary>Put the cache key into Cache-Status (debugging; keys can reveal internals).</summary>
+    public bool ExposeKey { get; init; }
+}
+
+public sealed record AdminDefinition : ConfigSection
+{
+    /// <summary>Address of the admin listener; loopback by default. Anything else requires a token.</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>The admin API's port; the admin API is off when absent.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>When set, every admin request needs <c>Authorization: Bearer TOKEN</c>.</summary>
+    public string? Token { get; init; }
 }

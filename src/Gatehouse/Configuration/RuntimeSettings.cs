@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using Gatehouse.Caching;
+using Gatehouse.Caching.Middleware;
 using Gatehouse.LoadBalancing;
 
 namespace Gatehouse.Configuration;
@@ -17,7 +19,7 @@ public sealed record RuntimeSettings(
     public static RuntimeSettings From(GatehouseConfig config) => new(
         config,
         config.Clusters.ToFrozenDictionary(c => c.Key, c => ClusterRuntimeSettings.From(c.Value), StringComparer.OrdinalIgnoreCase),
-        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value), StringComparer.OrdinalIgnoreCase));
+        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase));
 }
 
 public sealed record ClusterRuntimeSettings(
@@ -58,8 +60,29 @@ public sealed record PassiveHealthSettings(int ConsecutiveFailures, bool CountSe
 
 public sealed record ActiveHealthThresholds(int Healthy, int Unhealthy);
 
-public sealed record RouteRuntimeSettings(TimeSpan? Timeout, bool RetryUnsafeMethods, long MaxBufferedBodyBytes)
+public sealed record RouteRuntimeSettings(TimeSpan? Timeout, bool RetryUnsafeMethods, long MaxBufferedBodyBytes, HttpCacheRouteSettings? Cache = null)
 {
-    public static RouteRuntimeSettings From(RouteDefinition route) =>
-        new(route.Timeout?.Value, route.Retry.AllowUnsafeMethods, route.Retry.MaxBufferedBodyBytes);
+    public static RouteRuntimeSettings From(RouteDefinition route, CacheDefinition? cache = null) =>
+        new(route.Timeout?.Value, route.Retry.AllowUnsafeMethods, route.Retry.MaxBufferedBodyBytes, CacheSettings(route.Cache, cache ?? new CacheDefinition()));
+
+    private static HttpCacheRouteSettings? CacheSettings(RouteCacheDefinition route, CacheDefinition cache) => !route.Enabled ? null : new HttpCacheRouteSettings
+    {
+        Policy = new CachePolicy
+        {
+            TargetedFieldNames = [cache.TargetedField, CachePolicy.CdnCacheControl],
+            HeuristicFraction = route.HeuristicFraction,
+            HeuristicMaxLifetime = route.HeuristicMaxLifetime.Value ?? TimeSpan.FromDays(1),
+            MaxStaleOnError = route.MaxStaleOnError.Value ?? TimeSpan.Zero,
+        },
+        Key = new CacheKeyOptions
+        {
+            IgnoredQueryParameters = route.IgnoreQueryParameters,
+            SortQueryParameters = route.SortQueryParameters,
+            Headers = route.KeyHeaders,
+            Cookies = route.KeyCookies,
+        },
+        OwnTargetedField = cache.TargetedField,
+        TagHeader = string.IsNullOrEmpty(route.TagHeader) ? null : route.TagHeader,
+        ExposeKey = route.ExposeKey,
+    };
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Admin;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Observability;
@@ -20,7 +21,10 @@ public sealed class GatehouseServer : IAsyncDisposable
 
     public ConfigReloader Reloader => App.Services.GetRequiredService<ConfigReloader>();
 
-    /// <summary>The bound listener addresses (with real ports when the config asked for port 0).</summary>
+    /// <summary>
+    /// The bound addresses (with real ports when the config asked for port 0): the listeners in config order, then the
+    /// admin listener when there is one.
+    /// </summary>
     public IReadOnlyList<Uri> Addresses =>
         App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
 
@@ -68,6 +72,15 @@ public sealed class GatehouseServer : IAsyncDisposable
                     kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port!.Value);
                 }
             }
+
+            if (config.Admin.Port is { } adminPort)
+            {
+                kestrel.Listen(IPAddress.Parse(config.Admin.Address), adminPort, admin => admin.Use(next => connection =>
+                {
+                    AdminConnection.Mark(connection);
+                    return next(connection);
+                }));
+            }
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Server.DrainTimeout.Value ?? TimeSpan.FromSeconds(30));
@@ -91,6 +104,8 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.UseMiddleware<AccessLogMiddleware>();
         }
 
+        // The admin API answers on its own listener only, before any proxy route can see the request.
+        app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         app.UseMiddleware<EdgeMiddleware>();
         app.MapReverseProxy(proxy =>
         {

@@ -252,6 +252,7 @@ public class SchemaTests
         return type switch
         {
             _ when type == typeof(Duration) => "duration",
+            _ when type == typeof(ByteSize) => "byteSize",
             _ when type == typeof(string) => "string",
             _ when type == typeof(bool) => "boolean",
             _ when type == typeof(int) || type == typeof(long) => "integer",
@@ -265,11 +266,13 @@ public class SchemaTests
 
     private static string SchemaTypeOf(JsonElement setting) =>
         setting.TryGetProperty("$ref", out var reference) && reference.GetString() == DurationRef ? "duration"
+        : setting.TryGetProperty("$ref", out var sizeReference) && sizeReference.GetString() == "#/$defs/byteSize" ? "byteSize"
         : Resolve(setting).TryGetProperty("type", out var type) ? type.GetString()! : "no type";
 
     private static bool SameValue(object model, JsonElement stated) => model switch
     {
         Duration duration => stated.ValueKind == JsonValueKind.String && Duration.TryParse(stated.GetString(), out var parsed) && parsed == duration.Value,
+        ByteSize size => stated.ValueKind == JsonValueKind.String && ByteSize.TryParse(stated.GetString(), out var bytes) && bytes == size.Value,
         int or long or double => stated.ValueKind == JsonValueKind.Number && stated.GetDecimal() == Convert.ToDecimal(model, System.Globalization.CultureInfo.InvariantCulture),
         _ => JsonElement.DeepEquals(JsonSerializer.SerializeToElement(model), stated),
     };
