@@ -22,6 +22,9 @@ public sealed class TestProxy : IAsyncDisposable
 
     public Uri Address => _server.Addresses[0];
 
+    /// <summary>The admin listener's address, when the config has one (it is bound after the listeners).</summary>
+    public Uri AdminAddress => _server.Addresses[^1];
+
     public HttpClient Client { get; }
 
     public ConfigReloader Reloader => _server.Reloader;
