@@ -9,6 +9,16 @@ public sealed class HttpCacheOptions
     /// <summary>How long a request waits for an identical one already on its way to the origin before going itself.</summary>
     public TimeSpan CollapseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// After a response for a key turned out uncacheable (no-store, private, too large…), how long later misses for that
+    /// key go to the origin at once instead of waiting behind one another's forward (Varnish calls it hit-for-miss).
+    /// Zero: always collapse.
+    /// </summary>
+    public TimeSpan SkipCollapsingAfterUncacheable { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a background refresh (stale-while-revalidate) may take before it is abandoned.</summary>
+    public TimeSpan BackgroundRefreshTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Memory store: total bytes kept.</summary>
     public long MaxBytes { get; set; } = 256L * 1024 * 1024;
 

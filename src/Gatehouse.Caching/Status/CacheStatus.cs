@@ -25,8 +25,11 @@ public sealed record CacheStatus(string CacheName)
     /// <summary><c>stored</c>: the response was stored.</summary>
     public bool Stored { get; init; }
 
-    /// <summary><c>collapsed</c>: the request waited for another request's forward.</summary>
-    public bool Collapsed { get; init; }
+    /// <summary>
+    /// <c>collapsed</c> (§2.6): true when the request was collapsed with another request's forward and its response
+    /// reused; false (<c>collapsed=?0</c>) when collapsing was tried but a new request had to be made; null: not sent.
+    /// </summary>
+    public bool? Collapsed { get; init; }
 
     /// <summary><c>key</c>: the cache key (for debugging; it can reveal request fields).</summary>
     public string? Key { get; init; }
@@ -55,9 +58,9 @@ public sealed record CacheStatus(string CacheName)
         {
             text.Append("; stored");
         }
-        if (Collapsed)
+        if (Collapsed is { } collapsed)
         {
-            text.Append("; collapsed");
+            text.Append(collapsed ? "; collapsed" : "; collapsed=?0");
         }
         if (TimeToLive is { } ttl)
         {

@@ -38,6 +38,15 @@ public class Rfc9211_CacheStatusTests
         Assert.Equal("Gatehouse; fwd=stale; fwd-status=304", new CacheStatus("Gatehouse") { Hit = true, Forward = CacheForwardReason.Stale, ForwardStatus = 304 }.ToString());
     }
 
+    // §2.6: collapsing tried, but a new request had to be made.
+    [Fact]
+    public void CollapseAttempted_IsCollapsedFalse_Section2_6()
+    {
+        var status = new CacheStatus("Gatehouse") { Forward = CacheForwardReason.UriMiss, ForwardStatus = 200, Collapsed = false };
+
+        Assert.Equal("Gatehouse; fwd=uri-miss; fwd-status=200; collapsed=?0", status.ToString());
+    }
+
     [Fact]
     public void Collapsed_NegativeTtl_KeyAndDetail()
     {

@@ -1,0 +1,160 @@
+using System.Runtime.ExceptionServices;
+using Gatehouse.Caching.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Gatehouse.Caching.Middleware;
+
+/// <summary>
+/// The shared HTTP cache (RFC 9111) in front of the rest of the pipeline. For each request the host's
+/// <see cref="IHttpCacheSettingsProvider"/> says whether its route is cached; if so, GET and HEAD are answered from the
+/// store when RFC 9111 §4 allows, validated, collapsed, or forwarded and stored; other methods are forwarded and, when
+/// unsafe, invalidate (§4.4). Every response of a cached route carries this cache's Cache-Status member (RFC 9211).
+/// </summary>
+internal sealed partial class HttpCacheMiddleware(
+    RequestDelegate next,
+    StoreAccess store,
+    OriginForwarding forwarding,
+    RequestCollapsing collapsing,
+    BackgroundRevalidation revalidation,
+    IOptions<HttpCacheOptions> options,
+    TimeProvider time,
+    ILogger<HttpCacheMiddleware> logger)
+{
+    private readonly RequestDelegate _next = next;
+    private readonly StoreAccess _store = store;
+    private readonly OriginForwarding _forwarding = forwarding;
+    private readonly RequestCollapsing _collapsing = collapsing;
+    private readonly BackgroundRevalidation _revalidation = revalidation;
+    private readonly IOptions<HttpCacheOptions> _options = options;
+    private readonly TimeProvider _time = time;
+    private readonly ILogger<HttpCacheMiddleware> _logger = logger;
+
+    private string CacheName => _options.Value.CacheName;
+
+    public Task InvokeAsync(HttpContext context, IHttpCacheSettingsProvider settingsProvider)
+    {
+        var settings = settingsProvider.GetSettings(context);
+        if (settings is null)
+        {
+            return _next(context);
+        }
+        var method = context.Request.Method;
+        if (IsUpgrade(context))
+        {
+            return ForwardUntouchedAsync(context, settings, CacheForwardReason.Bypass);
+        }
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            return ForwardUntouchedAsync(context, settings, CacheForwardReason.Method);
+        }
+        return HandleAsync(CacheRequest.For(context, settings));
+    }
+
+    private async Task HandleAsync(CacheRequest request)
+    {
+        var context = request.Context;
+        var variants = await _store.GetAsync(request.KeyText, context.RequestAborted);
+        var entry = VariantSelection.Select(variants, context.Request.Headers);
+        if (entry is null)
+        {
+            await MissAsync(request, variants.Count == 0 ? CacheForwardReason.UriMiss : CacheForwardReason.VaryMiss);
+            return;
+        }
+        if (request.HasAuthorization && !MayAnswerAuthorizedRequest(request, entry))
+        {
+            // §3.5: only a response that a shared cache may _store for an authenticated request answers one.
+            await ForwardOrRefuseAsync(request, CacheForwardReason.Request);
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var reuse = Reuse.Decide(entry.Freshness, request.Directives, now);
+        if (reuse is ReuseDecision.ValidateStale or ReuseDecision.ValidateForRequest)
+        {
+            await ValidateAsync(request, entry, reuse == ReuseDecision.ValidateForRequest ? CacheForwardReason.Request : CacheForwardReason.Stale);
+            return;
+        }
+        var conditions = Conditions(request, entry);
+        if (conditions == ConditionalOutcome.Forward)
+        {
+            await ForwardOrRefuseAsync(request, CacheForwardReason.Request);
+            return;
+        }
+        var status = request.Status(CacheName) with
+        {
+            Hit = true,
+            TimeToLive = entry.Freshness.TimeToLive(now),
+            Detail = reuse == ReuseDecision.StaleWhileRevalidate ? "stale-while-revalidate" : null,
+        };
+        if (reuse == ReuseDecision.StaleWhileRevalidate)
+        {
+            _revalidation.TryStart(request, entry, _next);
+        }
+        await StoredResponseWriter.WriteAsync(context, entry, conditions, status, now, request.Settings.OwnTargetedField);
+    }
+
+    private async Task ForwardOrRefuseAsync(CacheRequest request, CacheForwardReason reason)
+    {
+        if (request.Directives.OnlyIfCached)
+        {
+            StoredResponseWriter.WriteGatewayTimeout(request.Context, request.Status(CacheName) with { Detail = "only-if-cached" });
+            return;
+        }
+        await ForwardAsync(request, new ForwardPlan(reason));
+    }
+
+    /// <summary>Forwards and streams the response to the client, storing it if it may be; an unreachable origin's error propagates.</summary>
+    private async Task ForwardAsync(CacheRequest request, ForwardPlan plan)
+    {
+        var result = await _forwarding.RunAsync(request, _next, plan);
+        if (result.End == ForwardEnd.Failed)
+        {
+            ExceptionDispatchInfo.Throw(result.Error!);
+        }
+    }
+
+    /// <summary>
+    /// Methods the cache does not answer (and upgrades) go through untouched but for Cache-Status and the cache's own
+    /// targeted field; unsafe ones invalidate on a non-error response, before the client sees it (§4.4).
+    /// </summary>
+    private Task ForwardUntouchedAsync(HttpContext context, HttpCacheRouteSettings settings, CacheForwardReason reason)
+    {
+        context.Response.OnStarting(async () =>
+        {
+            var response = context.Response;
+            if (settings.OwnTargetedField is { } own)
+            {
+                response.Headers.Remove(own);
+            }
+            var status = new CacheStatus(CacheName) { Forward = reason, ForwardStatus = response.StatusCode };
+            CacheStatusField.Append(response.Headers, status);
+            if (!Invalidation.IsSafe(context.Request.Method))
+            {
+                await UnsafeMethodInvalidation.InvalidateAsync(context, settings, _store);
+            }
+        });
+        return _next(context);
+    }
+
+    private static ConditionalOutcome Conditions(CacheRequest request, CachedResponse entry) =>
+        ClientConditions.Evaluate(request.Context.Request.Method, request.Context.Request.Headers, entry.StatusCode, new StoredHeaderView(entry.Headers), entry.Freshness.ResponseTime);
+
+    private static bool MayAnswerAuthorizedRequest(CacheRequest request, CachedResponse entry)
+    {
+        var stored = new StoredHeaderView(entry.Headers);
+        var directives = ResponseCacheControl.FromResponse(stored, request.Settings.Policy.TargetedFieldNames);
+        return Storability.Evaluate(HttpMethods.Get, request.Context.Request.Headers, RequestCacheControl.None, entry.StatusCode, stored, directives).Reason
+            != NotStorableReason.Authorization;
+    }
+
+    private static bool IsUpgrade(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true
+        || HttpMethods.IsConnect(context.Request.Method);
+
+
+}

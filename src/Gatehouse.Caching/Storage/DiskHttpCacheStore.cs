@@ -1,0 +1,452 @@
+namespace Gatehouse.Caching.Storage;
+
+/// <summary>
+/// Keeps responses on disk, one file per variant under <see cref="DirectoryPath"/> (format in
+/// <see cref="DiskEntryFile"/>), so that they survive a restart. Bounded by the total length of its files, evicting the
+/// least recently used first.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A file is written under a temporary name and renamed over the final one, so a reader sees a whole old file or a
+/// whole new one. Writes are not flushed to the device: after a crash of the machine (not of the process) a file can be
+/// lost or damaged; its checksum keeps a damaged one from being served, and it is deleted when found.
+/// </para>
+/// <para>
+/// The index (key → variants, target, tags, bytes, recency) is in memory and rebuilt at start-up by reading each file's
+/// header; temporary files left by an interrupted write and corrupt files are deleted then. Files whose names this
+/// store does not use are left alone. Recency is exact while the process runs; across a restart it is approximated by
+/// each file's modification time, which a write sets and a hit refreshes. A newly created directory gets mode 0700 and
+/// files 0600 (Unix); an existing directory keeps its mode. One process at a time may use a directory.
+/// </para>
+/// </remarks>
+public sealed class DiskHttpCacheStore : IHttpCacheStore
+{
+    private readonly Lock gate = new();
+    private readonly TimeProvider time;
+    private readonly Dictionary<string, Dictionary<string, DiskEntry>> byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<DiskEntry>> byTarget = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<DiskEntry>> byTag = new(StringComparer.Ordinal);
+    private readonly LinkedList<DiskEntry> recency = new(); // least recently used first
+    private long bytes;
+    private long evictions;
+
+    /// <param name="directory">Where the files are; created (0700 on Unix) when missing.</param>
+    /// <param name="maxBytes">The total length of the files kept.</param>
+    /// <param name="maxEntryBytes">The largest entry (<see cref="CachedResponse.Size"/>) accepted.</param>
+    /// <param name="timeProvider">The clock for files' modification times; <see cref="TimeProvider.System"/> by default.</param>
+    public DiskHttpCacheStore(string directory, long maxBytes, long maxEntryBytes, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntryBytes);
+        DirectoryPath = Path.GetFullPath(directory);
+        MaxBytes = maxBytes;
+        MaxEntryBytes = Math.Min(maxEntryBytes, maxBytes);
+        time = timeProvider ?? TimeProvider.System;
+        CreateDirectory(DirectoryPath);
+        Load();
+    }
+
+    public string DirectoryPath { get; }
+
+    public long MaxBytes { get; }
+
+    public long MaxEntryBytes { get; }
+
+    public HttpCacheStoreStatistics Statistics
+    {
+        get
+        {
+            lock (gate)
+            {
+                return new(recency.Count, bytes, MaxBytes, evictions);
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<CachedResponse>> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        DiskEntry[] candidates;
+        lock (gate)
+        {
+            if (!byKey.TryGetValue(key, out var variants))
+            {
+                return [];
+            }
+
+            candidates = [.. variants.Values];
+            foreach (var entry in candidates)
+            {
+                recency.Remove(entry.Node);
+                recency.AddLast(entry.Node);
+            }
+        }
+
+        var found = new List<CachedResponse>(candidates.Length);
+        foreach (var entry in candidates)
+        {
+            if (await ReadAsync(entry, cancellationToken).ConfigureAwait(false) is { } response)
+            {
+                found.Add(response);
+                Touch(entry);
+            }
+            else
+            {
+                DropIfCurrent(entry);
+            }
+        }
+
+        return found;
+    }
+
+    public async ValueTask<bool> SetAsync(CachedResponse response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Size > MaxEntryBytes)
+        {
+            return false;
+        }
+
+        byte[] head;
+        try
+        {
+            head = DiskEntryFile.EncodeHead(response);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return false; // e.g. a header value that is not valid UTF-16
+        }
+
+        var length = head.Length + (long)response.Body.Length;
+        if (length > MaxBytes)
+        {
+            return false;
+        }
+
+        var name = DiskEntryFile.NameOf(response.Key, response.VaryKey);
+        var temporary = Path.Combine(DirectoryPath, DiskEntryFile.TemporaryNameOf(name));
+        try
+        {
+            await DiskEntryFile.WriteAsync(temporary, head, response.Body, time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            TryDelete(temporary);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return false; // a full or failing disk costs the disk copy only
+        }
+
+        var entry = new DiskEntry(response.Key, response.VaryKey, response.Target, [.. response.Tags.Distinct(StringComparer.Ordinal)], PathOf(name), length);
+        lock (gate)
+        {
+            if (Find(entry.Key, entry.VaryKey) is { } replaced)
+            {
+                Unindex(replaced); // its file is replaced by the rename below
+            }
+
+            while (bytes + length > MaxBytes && recency.First is { } leastRecent)
+            {
+                EvictLocked(leastRecent.Value);
+            }
+
+            try
+            {
+                File.Move(temporary, entry.Path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temporary);
+                TryDelete(entry.Path);
+                return false;
+            }
+
+            Index(entry);
+        }
+
+        return true;
+    }
+
+    public ValueTask<bool> RemoveAsync(string key, string varyKey, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (Find(key, varyKey) is not { } entry)
+            {
+                return new(false);
+            }
+
+            DeleteLocked(entry);
+            return new(true);
+        }
+    }
+
+    public ValueTask<int> RemoveTargetAsync(string target, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return new(byTarget.TryGetValue(target, out var entries) ? DeleteAllLocked([.. entries]) : 0);
+        }
+    }
+
+    public ValueTask<int> RemoveTargetPrefixAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var entries = byTarget.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(t => t.Value).ToList();
+            return new(DeleteAllLocked(entries));
+        }
+    }
+
+    public ValueTask<int> RemoveTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return new(byTag.TryGetValue(tag, out var entries) ? DeleteAllLocked([.. entries]) : 0);
+        }
+    }
+
+    /// <summary>For tests: every entry key each index refers to.</summary>
+    internal StoreIndexes Indexes()
+    {
+        lock (gate)
+        {
+            return new StoreIndexes(
+                [.. recency.Select(e => new EntryKey(e.Key, e.VaryKey))],
+                [.. byKey.Values.SelectMany(v => v.Values).Select(e => new EntryKey(e.Key, e.VaryKey))],
+                [.. byTarget.Values.SelectMany(e => e).Select(e => new EntryKey(e.Key, e.VaryKey))],
+                [.. byTag.Values.SelectMany(e => e).Distinct().Select(e => new EntryKey(e.Key, e.VaryKey))],
+                byTarget.Count,
+                byTag.Count);
+        }
+    }
+
+    private static void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>Rebuilds the index from the files, oldest modification first, and deletes leftovers and corrupt files.</summary>
+    private void Load()
+    {
+        var loaded = new List<(DiskEntry Entry, DateTime LastWriteUtc)>();
+        foreach (var path in Directory.EnumerateFiles(DirectoryPath))
+        {
+            var fileName = Path.GetFileName(path);
+            if (DiskEntryFile.IsTemporary(fileName))
+            {
+                TryDelete(path);
+            }
+            else if (DiskEntryFile.TryParseEntryName(fileName, out var name))
+            {
+                if (DiskEntryFile.TryReadHeader(path, name, out var length, out var lastWriteUtc) is { } header)
+                {
+                    loaded.Add((new DiskEntry(header.Key, header.VaryKey, header.Target, [.. header.Tags.Distinct(StringComparer.Ordinal)], path, length), lastWriteUtc));
+                }
+                else
+                {
+                    TryDelete(path);
+                }
+            }
+        }
+
+        lock (gate)
+        {
+            foreach (var (entry, _) in loaded.OrderBy(e => e.LastWriteUtc).ThenBy(e => e.Entry.Path, StringComparer.Ordinal))
+            {
+                Index(entry);
+            }
+
+            // The limit may have been lowered since the files were written.
+            while (bytes > MaxBytes && recency.First is { } leastRecent)
+            {
+                EvictLocked(leastRecent.Value);
+            }
+        }
+    }
+
+    private async ValueTask<CachedResponse?> ReadAsync(DiskEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = DiskEntryFile.OpenRead(entry.Path);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (stream.Length > MaxBytes)
+                {
+                    return null;
+                }
+
+                var file = new byte[stream.Length];
+                await stream.ReadExactlyAsync(file, cancellationToken).ConfigureAwait(false);
+                var response = DiskEntryFile.TryDecode(file, Path.GetFileNameWithoutExtension(entry.Path));
+                return response is not null && response.Key == entry.Key && response.VaryKey == entry.VaryKey ? response : null;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone (removed meanwhile, or from outside) or unreadable
+        }
+    }
+
+    /// <summary>Records a hit in the file's modification time, so that recency survives a restart; best effort.</summary>
+    private void Touch(DiskEntry entry)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(entry.Path, time.GetUtcNow().UtcDateTime);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Forgets an entry whose file could not be used, unless it was replaced or removed meanwhile.</summary>
+    private void DropIfCurrent(DiskEntry entry)
+    {
+        lock (gate)
+        {
+            if (Find(entry.Key, entry.VaryKey) == entry)
+            {
+                DeleteLocked(entry);
+            }
+        }
+    }
+
+    private DiskEntry? Find(string key, string varyKey) =>
+        byKey.TryGetValue(key, out var variants) && variants.TryGetValue(varyKey, out var entry) ? entry : null;
+
+    private int DeleteAllLocked(IEnumerable<DiskEntry> entries)
+    {
+        var deleted = 0;
+        foreach (var entry in entries)
+        {
+            DeleteLocked(entry);
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    private void EvictLocked(DiskEntry entry)
+    {
+        DeleteLocked(entry);
+        evictions++;
+    }
+
+    private void DeleteLocked(DiskEntry entry)
+    {
+        Unindex(entry);
+        TryDelete(entry.Path);
+    }
+
+    private void Index(DiskEntry entry)
+    {
+        if (!byKey.TryGetValue(entry.Key, out var variants))
+        {
+            byKey[entry.Key] = variants = new(StringComparer.Ordinal);
+        }
+
+        variants[entry.VaryKey] = entry;
+        Add(byTarget, entry.Target, entry);
+        foreach (var tag in entry.Tags)
+        {
+            Add(byTag, tag, entry);
+        }
+
+        recency.AddLast(entry.Node);
+        bytes += entry.Length;
+    }
+
+    private void Unindex(DiskEntry entry)
+    {
+        if (entry.Node.List is null)
+        {
+            return;
+        }
+
+        if (byKey.TryGetValue(entry.Key, out var variants) && variants.Remove(entry.VaryKey) && variants.Count == 0)
+        {
+            byKey.Remove(entry.Key);
+        }
+
+        Remove(byTarget, entry.Target, entry);
+        foreach (var tag in entry.Tags)
+        {
+            Remove(byTag, tag, entry);
+        }
+
+        recency.Remove(entry.Node);
+        bytes -= entry.Length;
+    }
+
+    private static void Add(Dictionary<string, HashSet<DiskEntry>> index, string name, DiskEntry entry)
+    {
+        if (!index.TryGetValue(name, out var entries))
+        {
+            index[name] = entries = [];
+        }
+
+        entries.Add(entry);
+    }
+
+    private static void Remove(Dictionary<string, HashSet<DiskEntry>> index, string name, DiskEntry entry)
+    {
+        if (index.TryGetValue(name, out var entries) && entries.Remove(entry) && entries.Count == 0)
+        {
+            index.Remove(name);
+        }
+    }
+
+    private string PathOf(string name) => Path.Combine(DirectoryPath, name + DiskEntryFile.Extension);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>One indexed file. Compared by reference: a rewrite of the same variant is a new entry.</summary>
+    private sealed class DiskEntry
+    {
+        public DiskEntry(string key, string varyKey, string target, string[] tags, string path, long length)
+        {
+            Key = key;
+            VaryKey = varyKey;
+            Target = target;
+            Tags = tags;
+            Path = path;
+            Length = length;
+            Node = new LinkedListNode<DiskEntry>(this);
+        }
+
+        public string Key { get; }
+
+        public string VaryKey { get; }
+
+        public string Target { get; }
+
+        public string[] Tags { get; }
+
+        public string Path { get; }
+
+        public long Length { get; }
+
+        public LinkedListNode<DiskEntry> Node { get; }
+    }
+}
