@@ -32,6 +32,11 @@ internal sealed class DemoBackends : IAsyncDisposable
                 var n = Interlocked.Increment(ref served);
                 context.Response.Headers["X-Powered-By"] = "DemoFramework/1.0";
                 context.Response.Headers["X-Served-By"] = name;
+                if (context.Request.Path.StartsWithSegments("/cached"))
+                {
+                    context.Response.Headers.CacheControl = "public, max-age=10";
+                }
+
                 return Results.Text($"Hello from {name}! You asked for {context.Request.Method} {context.Request.Path}{context.Request.QueryString}; this backend has served {n} request(s).\n");
             });
             await app.StartAsync(cancellationToken);

@@ -23,8 +23,9 @@ public static class GatehouseCli
         var from = new Option<string>("--from") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var to = new Option<string[]>("--to") { Description = "A backend address; repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
         var lb = new Option<string>("--lb") { Description = $"Load-balancing policy: {string.Join(", ", LoadBalancingPolicyNames.All)}.", DefaultValueFactory = _ => LoadBalancingPolicyNames.Default };
-        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb };
-        proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), ct));
+        var cache = new Option<bool>("--cache") { Description = "Cache responses as an RFC 9111 shared cache (in memory)." };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache };
+        proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache), ct));
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them.") { port };
@@ -67,9 +68,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, CancellationToken cancellationToken)
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, CancellationToken cancellationToken)
     {
-        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb));
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache));
         if (result.Config is null)
         {
             PrintErrors("gatehouse proxy", result.Errors);
@@ -85,7 +86,11 @@ public static class GatehouseCli
         var config = new GatehouseConfig
         {
             Listeners = [new ListenerDefinition { Name = "demo", Address = "127.0.0.1", Port = port }],
-            Routes = new Dictionary<string, RouteDefinition> { ["all"] = new() { ClusterId = "demo", Match = new() { PathPrefix = "/" } } },
+            Routes = new Dictionary<string, RouteDefinition>
+            {
+                ["all"] = new() { ClusterId = "demo", Match = new() { PathPrefix = "/" } },
+                ["cached"] = new() { ClusterId = "demo", Match = new() { PathPrefix = "/cached" }, Cache = new() { Enabled = true } },
+            },
             Clusters = new Dictionary<string, ClusterDefinition>
             {
                 ["demo"] = new()
@@ -109,6 +114,7 @@ public static class GatehouseCli
                 curl {url}                  # answers alternate between backend-a and backend-b
                 curl -i {url}hello?x=1      # note: no Server or X-Powered-By header from the backend
                 curl -X POST {url}orders     # any method, any path is proxied
+                curl -i {url}cached/page     # cached for 10 s: see Cache-Status and Age; the backend's count stops rising
 
               Access log lines appear below. Press Ctrl+C to stop.
 

@@ -5,7 +5,7 @@ namespace Gatehouse.Cli;
 /// <summary>Builds the config of <c>gatehouse proxy</c> (quick mode) from its flags. Pure, so it is tested like any config.</summary>
 public static class QuickConfig
 {
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy)
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false)
     {
         var errors = new List<ConfigError>();
         if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || listen.Scheme != Uri.UriSchemeHttp)
@@ -29,7 +29,12 @@ public static class QuickConfig
             Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port }],
             Routes = new Dictionary<string, RouteDefinition>
             {
-                ["all"] = new() { ClusterId = "backends", Match = new RouteMatchDefinition { PathPrefix = "/" } },
+                ["all"] = new()
+                {
+                    ClusterId = "backends",
+                    Match = new RouteMatchDefinition { PathPrefix = "/" },
+                    Cache = new RouteCacheDefinition { Enabled = cache },
+                },
             },
             Clusters = new Dictionary<string, ClusterDefinition>
             {

@@ -1,8 +1,10 @@
 using System.Net;
 using Gatehouse.Admin;
+using Gatehouse.Caching.Middleware;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Observability;
+using Gatehouse.Routing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -10,8 +12,8 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// access log → edge (error pages) → routing → [proxy pipeline: forwarding (timeout, retries) → session affinity →
-/// load balancing → passive health → YARP forwarder].
+/// access log → admin API (admin listener only) → edge (error pages) → routing → HTTP cache → [proxy pipeline:
+/// forwarding (timeout, retries) → session affinity → load balancing → passive health → YARP forwarder].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
 {
@@ -86,6 +88,15 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Server.DrainTimeout.Value ?? TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(source);
         builder.Services.AddGatehouseProxy();
+        builder.Services.AddHttpCache(cache =>
+        {
+            cache.MaxBytes = config.Cache.MaxBytes.Value ?? cache.MaxBytes;
+            cache.MaxEntryBytes = config.Cache.MaxEntryBytes.Value ?? cache.MaxEntryBytes;
+            cache.DiskPath = config.Cache.DiskPath;
+            cache.DiskMaxBytes = config.Cache.DiskMaxBytes.Value ?? cache.DiskMaxBytes;
+            cache.CollapseTimeout = config.Cache.CollapseTimeout.Value ?? cache.CollapseTimeout;
+        });
+        builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         if (config.AccessLog.Enabled)
@@ -107,6 +118,10 @@ public sealed class GatehouseServer : IAsyncDisposable
         // The admin API answers on its own listener only, before any proxy route can see the request.
         app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         app.UseMiddleware<EdgeMiddleware>();
+        app.UseRouting();
+        // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and
+        // misses, validations and background refreshes go through the whole proxy pipeline below.
+        app.UseHttpCache();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingMiddleware>();
