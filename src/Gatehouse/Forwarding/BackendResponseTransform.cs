@@ -5,7 +5,8 @@ namespace Gatehouse.Forwarding;
 
 /// <summary>
 /// Runs on every backend response, after YARP copied status and headers and before any body byte is sent: drops headers
-/// that reveal the backend, ends the route timeout, and holds back a retryable status so the attempt loop can try again.
+/// that reveal the backend and those the backend named in Connection, ends the route timeout, and holds back a retryable
+/// status so the attempt loop can try again.
 /// </summary>
 internal sealed class BackendResponseTransform : ITransformProvider
 {
@@ -34,6 +35,18 @@ internal sealed class BackendResponseTransform : ITransformProvider
         foreach (var name in IdentityHeaders)
         {
             headers.Remove(name);
+        }
+
+        // RFC 9110 §7.6.1: fields the backend named in Connection are for its hop only.
+        if (context.ProxyResponse.Headers.Connection is { Count: > 0 } connection)
+        {
+            foreach (var name in connection)
+            {
+                if (!string.Equals(name, "close", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "keep-alive", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Remove(name);
+                }
+            }
         }
 
         var status = (int)context.ProxyResponse.StatusCode;

@@ -5,7 +5,8 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Gatehouse.Forwarding;
 
 /// <summary>
-/// RFC 9110 §7.6.1: a proxy removes every header field named in <c>Connection</c> before forwarding, in both directions.
+/// RFC 9110 §7.6.1: a proxy removes every header field named in <c>Connection</c> before forwarding. This is the
+/// request direction; <see cref="BackendResponseTransform"/> does the response direction in the same pass as its other work.
 /// YARP already drops the fixed hop-by-hop fields (Connection, Keep-Alive, TE, Upgrade…); this handles the named ones.
 /// Known gap: when a request's Connection header also carries <c>keep-alive</c>, Kestrel reports only that token, so the
 /// other names are not visible here (tracked for the protection work, which reads the raw header).
@@ -31,22 +32,6 @@ internal sealed class ConnectionHeaderTransform : ITransformProvider
                 {
                     request.ProxyRequest.Headers.Remove(name);
                     request.ProxyRequest.Content?.Headers.Remove(name);
-                }
-            }
-
-            return ValueTask.CompletedTask;
-        });
-
-        context.AddResponseTransform(static response =>
-        {
-            if (response.ProxyResponse?.Headers.Connection is { Count: > 0 } connection)
-            {
-                foreach (var name in connection)
-                {
-                    if (!string.Equals(name, "close", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "keep-alive", StringComparison.OrdinalIgnoreCase))
-                    {
-                        response.HttpContext.Response.Headers.Remove(name);
-                    }
                 }
             }
 

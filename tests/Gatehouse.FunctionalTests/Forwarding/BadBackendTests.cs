@@ -8,6 +8,19 @@ namespace Gatehouse.FunctionalTests.Forwarding;
 /// <summary>A backend that answers with something that is not HTTP gets a clean 502, and Gatehouse keeps serving.</summary>
 public sealed class BadBackendTests
 {
+    [Fact]
+    public async Task HeadersTheBackendNamesInConnection_DoNotReachTheClient()
+    {
+        await using var raw = RawBackend.Start("HTTP/1.1 200 OK\r\nConnection: X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok");
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster($$"""      "raw": { "address": "http://127.0.0.1:{{raw.Port}}" }"""));
+
+        using var response = await proxy.Client.GetAsync("/");
+
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.True(response.Headers.Contains("X-Kept"));
+        Assert.False(response.Headers.Contains("X-Hop"));
+    }
+
     [Theory]
     [InlineData("this is not http\r\n\r\n")]
     [InlineData("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")]
@@ -55,5 +68,49 @@ public sealed class BadBackendTests
         Assert.Equal("good", await proxy.Client.GetStringAsync("/good"));
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+    }
+}
+
+/// <summary>A TCP server on loopback that answers every connection's first request with fixed bytes, then closes it.</summary>
+internal sealed class RawBackend : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(60));
+    private readonly Task _serving;
+
+    private RawBackend(string reply)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _serving = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var stream = client.GetStream();
+                _ = await stream.ReadAsync(new byte[4096], _stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), _stop.Token);
+            }
+        });
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public static RawBackend Start(string reply) => new(reply);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _serving;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _listener.Stop();
+        _listener.Dispose();
+        _stop.Dispose();
     }
 }
