@@ -60,6 +60,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
+        // Measured (bench/run.sh, small responses): about 13% less CPU per request. The price is a 4 KB buffer held by each
+        // idle keep-alive connection (4 MB per 1,000), which the connection limits bound.
+        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -116,7 +119,11 @@ public sealed class GatehouseServer : IAsyncDisposable
         }
 
         // The admin API answers on its own listener only, before any proxy route can see the request.
-        app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
+        if (config.Admin.Port is not null)
+        {
+            app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
+        }
+
         app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
         // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and

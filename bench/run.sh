@@ -1,0 +1,395 @@
+#!/usr/bin/env bash
+# Gatehouse against nginx and a minimal YARP app, in one run, through one backend, with wrk.
+#
+# Every contender stays up for the whole run and is measured in alternation (the order rotates each round), so slow
+# drift of the machine hits all of them alike. The .NET contenders get a long warm-up first so the tiered JIT (with
+# dynamic PGO) has produced its final code before anything is measured. Prints a markdown table of medians and ratios
+# and writes it, with the raw per-run numbers, to bench/results/.
+#
+# Everything listens on 127.0.0.1 and every load run is bounded by wrk -d. Defaults take about 5 minutes on an idle
+# machine; on a busy one, waiting for quiet and measuring disturbed runs again add at most about EXTRA_TIME (2 min).
+#
+#   bench/run.sh                  # default run
+#   QUICK=1 bench/run.sh          # about a minute: smoke test of the script, numbers are rough
+#   ROUNDS=5 DURATION=10 bench/run.sh
+#   CONTENDERS="gatehouse gatehouse-log nginx nginx-log yarp" bench/run.sh   # add the access-log-to-file variants
+#
+# Settings (environment):
+#   DURATION=8          seconds of each measured wrk run
+#   ROUNDS=3            measured runs per contender and scenario (the table shows medians)
+#   WARMUP=15           seconds of the first warm-up run of each .NET contender (nginx gets 3)
+#   SCENARIO_WARMUP=3   seconds of an unmeasured run of each contender before each scenario's first round
+#   SCENARIOS="small-64 small-1000 100k-64"
+#   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file)
+#   WRK_THREADS=2
+#   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
+#   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
+#   BACKEND_PORT=19101 GATEHOUSE_PORT=18180 NGINX_PORT=18181 YARP_PORT=18182 GATEHOUSE_LOG_PORT=18183 NGINX_LOG_PORT=18184
+#   SKIP_BUILD=1        use the existing Release builds
+#   QUIET_WAIT=60 QUIET_WAIT_RUN=10  seconds to wait for other work on the machine to stop, before the run / each run
+#   EXTRA_TIME=120      seconds the whole run may spend on those per-run waits and on measuring again
+#   RESULTS_DIR=bench/results
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+if [[ ${QUICK:-0} == 1 ]]; then
+    DURATION=${DURATION:-3}
+    ROUNDS=${ROUNDS:-1}
+    WARMUP=${WARMUP:-5}
+    SCENARIO_WARMUP=${SCENARIO_WARMUP:-1}
+fi
+DURATION=${DURATION:-8}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-15}
+SCENARIO_WARMUP=${SCENARIO_WARMUP:-3}
+SCENARIOS=${SCENARIOS:-"small-64 small-1000 100k-64"}
+CONTENDERS=${CONTENDERS:-"gatehouse nginx yarp"}
+WRK_THREADS=${WRK_THREADS:-2}
+NGINX_UPSTREAM_KEEPALIVE=${NGINX_UPSTREAM_KEEPALIVE:-64}
+MAX_OTHER_CPU=${MAX_OTHER_CPU:-10}
+MAX_RETRIES=${MAX_RETRIES:-2}
+QUIET_WAIT=${QUIET_WAIT:-60}
+QUIET_WAIT_RUN=${QUIET_WAIT_RUN:-10}
+EXTRA_TIME=${EXTRA_TIME:-120}
+EXTRA_SPENT=0
+BACKEND_PORT=${BACKEND_PORT:-19101}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
+declare -A PORT=(
+    [gatehouse]=${GATEHOUSE_PORT:-18180}
+    [nginx]=${NGINX_PORT:-18181}
+    [yarp]=${YARP_PORT:-18182}
+    [gatehouse-log]=${GATEHOUSE_LOG_PORT:-18183}
+    [nginx-log]=${NGINX_LOG_PORT:-18184}
+)
+declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k)
+declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64)
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, nginx, nginx-log, yarp)"; done
+for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64)"; done
+
+# --- Tools ------------------------------------------------------------------------------------------------------------
+SUDO=""
+[[ $(id -u) == 0 ]] || SUDO=sudo
+NGINX=$(command -v nginx || true)
+[[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+[[ -n $NGINX ]] || missing+=(nginx)
+command -v curl >/dev/null || missing+=(curl)
+command -v pgrep >/dev/null || missing+=(procps)
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+fi
+command -v dotnet >/dev/null || die "dotnet is not installed"
+
+# wrk needs a descriptor per connection, and so do the proxies (client side plus backend side).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+(($(ulimit -n) >= 2500)) || die "open-file limit $(ulimit -n) is too low for 1000 connections"
+
+# --- Build ------------------------------------------------------------------------------------------------------------
+GATEHOUSE_DLL=$ROOT/src/Gatehouse/bin/Release/net10.0/gatehouse.dll
+YARP_DLL=$ROOT/bench/MinimalYarp/bin/Release/net10.0/minimal-yarp.dll
+BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/bench-backend.dll
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    for project in src/Gatehouse bench/MinimalYarp bench/Backend; do
+        log "building $project (Release)"
+        dotnet build -c Release -nologo -v q "$ROOT/$project" >"${TMPDIR:-/tmp}/gatehouse-bench-build.log" 2>&1 ||
+            die "build of $project failed: $(tail -n 20 "${TMPDIR:-/tmp}/gatehouse-bench-build.log")"
+    done
+fi
+
+# --- Processes --------------------------------------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
+chmod 755 "$WORK" # nginx workers run as an unprivileged user when the master is root
+declare -A PID=()
+STARTED=()
+
+cleanup() {
+    local p
+    for p in "${STARTED[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${STARTED[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# All pids whose CPU and memory count for a contender: nginx's master and its workers, or the one .NET process.
+pids_of() {
+    local pid=${PID[$1]}
+    echo "$pid"
+    [[ $1 == nginx* ]] && pgrep -P "$pid" || true
+}
+
+wait_ready() {
+    local name=$1 port=$2 pid=$3 i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || die "$name exited during start-up: $(tail -n 20 "$WORK/$name.err")"
+        curl -sf -o /dev/null "http://127.0.0.1:$port/small" && return 0
+        sleep 0.2
+    done
+    die "$name did not answer on 127.0.0.1:$port within 20 s"
+}
+
+assert_port_free() {
+    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/"; then die "something already listens on 127.0.0.1:$1"; fi
+}
+
+start() {
+    local name=$1 port=${2:-} dir=$WORK/$1
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    case $name in
+        backend)
+            port=$BACKEND_PORT
+            assert_port_free "$port"
+            dotnet "$BACKEND_DLL" "$port" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+        yarp)
+            assert_port_free "$port"
+            dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+        gatehouse | gatehouse-log)
+            assert_port_free "$port"
+            local access='"accessLog": { "enabled": false }'
+            [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
+            # The config sits alone in its folder: Gatehouse watches that folder for edits.
+            cat >"$dir/gatehouse.json" <<EOF
+{
+  "listeners": [ { "address": "127.0.0.1", "port": $port } ],
+  "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+  "clusters": { "c": { "loadBalancingPolicy": "RoundRobin", "destinations": { "a": { "address": "http://127.0.0.1:$BACKEND_PORT" } } } },
+  $access
+}
+EOF
+            dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+        nginx | nginx-log)
+            assert_port_free "$port"
+            local access="access_log off;"
+            [[ $name == nginx-log ]] && access="access_log $dir/access.log combined buffer=64k flush=1s;"
+            cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+    $access
+    # Kestrel never closes a keep-alive connection after N requests; nginx's default of 1000 would make wrk reconnect.
+    keepalive_requests 1000000;
+    client_body_temp_path $dir/client_body;
+    proxy_temp_path $dir/proxy_temp;
+    fastcgi_temp_path $dir/fastcgi_temp;
+    uwsgi_temp_path $dir/uwsgi_temp;
+    scgi_temp_path $dir/scgi_temp;
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive $NGINX_UPSTREAM_KEEPALIVE;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            # Stream like YARP does rather than spooling large bodies to disk.
+            proxy_max_temp_file_size 0;
+        }
+    }
+}
+EOF
+            "$NGINX" -c "$dir/nginx.conf" -p "$dir" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+    esac
+    PID[$name]=$!
+    STARTED+=("$!")
+    wait_ready "$name" "$port" "$!"
+    log "$name is up (pid ${PID[$name]}, 127.0.0.1:$port)"
+}
+
+check_bodies() {
+    local name=$1 port=${PORT[$1]} small large
+    small=$(curl -sf "http://127.0.0.1:$port/small")
+    large=$(curl -sf "http://127.0.0.1:$port/100k" | wc -c)
+    [[ $small == "Hello, world!" && $large == 102400 ]] || die "$name answered wrongly: /small '$small', /100k $large bytes"
+}
+
+# --- Measurement ------------------------------------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+
+cpu_ticks() { # utime+stime of the given pids (fields 14 and 15 of /proc/PID/stat, counted after the ')' of comm)
+    local p total=0
+    for p in "$@"; do
+        total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
+
+peak_rss_kb() { # VmHWM summed over the pids (shared pages of nginx's processes count once per process)
+    local p total=0
+    for p in "$@"; do total=$((total + $(awk '/^VmHWM:/{print $2}' "/proc/$p/status"))); done
+    echo "$total"
+}
+
+reset_peak_rss() { # "5" resets VmHWM to the current RSS (Linux 4.0+), so each run reports its own peak
+    local p
+    for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done
+}
+
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat; }
+
+to_ms() { # wrk prints 850.00us, 1.23ms, 2.01s or 1.00m
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%.3f", n }'
+}
+
+wrk_run() { # wrk_run SECONDS CONNECTIONS URL OUTPUT; wrk's own user+sys seconds go to OUTPUT.cpu
+    local TIMEFORMAT='%3U %3S' rc=0
+    { time timeout $(($1 + 30)) wrk -t"$WRK_THREADS" -c"$2" -d"$1"s --timeout 10s --latency "$3" >"$4" 2>&1; } 2>"$4.cpu" || rc=$?
+    ((rc == 0)) || die "wrk failed ($rc): $(cat "$4")"
+}
+
+machine_busy_pct() { # over the next second
+    local total0 idle0 total1 idle1
+    read -r total0 idle0 < <(machine_ticks)
+    sleep 1
+    read -r total1 idle1 < <(machine_ticks)
+    echo $((total1 > total0 ? 100 * ((total1 - total0) - (idle1 - idle0)) / (total1 - total0) : 0))
+}
+
+# Other work on the machine (builds, tests) takes cores from the contenders; wait a while for it to end, before the
+# run and again (more briefly) before each measured run. Our own processes are idle at these points.
+QUIET_NOTE="machine idle before the run"
+wait_for_quiet() { # wait_for_quiet MAX_SECONDS
+    local i busy=0
+    (($1 > 0)) || return 0
+    for ((i = 0; i < $1 && EXTRA_SPENT < EXTRA_TIME; i += 5)); do
+        busy=$(machine_busy_pct)
+        ((busy <= MAX_OTHER_CPU)) && return 0
+        ((i > 0)) || log "machine is ${busy}% busy with other work: waiting up to $1 s for it to settle"
+        sleep 4
+        EXTRA_SPENT=$((EXTRA_SPENT + 5))
+    done
+    log "machine still ${busy}% busy: going on"
+    return 1
+}
+
+RAW=$WORK/raw.tsv
+printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\n' >"$RAW"
+
+measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
+    local scenario=$1 name=$2 round=$3 out=$WORK/wrk.out
+    local url="http://127.0.0.1:${PORT[$name]}${SCENARIO_PATH[$scenario]}"
+    local -a pids
+    mapfile -t pids < <(pids_of "$name")
+    reset_peak_rss "${pids[@]}"
+    local cpu0 backend0 total0 idle0 cpu1 backend1 total1 idle1
+    cpu0=$(cpu_ticks "${pids[@]}")
+    backend0=$(cpu_ticks "${PID[backend]}")
+    read -r total0 idle0 < <(machine_ticks)
+    wrk_run "$DURATION" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "$out"
+    cpu1=$(cpu_ticks "${pids[@]}")
+    backend1=$(cpu_ticks "${PID[backend]}")
+    read -r total1 idle1 < <(machine_ticks)
+    local rss requests rps p99 errors
+    rss=$(peak_rss_kb "${pids[@]}")
+    requests=$(awk '/requests in/{print $1; exit}' "$out")
+    rps=$(awk '/^Requests\/sec:/{print $2; exit}' "$out")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2; exit}' "$out")")
+    errors=$(awk '/Socket errors:/{gsub(",", ""); e += $4 + $6 + $8 + $10} /Non-2xx/{e += $NF} END {print e + 0}' "$out")
+    ((requests > 0)) || die "$name made no request in $scenario: $(cat "$out")"
+    # other = what the machine spent beyond the proxy, the backend and wrk: other work that disturbed the run.
+    awk -v s="$scenario" -v c="$name" -v r="$round" -v rps="$rps" -v p99="$p99" -v n="$requests" \
+        -v cpu=$((cpu1 - cpu0)) -v bcpu=$((backend1 - backend0)) -v hz="$CLK_TCK" -v rss="$rss" \
+        -v wrk="$(cat "$out.cpu")" -v tot=$((total1 - total0)) -v idle=$((idle1 - idle0)) -v err="$errors" 'BEGIN {
+        split(wrk, w, " "); wcpu = (w[1] + w[2]) * hz
+        other = tot > 0 ? 100 * (tot - idle - cpu - bcpu - wcpu) / tot : 0
+        printf "%s\t%s\t%d\t%.0f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d\n", s, c, r, rps, p99, n,
+            cpu / hz * 1e6 / n, rss / 1024, bcpu / hz * 1e6 / n, wcpu / hz * 1e6 / n, (other < 0 ? 0 : other), err }' >"$out.row"
+    cat "$out.row"
+    awk -F'\t' '{printf "  %-10s %-13s round %d: %8s req/s  p99 %8s ms  %6s us/req  %7s MB  other %3s%%  errors %s\n", $1, $2, $3, $4, $5, $7, $8, $11, $12}' "$out.row" >&2
+}
+
+# --- Run --------------------------------------------------------------------------------------------------------------
+read -ra CONTENDER_LIST <<<"$CONTENDERS"
+STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+wait_for_quiet "$QUIET_WAIT" || QUIET_NOTE="WARNING: the machine was busy with other work before the run; see the 'other CPU' column"
+start backend
+for c in "${CONTENDER_LIST[@]}"; do start "$c" "${PORT[$c]}"; done
+for c in "${CONTENDER_LIST[@]}"; do check_bodies "$c"; done
+
+for c in "${CONTENDER_LIST[@]}"; do
+    seconds=$WARMUP
+    [[ $c == nginx* ]] && ((seconds > 3)) && seconds=3 # no JIT to wait for
+    log "warm-up: $c, ${seconds}s on /small with 64 connections"
+    wrk_run "$seconds" 64 "http://127.0.0.1:${PORT[$c]}/small" "$WORK/warmup.out"
+done
+
+for scenario in $SCENARIOS; do
+    url_path=${SCENARIO_PATH[$scenario]}
+    connections=${SCENARIO_CONNECTIONS[$scenario]}
+    log "scenario $scenario: GET $url_path, $connections connections, ${DURATION}s x $ROUNDS rounds"
+    if ((SCENARIO_WARMUP > 0)); then
+        for c in "${CONTENDER_LIST[@]}"; do
+            wrk_run "$SCENARIO_WARMUP" "$connections" "http://127.0.0.1:${PORT[$c]}$url_path" "$WORK/warmup.out"
+        done
+    fi
+    for ((round = 1; round <= ROUNDS; round++)); do
+        n=${#CONTENDER_LIST[@]}
+        for ((i = 0; i < n; i++)); do # rotate the order each round
+            contender=${CONTENDER_LIST[$(((i + round - 1) % n))]}
+            # A run that other work on the machine disturbed is measured again; the least disturbed try is kept.
+            : >"$WORK/tries.tsv"
+            for ((try = 0; try <= MAX_RETRIES; try++)); do
+                if ((try > 0)); then
+                    ((EXTRA_SPENT < EXTRA_TIME)) || { log "  other work took ${other}% of the machine (no time left to measure again)"; break; }
+                    log "  other work took ${other}% of the machine: measuring again"
+                    EXTRA_SPENT=$((EXTRA_SPENT + DURATION))
+                fi
+                wait_for_quiet "$QUIET_WAIT_RUN" || true
+                measure "$scenario" "$contender" "$round" >>"$WORK/tries.tsv"
+                other=$(tail -n 1 "$WORK/tries.tsv" | cut -f 11)
+                ((other > MAX_OTHER_CPU)) || break
+            done
+            sort -t $'\t' -k 11,11n "$WORK/tries.tsv" | head -n 1 >>"$RAW"
+        done
+    done
+done
+
+# --- Report -----------------------------------------------------------------------------------------------------------
+mkdir -p "$RESULTS_DIR"
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+REPORT=$RESULTS_DIR/$STAMP.md
+cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
+
+{
+    echo "# Gatehouse benchmark, $STARTED_AT"
+    echo
+    echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+    echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
+    echo "- wrk -t$WRK_THREADS, ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
+    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/'); $QUIET_NOTE"
+    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed)"
+    echo
+    echo "Medians:"
+    echo
+    awk -F'\t' -v order="$CONTENDERS" -f "$ROOT/bench/summarize.awk" "$RAW"
+    if awk -F'\t' -v max="$MAX_OTHER_CPU" 'NR > 1 && $11 + 0 > max + 0 { found = 1 } END { exit !found }' "$RAW"; then
+        echo
+        echo "Some runs were disturbed by other work. The same, from the runs in which it took at most $MAX_OTHER_CPU% of the machine:"
+        echo
+        awk -F'\t' -v order="$CONTENDERS" -v max_other="$MAX_OTHER_CPU" -f "$ROOT/bench/summarize.awk" "$RAW"
+    fi
+} | tee "$REPORT"
+log "written: $REPORT and $RESULTS_DIR/$STAMP.tsv"

@@ -1,0 +1,62 @@
+# Turns bench/run.sh's raw per-run TSV into markdown: medians per scenario and contender, then the ratios.
+# Usage: awk -F'\t' -v order="gatehouse nginx yarp" [-v max_other=10] -f summarize.awk raw.tsv   (POSIX awk; mawk is enough)
+# With max_other, runs in which other processes took more than that share of the machine (column 11) are left out.
+# Columns: scenario contender round req_s p99_ms requests proxy_cpu_us_per_req peak_rss_mb backend_cpu_us_per_req
+#          wrk_cpu_us_per_req other_cpu_pct errors
+
+NR == 1 { next }
+max_other != "" && $11 + 0 > max_other + 0 { next }
+
+{
+    if (!($1 in seen)) { seen[$1] = 1; scenarios[++nscenarios] = $1 }
+    key = $1 SUBSEP $2
+    runs[key]++
+    for (col = 4; col <= 11; col++) values[key, col] = values[key, col] (runs[key] > 1 ? " " : "") $col
+    errors[key] += $12
+}
+
+function median(list,    a, n, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) {
+        t = a[i] + 0
+        for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+        a[j + 1] = t
+    }
+    if (n == 0) return ""
+    return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+
+function ratio(a, b) { return (b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
+
+END {
+    ncontenders = split(order, contenders, " ")
+    print "| scenario | contender | req/s | p99 ms | proxy CPU µs/req | peak RSS MB | backend CPU µs/req | wrk CPU µs/req | other CPU % | errors | runs |"
+    print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for (s = 1; s <= nscenarios; s++) {
+        for (c = 1; c <= ncontenders; c++) {
+            key = scenarios[s] SUBSEP contenders[c]
+            if (!(key in runs)) continue
+            for (col = 4; col <= 11; col++) m[key, col] = median(values[key, col])
+            printf "| %s | %s | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f | %d | %d |\n", scenarios[s], contenders[c],
+                m[key, 4], m[key, 5], m[key, 7], m[key, 8], m[key, 9], m[key, 10], m[key, 11], errors[key], runs[key]
+        }
+    }
+
+    # Pairs to compare, when both sides ran. req/s: above 1 is better for the first; the others: below 1 is better.
+    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse", pairs, " ")
+    print ""
+    print "Ratios of medians (req/s: higher is better for the first; p99, CPU and RSS: lower is better):"
+    print ""
+    print "| scenario | ratio | req/s | p99 | proxy CPU/req | peak RSS |"
+    print "| --- | --- | ---: | ---: | ---: | ---: |"
+    for (s = 1; s <= nscenarios; s++) {
+        for (p = 1; p <= npairs; p++) {
+            split(pairs[p], side, "/")
+            a = scenarios[s] SUBSEP side[1]
+            b = scenarios[s] SUBSEP side[2]
+            if (!(a in runs) || !(b in runs)) continue
+            printf "| %s | %s | %s | %s | %s | %s |\n", scenarios[s], pairs[p],
+                ratio(m[a, 4], m[b, 4]), ratio(m[a, 5], m[b, 5]), ratio(m[a, 7], m[b, 7]), ratio(m[a, 8], m[b, 8])
+        }
+    }
+}
