@@ -13,18 +13,22 @@
 #   QUICK=1 bench/run.sh          # about a minute: smoke test of the script, numbers are rough
 #   ROUNDS=5 DURATION=10 bench/run.sh
 #   CONTENDERS="gatehouse gatehouse-log nginx nginx-log yarp" bench/run.sh   # add the access-log-to-file variants
+#   bench/cache.sh                # cache hits: gatehouse-cache, nginx-cache (proxy_cache) and varnish
 #
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
 #   ROUNDS=3            measured runs per contender and scenario (the table shows medians)
 #   WARMUP=15           seconds of the first warm-up run of each .NET contender (nginx gets 3)
 #   SCENARIO_WARMUP=3   seconds of an unmeasured run of each contender before each scenario's first round
-#   SCENARIOS="small-64 small-1000 100k-64"
-#   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file)
+#   SCENARIOS="small-64 small-1000 100k-64"   (also: cached-small-64, cached-100k-64: responses the backend marks
+#                       "public, max-age=3600"; caching contenders must answer them from cache)
+#   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file;
+#                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL)
 #   WRK_THREADS=2
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
 #   BACKEND_PORT=19101 GATEHOUSE_PORT=18180 NGINX_PORT=18181 YARP_PORT=18182 GATEHOUSE_LOG_PORT=18183 NGINX_LOG_PORT=18184
+#   GATEHOUSE_CACHE_PORT=18185 NGINX_CACHE_PORT=18186 VARNISH_PORT=18187
 #   SKIP_BUILD=1        use the existing Release builds
 #   QUIET_WAIT=60 QUIET_WAIT_RUN=10  seconds to wait for other work on the machine to stop, before the run / each run
 #   EXTRA_TIME=120      seconds the whole run may spend on those per-run waits and on measuring again
@@ -61,15 +65,19 @@ declare -A PORT=(
     [yarp]=${YARP_PORT:-18182}
     [gatehouse-log]=${GATEHOUSE_LOG_PORT:-18183}
     [nginx-log]=${NGINX_LOG_PORT:-18184}
+    [gatehouse-cache]=${GATEHOUSE_CACHE_PORT:-18185}
+    [nginx-cache]=${NGINX_CACHE_PORT:-18186}
+    [varnish]=${VARNISH_PORT:-18187}
 )
-declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k)
-declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64)
+declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k)
+declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64)
+is_cache() { [[ $1 == *-cache || $1 == varnish ]]; }
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, nginx, nginx-log, yarp)"; done
-for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish)"; done
+for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, cached-small-64, cached-100k-64)"; done
 
 # --- Tools ------------------------------------------------------------------------------------------------------------
 SUDO=""
@@ -81,12 +89,14 @@ command -v wrk >/dev/null || missing+=(wrk)
 [[ -n $NGINX ]] || missing+=(nginx)
 command -v curl >/dev/null || missing+=(curl)
 command -v pgrep >/dev/null || missing+=(procps)
+[[ " $CONTENDERS " == *" varnish "* ]] && ! command -v varnishd >/dev/null && [[ ! -x /usr/sbin/varnishd ]] && missing+=(varnish)
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
     NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 fi
+VARNISHD=$(command -v varnishd || echo /usr/sbin/varnishd)
 command -v dotnet >/dev/null || die "dotnet is not installed"
 
 # wrk needs a descriptor per connection, and so do the proxies (client side plus backend side).
@@ -120,11 +130,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# All pids whose CPU and memory count for a contender: nginx's master and its workers, or the one .NET process.
+# All pids whose CPU and memory count for a contender: nginx's master and its workers, Varnish's manager and its
+# cache process, or the one .NET process.
 pids_of() {
     local pid=${PID[$1]}
     echo "$pid"
-    [[ $1 == nginx* ]] && pgrep -P "$pid" || true
+    [[ $1 == nginx* || $1 == varnish ]] && pgrep -P "$pid" || true
 }
 
 wait_ready() {
@@ -155,25 +166,34 @@ start() {
             assert_port_free "$port"
             dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        gatehouse | gatehouse-log)
+        gatehouse | gatehouse-log | gatehouse-cache)
             assert_port_free "$port"
-            local access='"accessLog": { "enabled": false }'
+            local access='"accessLog": { "enabled": false }' cache=''
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
+            [[ $name == gatehouse-cache ]] && cache=', "cache": { "enabled": true }'
             # The config sits alone in its folder: Gatehouse watches that folder for edits.
             cat >"$dir/gatehouse.json" <<EOF
 {
   "listeners": [ { "address": "127.0.0.1", "port": $port } ],
-  "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+  "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" }$cache } },
   "clusters": { "c": { "loadBalancingPolicy": "RoundRobin", "destinations": { "a": { "address": "http://127.0.0.1:$BACKEND_PORT" } } } },
   $access
 }
 EOF
             dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        nginx | nginx-log)
+        nginx | nginx-log | nginx-cache)
             assert_port_free "$port"
-            local access="access_log off;"
+            local access="access_log off;" cache_http="" cache_location="proxy_max_temp_file_size 0;"
             [[ $name == nginx-log ]] && access="access_log $dir/access.log combined buffer=64k flush=1s;"
+            if [[ $name == nginx-cache ]]; then
+                # The backend's Cache-Control decides what is stored and for how long (nginx honours it by default).
+                # Hits come from files in the cache folder; sendfile is on, as in Debian's stock nginx.conf.
+                cache_http="proxy_cache_path $dir/cache levels=1:2 keys_zone=bench:10m max_size=256m inactive=60m use_temp_path=off;
+    sendfile on;"
+                cache_location="proxy_cache bench;
+            add_header X-Cache-Status \$upstream_cache_status always;"
+            fi
             cat >"$dir/nginx.conf" <<EOF
 daemon off;
 worker_processes auto;
@@ -190,6 +210,7 @@ http {
     fastcgi_temp_path $dir/fastcgi_temp;
     uwsgi_temp_path $dir/uwsgi_temp;
     scgi_temp_path $dir/scgi_temp;
+    $cache_http
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
         keepalive $NGINX_UPSTREAM_KEEPALIVE;
@@ -201,13 +222,20 @@ http {
             proxy_pass http://backend;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            # Stream like YARP does rather than spooling large bodies to disk.
-            proxy_max_temp_file_size 0;
+            # Without a cache: stream like YARP does rather than spooling large bodies to disk.
+            $cache_location
         }
     }
 }
 EOF
             "$NGINX" -c "$dir/nginx.conf" -p "$dir" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+        varnish)
+            # Debian's varnishd with its built-in VCL (which honours the backend's Cache-Control) in the foreground,
+            # malloc storage, no management port.
+            assert_port_free "$port"
+            "$VARNISHD" -F -a "127.0.0.1:$port" -b "127.0.0.1:$BACKEND_PORT" -s malloc,256m -n "$dir/state" -T none \
+                >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
     esac
     PID[$name]=$!
@@ -221,6 +249,21 @@ check_bodies() {
     small=$(curl -sf "http://127.0.0.1:$port/small")
     large=$(curl -sf "http://127.0.0.1:$port/100k" | wc -c)
     [[ $small == "Hello, world!" && $large == 102400 ]] || die "$name answered wrongly: /small '$small', /100k $large bytes"
+}
+
+backend_count() { curl -sf "http://127.0.0.1:$BACKEND_PORT/count"; }
+
+# check_hit CONTENDER PATH: two requests; the second must be a cache hit by the contender's own account.
+check_hit() {
+    local name=$1 path=$2 url="http://127.0.0.1:${PORT[$1]}$2" headers
+    curl -sf -o /dev/null "$url" || die "$name failed on $path"
+    headers=$(curl -sf -D - -o /dev/null "$url" | tr -d '\r') || die "$name failed on $path"
+    case $name in
+        gatehouse-cache) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
+        nginx-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
+        varnish) grep -qiE '^X-Varnish: [0-9]+ [0-9]+' <<<"$headers" ;; # two ids: this request and the stored one
+    esac || die "$name did not answer $path from its cache: $headers"
+    log "$name: $path is a cache hit ($(grep -iE '^(Cache-Status|X-Cache-Status|X-Varnish|Age):' <<<"$headers" | paste -sd ' ' -))"
 }
 
 # --- Measurement ------------------------------------------------------------------------------------------------------
@@ -286,7 +329,7 @@ wait_for_quiet() { # wait_for_quiet MAX_SECONDS
 }
 
 RAW=$WORK/raw.tsv
-printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\n' >"$RAW"
+printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\tbackend_requests\n' >"$RAW"
 
 measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     local scenario=$1 name=$2 round=$3 out=$WORK/wrk.out
@@ -294,7 +337,8 @@ measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     local -a pids
     mapfile -t pids < <(pids_of "$name")
     reset_peak_rss "${pids[@]}"
-    local cpu0 backend0 total0 idle0 cpu1 backend1 total1 idle1
+    local cpu0 backend0 total0 idle0 cpu1 backend1 total1 idle1 count0 count1
+    count0=$(backend_count)
     cpu0=$(cpu_ticks "${pids[@]}")
     backend0=$(cpu_ticks "${PID[backend]}")
     read -r total0 idle0 < <(machine_ticks)
@@ -302,6 +346,7 @@ measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     cpu1=$(cpu_ticks "${pids[@]}")
     backend1=$(cpu_ticks "${PID[backend]}")
     read -r total1 idle1 < <(machine_ticks)
+    count1=$(backend_count)
     local rss requests rps p99 errors
     rss=$(peak_rss_kb "${pids[@]}")
     requests=$(awk '/requests in/{print $1; exit}' "$out")
@@ -309,16 +354,21 @@ measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     p99=$(to_ms "$(awk '$1 == "99%" {print $2; exit}' "$out")")
     errors=$(awk '/Socket errors:/{gsub(",", ""); e += $4 + $6 + $8 + $10} /Non-2xx/{e += $NF} END {print e + 0}' "$out")
     ((requests > 0)) || die "$name made no request in $scenario: $(cat "$out")"
+    # A caching contender must answer a cached scenario from its cache: the backend sees (next to) nothing.
+    if is_cache "$name" && [[ $scenario == cached-* ]] && ((count1 - count0 > requests / 1000)); then
+        die "$name sent $((count1 - count0)) of $requests requests of $scenario to the backend: not a cache-hit run"
+    fi
     # other = what the machine spent beyond the proxy, the backend and wrk: other work that disturbed the run.
     awk -v s="$scenario" -v c="$name" -v r="$round" -v rps="$rps" -v p99="$p99" -v n="$requests" \
         -v cpu=$((cpu1 - cpu0)) -v bcpu=$((backend1 - backend0)) -v hz="$CLK_TCK" -v rss="$rss" \
-        -v wrk="$(cat "$out.cpu")" -v tot=$((total1 - total0)) -v idle=$((idle1 - idle0)) -v err="$errors" 'BEGIN {
+        -v wrk="$(cat "$out.cpu")" -v tot=$((total1 - total0)) -v idle=$((idle1 - idle0)) -v err="$errors" \
+        -v origin=$((count1 - count0)) 'BEGIN {
         split(wrk, w, " "); wcpu = (w[1] + w[2]) * hz
         other = tot > 0 ? 100 * (tot - idle - cpu - bcpu - wcpu) / tot : 0
-        printf "%s\t%s\t%d\t%.0f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d\n", s, c, r, rps, p99, n,
-            cpu / hz * 1e6 / n, rss / 1024, bcpu / hz * 1e6 / n, wcpu / hz * 1e6 / n, (other < 0 ? 0 : other), err }' >"$out.row"
+        printf "%s\t%s\t%d\t%.0f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d\t%d\n", s, c, r, rps, p99, n,
+            cpu / hz * 1e6 / n, rss / 1024, bcpu / hz * 1e6 / n, wcpu / hz * 1e6 / n, (other < 0 ? 0 : other), err, origin }' >"$out.row"
     cat "$out.row"
-    awk -F'\t' '{printf "  %-10s %-13s round %d: %8s req/s  p99 %8s ms  %6s us/req  %7s MB  other %3s%%  errors %s\n", $1, $2, $3, $4, $5, $7, $8, $11, $12}' "$out.row" >&2
+    awk -F'\t' '{printf "  %-14s %-15s round %d: %8s req/s  p99 %8s ms  %6s us/req  %7s MB  other %3s%%  errors %s  backend requests %s\n", $1, $2, $3, $4, $5, $7, $8, $11, $12, $13}' "$out.row" >&2
 }
 
 # --- Run --------------------------------------------------------------------------------------------------------------
@@ -328,12 +378,16 @@ wait_for_quiet "$QUIET_WAIT" || QUIET_NOTE="WARNING: the machine was busy with o
 start backend
 for c in "${CONTENDER_LIST[@]}"; do start "$c" "${PORT[$c]}"; done
 for c in "${CONTENDER_LIST[@]}"; do check_bodies "$c"; done
+for c in "${CONTENDER_LIST[@]}"; do
+    if is_cache "$c"; then for s in $SCENARIOS; do [[ $s == cached-* ]] && check_hit "$c" "${SCENARIO_PATH[$s]}"; done; fi
+done
 
 for c in "${CONTENDER_LIST[@]}"; do
-    seconds=$WARMUP
-    [[ $c == nginx* ]] && ((seconds > 3)) && seconds=3 # no JIT to wait for
-    log "warm-up: $c, ${seconds}s on /small with 64 connections"
-    wrk_run "$seconds" 64 "http://127.0.0.1:${PORT[$c]}/small" "$WORK/warmup.out"
+    seconds=$WARMUP warm_path=/small
+    [[ $c == nginx* || $c == varnish ]] && ((seconds > 3)) && seconds=3 # no JIT to wait for
+    is_cache "$c" && warm_path=/cached-small # warm the hit path
+    log "warm-up: $c, ${seconds}s on $warm_path with 64 connections"
+    wrk_run "$seconds" 64 "http://127.0.0.1:${PORT[$c]}$warm_path" "$WORK/warmup.out"
 done
 
 for scenario in $SCENARIOS; do
@@ -380,7 +434,7 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
     echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
     echo "- wrk -t$WRK_THREADS, ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
     echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/'); $QUIET_NOTE"
-    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed)"
+    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process)"
     echo
     echo "Medians:"
     echo
