@@ -54,6 +54,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
             context.RequestAborted = timeout.Token;
         }
 
+        var timedOut = false;
         try
         {
             await RunAttemptsAsync(context, proxy, state, replayable, retry, budget);
@@ -62,7 +63,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         {
             if (timeout is not null)
             {
-                state.TimedOut = timeout.IsCancellationRequested && !originalAborted.IsCancellationRequested;
+                timedOut = timeout.IsCancellationRequested && !originalAborted.IsCancellationRequested;
                 context.RequestAborted = originalAborted;
                 timeout.Dispose();
             }
@@ -70,7 +71,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
 
         if (!context.Response.HasStarted)
         {
-            if (state.TimedOut)
+            if (timedOut)
             {
                 await ErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout);
             }

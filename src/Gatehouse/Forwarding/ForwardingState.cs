@@ -18,12 +18,9 @@ internal sealed class ForwardingState
     /// <summary>A backend status that the transform held back (body discarded) so that the attempt can be retried.</summary>
     public int? RejectedStatus { get; set; }
 
-    /// <summary>The route timeout fired before the backend answered.</summary>
-    public bool TimedOut { get; set; }
-
     public int Attempts { get; set; }
 
-    /// <summary>The route timeout has fired (checked while the attempt unwinds, before <see cref="TimedOut"/> is set).</summary>
+    /// <summary>The route timeout has fired.</summary>
     public bool TimeoutFired => _timeout?.IsCancellationRequested == true;
 
     public void ArmTimeout(CancellationTokenSource timeout) => _timeout = timeout;
