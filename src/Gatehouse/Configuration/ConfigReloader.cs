@@ -104,8 +104,11 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                 foreach (var (section, changed) in new[]
                 {
                     ("listeners", !result.Config.Listeners.SequenceEqual(current.Listeners)),
-                    ("accessLog", result.Config.AccessLog with { UnknownProperties = null } != current.AccessLog with { UnknownProperties = null }),
-                    ("server", result.Config.Server with { UnknownProperties = null } != current.Server with { UnknownProperties = null }),
+                    // Validated configs carry no unknown properties, so record equality compares the settings alone.
+                    ("accessLog", result.Config.AccessLog != current.AccessLog),
+                    ("server", result.Config.Server != current.Server),
+                    ("cache", result.Config.Cache != current.Cache),
+                    ("admin", result.Config.Admin != current.Admin),
                 })
                 {
                     if (changed)
