@@ -68,16 +68,25 @@ declare -A PORT=(
     [gatehouse-cache]=${GATEHOUSE_CACHE_PORT:-18185}
     [nginx-cache]=${NGINX_CACHE_PORT:-18186}
     [varnish]=${VARNISH_PORT:-18187}
+    [gatehouse-tls]=${GATEHOUSE_TLS_PORT:-18188}
+    [nginx-tls]=${NGINX_TLS_PORT:-18189}
+    [gatehouse-bare]=${GATEHOUSE_BARE_PORT:-18190}
 )
-declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k)
-declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64)
+declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small)
+declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64 [close-64]=64)
+# close-64: "Connection: close" on every request, so each request opens a new connection (a full TLS handshake for
+# the -tls contenders: wrk does not resume TLS sessions).
+declare -A SCENARIO_HEADER=([close-64]="Connection: close")
 is_cache() { [[ $1 == *-cache || $1 == varnish ]]; }
+is_tls() { [[ $1 == *-tls ]]; }
+# url_of CONTENDER PATH: the TLS contenders serve https (with the run's own certificate for "localhost").
+url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else echo "http://127.0.0.1:${PORT[$1]}$2"; fi; }
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish)"; done
-for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, cached-small-64, cached-100k-64)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls)"; done
+for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, cached-small-64, cached-100k-64, close-64)"; done
 
 # --- Tools ------------------------------------------------------------------------------------------------------------
 SUDO=""
@@ -89,6 +98,7 @@ command -v wrk >/dev/null || missing+=(wrk)
 [[ -n $NGINX ]] || missing+=(nginx)
 command -v curl >/dev/null || missing+=(curl)
 command -v pgrep >/dev/null || missing+=(procps)
+command -v openssl >/dev/null || missing+=(openssl)
 [[ " $CONTENDERS " == *" varnish "* ]] && ! command -v varnishd >/dev/null && [[ ! -x /usr/sbin/varnishd ]] && missing+=(varnish)
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
@@ -138,11 +148,15 @@ pids_of() {
     [[ $1 == nginx* || $1 == varnish ]] && pgrep -P "$pid" || true
 }
 
+# curl_to CONTENDER ARGS...: curl that trusts the run's certificate and resolves localhost to 127.0.0.1.
+curl_to() { local name=$1; shift; curl --cacert "$WORK/cert.pem" --resolve "localhost:${PORT[$name]}:127.0.0.1" "$@"; }
+
 wait_ready() {
-    local name=$1 port=$2 pid=$3 i
+    local name=$1 port=$2 pid=$3 i url
+    if [[ $name == backend ]]; then url="http://127.0.0.1:$port/small"; else url=$(url_of "$name" /small); fi
     for ((i = 0; i < 100; i++)); do
         kill -0 "$pid" 2>/dev/null || die "$name exited during start-up: $(tail -n 20 "$WORK/$name.err")"
-        curl -sf -o /dev/null "http://127.0.0.1:$port/small" && return 0
+        curl --cacert "$WORK/cert.pem" --resolve "localhost:$port:127.0.0.1" -sf -o /dev/null "$url" && return 0
         sleep 0.2
     done
     die "$name did not answer on 127.0.0.1:$port within 20 s"
@@ -166,25 +180,45 @@ start() {
             assert_port_free "$port"
             dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        gatehouse | gatehouse-log | gatehouse-cache)
+        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare)
             assert_port_free "$port"
-            local access='"accessLog": { "enabled": false }' cache=''
+            local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare=''
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
             [[ $name == gatehouse-cache ]] && cache=', "cache": { "enabled": true }'
+            if [[ $name == gatehouse-tls ]]; then
+                listener_tls=', "tls": {}'
+                tls="\"tls\": { \"certificates\": [ { \"certificate\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\" } ] },"
+            fi
+            # gatehouse-bare: the default protections turned off, to show what they cost (see docs/protection.md).
+            [[ $name == gatehouse-bare ]] && bare=$(cat "$ROOT/bench/protections-off.json")
             # The config sits alone in its folder: Gatehouse watches that folder for edits.
             cat >"$dir/gatehouse.json" <<EOF
 {
-  "listeners": [ { "address": "127.0.0.1", "port": $port } ],
+  "listeners": [ { "address": "127.0.0.1", "port": $port$listener_tls } ],
   "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" }$cache } },
   "clusters": { "c": { "loadBalancingPolicy": "RoundRobin", "destinations": { "a": { "address": "http://127.0.0.1:$BACKEND_PORT" } } } },
+  $tls
+  $bare
   $access
 }
 EOF
             dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        nginx | nginx-log | nginx-cache)
+        nginx | nginx-log | nginx-cache | nginx-tls)
             assert_port_free "$port"
-            local access="access_log off;" cache_http="" cache_location="proxy_max_temp_file_size 0;"
+            local access="access_log off;" cache_http="" cache_location="proxy_max_temp_file_size 0;" listen="listen 127.0.0.1:$port;"
+            if [[ $name == nginx-tls ]]; then
+                # The same certificate as gatehouse-tls; Mozilla "intermediate" protocols and ciphers, HTTP/2 offered,
+                # a shared session cache as the Mozilla generator writes it.
+                listen="listen 127.0.0.1:$port ssl http2;
+        ssl_certificate $WORK/cert.pem;
+        ssl_certificate_key $WORK/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+        ssl_prefer_server_ciphers off;
+        ssl_session_cache shared:bench:10m;
+        ssl_session_timeout 1d;"
+            fi
             [[ $name == nginx-log ]] && access="access_log $dir/access.log combined buffer=64k flush=1s;"
             if [[ $name == nginx-cache ]]; then
                 # The backend's Cache-Control decides what is stored and for how long (nginx honours it by default).
@@ -217,7 +251,7 @@ http {
         keepalive_requests 1000000;
     }
     server {
-        listen 127.0.0.1:$port;
+        $listen
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
@@ -245,9 +279,9 @@ EOF
 }
 
 check_bodies() {
-    local name=$1 port=${PORT[$1]} small large
-    small=$(curl -sf "http://127.0.0.1:$port/small")
-    large=$(curl -sf "http://127.0.0.1:$port/100k" | wc -c)
+    local name=$1 small large
+    small=$(curl_to "$name" -sf "$(url_of "$name" /small)")
+    large=$(curl_to "$name" -sf "$(url_of "$name" /100k)" | wc -c)
     [[ $small == "Hello, world!" && $large == 102400 ]] || die "$name answered wrongly: /small '$small', /100k $large bytes"
 }
 
@@ -255,9 +289,10 @@ backend_count() { curl -sf "http://127.0.0.1:$BACKEND_PORT/count"; }
 
 # check_hit CONTENDER PATH: two requests; the second must be a cache hit by the contender's own account.
 check_hit() {
-    local name=$1 path=$2 url="http://127.0.0.1:${PORT[$1]}$2" headers
-    curl -sf -o /dev/null "$url" || die "$name failed on $path"
-    headers=$(curl -sf -D - -o /dev/null "$url" | tr -d '\r') || die "$name failed on $path"
+    local name=$1 path=$2 url headers
+    url=$(url_of "$1" "$2")
+    curl_to "$name" -sf -o /dev/null "$url" || die "$name failed on $path"
+    headers=$(curl_to "$name" -sf -D - -o /dev/null "$url" | tr -d '\r') || die "$name failed on $path"
     case $name in
         gatehouse-cache) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
         nginx-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
@@ -297,9 +332,12 @@ to_ms() { # wrk prints 850.00us, 1.23ms, 2.01s or 1.00m
         printf "%.3f", n }'
 }
 
-wrk_run() { # wrk_run SECONDS CONNECTIONS URL OUTPUT; wrk's own user+sys seconds go to OUTPUT.cpu
-    local TIMEFORMAT='%3U %3S' rc=0
-    { time timeout $(($1 + 30)) wrk -t"$WRK_THREADS" -c"$2" -d"$1"s --timeout 10s --latency "$3" >"$4" 2>&1; } 2>"$4.cpu" || rc=$?
+wrk_run() { # wrk_run SECONDS CONNECTIONS URL OUTPUT [HEADER]; wrk's own user+sys seconds go to OUTPUT.cpu
+    local TIMEFORMAT='%3U %3S' rc=0 url=$3
+    local -a header=()
+    [[ -n ${5:-} ]] && header=(-H "$5")
+    # wrk connects to the URL's host: "localhost" (for the certificate's name) must reach 127.0.0.1.
+    { time timeout $(($1 + 30)) wrk -t"$WRK_THREADS" -c"$2" -d"$1"s --timeout 10s --latency "${header[@]}" "$url" >"$4" 2>&1; } 2>"$4.cpu" || rc=$?
     ((rc == 0)) || die "wrk failed ($rc): $(cat "$4")"
 }
 
@@ -328,12 +366,19 @@ wait_for_quiet() { # wait_for_quiet MAX_SECONDS
     return 1
 }
 
+# One ECDSA P-256 certificate for "localhost", used by both TLS contenders.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null ||
+    die "openssl could not make the benchmark certificate"
+chmod 644 "$WORK/key.pem" # nginx reads it as root, Gatehouse as the current user
+
 RAW=$WORK/raw.tsv
 printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\tbackend_requests\n' >"$RAW"
 
 measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     local scenario=$1 name=$2 round=$3 out=$WORK/wrk.out
-    local url="http://127.0.0.1:${PORT[$name]}${SCENARIO_PATH[$scenario]}"
+    local url
+    url=$(url_of "$name" "${SCENARIO_PATH[$scenario]}")
     local -a pids
     mapfile -t pids < <(pids_of "$name")
     reset_peak_rss "${pids[@]}"
@@ -342,7 +387,7 @@ measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     cpu0=$(cpu_ticks "${pids[@]}")
     backend0=$(cpu_ticks "${PID[backend]}")
     read -r total0 idle0 < <(machine_ticks)
-    wrk_run "$DURATION" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "$out"
+    wrk_run "$DURATION" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "$out" "${SCENARIO_HEADER[$scenario]:-}"
     cpu1=$(cpu_ticks "${pids[@]}")
     backend1=$(cpu_ticks "${PID[backend]}")
     read -r total1 idle1 < <(machine_ticks)
@@ -387,7 +432,7 @@ for c in "${CONTENDER_LIST[@]}"; do
     [[ $c == nginx* || $c == varnish ]] && ((seconds > 3)) && seconds=3 # no JIT to wait for
     is_cache "$c" && warm_path=/cached-small # warm the hit path
     log "warm-up: $c, ${seconds}s on $warm_path with 64 connections"
-    wrk_run "$seconds" 64 "http://127.0.0.1:${PORT[$c]}$warm_path" "$WORK/warmup.out"
+    wrk_run "$seconds" 64 "$(url_of "$c" "$warm_path")" "$WORK/warmup.out"
 done
 
 for scenario in $SCENARIOS; do
@@ -396,7 +441,7 @@ for scenario in $SCENARIOS; do
     log "scenario $scenario: GET $url_path, $connections connections, ${DURATION}s x $ROUNDS rounds"
     if ((SCENARIO_WARMUP > 0)); then
         for c in "${CONTENDER_LIST[@]}"; do
-            wrk_run "$SCENARIO_WARMUP" "$connections" "http://127.0.0.1:${PORT[$c]}$url_path" "$WORK/warmup.out"
+            wrk_run "$SCENARIO_WARMUP" "$connections" "$(url_of "$c" "$url_path")" "$WORK/warmup.out" "${SCENARIO_HEADER[$scenario]:-}"
         done
     fi
     for ((round = 1; round <= ROUNDS; round++)); do
