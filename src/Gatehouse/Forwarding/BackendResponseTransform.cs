@@ -25,7 +25,7 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
 
     public void Apply(TransformBuilderContext context) => context.AddResponseTransform(OnResponse);
 
-    private ValueTask OnResponse(ResponseTransformContext context)
+    internal ValueTask OnResponse(ResponseTransformContext context)
     {
         var proxyResponse = context.ProxyResponse;
         if (proxyResponse is null)
@@ -40,6 +40,7 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
         // headers that may need rewriting.
         var identity = hide.Headers;
         var mayRewrite = false;
+        var hasConnection = false;
         foreach (var header in proxyResponse.Headers.NonValidated)
         {
             var name = header.Key;
@@ -51,10 +52,14 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
             {
                 mayRewrite = true;
             }
+            else if (name.Length == 10 && name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase))
+            {
+                hasConnection = true;
+            }
         }
 
-        // RFC 9110 §7.6.1: fields the backend named in Connection are for its hop only.
-        if (proxyResponse.Headers.Connection is { Count: > 0 } connection)
+        // RFC 9110 §7.6.1: fields the backend named in Connection are for its hop only. (Parsed only when present.)
+        if (hasConnection && proxyResponse.Headers.Connection is { Count: > 0 } connection)
         {
             foreach (var name in connection)
             {
