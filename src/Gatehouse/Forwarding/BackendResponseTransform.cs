@@ -125,35 +125,33 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
         }
 
         var headers = context.Response.Headers;
-        var request = context.Request;
-        var scheme = request.Scheme;
-        var host = request.Host.HasValue ? request.Host.Value : null;
+        var target = new PublicTarget(origins, context.Request.Scheme, context.Request.Host.HasValue ? context.Request.Host.Value : null);
         if (hide.RewriteLocations)
         {
-            if (Rewrite(headers.Location, value => BackendUrlRewriter.RewriteUrl(value, origins, scheme, host), out var location))
+            if (Rewrite(headers.Location, Reference.Url, target, out var location))
             {
                 headers.Location = location;
             }
 
-            if (Rewrite(headers.ContentLocation, value => BackendUrlRewriter.RewriteUrl(value, origins, scheme, host), out var contentLocation))
+            if (Rewrite(headers.ContentLocation, Reference.Url, target, out var contentLocation))
             {
                 headers.ContentLocation = contentLocation;
             }
 
-            if (Rewrite(headers["Refresh"], value => BackendUrlRewriter.RewriteRefresh(value, origins, scheme, host), out var refresh))
+            if (headers.TryGetValue("Refresh", out var refreshValues) && Rewrite(refreshValues, Reference.Refresh, target, out var refresh))
             {
                 headers["Refresh"] = refresh;
             }
         }
 
-        if (hide.RewriteCookieDomains && Rewrite(headers.SetCookie, value => CookieDomainRewriter.Rewrite(value, origins), out var cookies))
+        if (hide.RewriteCookieDomains && Rewrite(headers.SetCookie, Reference.Cookie, target, out var cookies))
         {
             headers.SetCookie = cookies;
         }
     }
 
-    /// <summary>The values rewritten one by one; false when none changed.</summary>
-    private static bool Rewrite(StringValues values, Func<string, string> rewrite, out StringValues result)
+    /// <summary>The values rewritten one by one; false (and nothing allocated) when none changed.</summary>
+    private static bool Rewrite(StringValues values, Reference kind, in PublicTarget target, out StringValues result)
     {
         string[]? rewritten = null;
         for (var i = 0; i < values.Count; i++)
@@ -164,7 +162,12 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
                 continue;
             }
 
-            var next = rewrite(value);
+            var next = kind switch
+            {
+                Reference.Url => BackendUrlRewriter.RewriteUrl(value, target.Origins, target.Scheme, target.Host),
+                Reference.Refresh => BackendUrlRewriter.RewriteRefresh(value, target.Origins, target.Scheme, target.Host),
+                _ => CookieDomainRewriter.Rewrite(value, target.Origins),
+            };
             if (!ReferenceEquals(next, value))
             {
                 rewritten ??= values.ToArray()!;
@@ -175,4 +178,14 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
         result = rewritten is null ? values : new StringValues(rewritten);
         return rewritten is not null;
     }
+
+    private enum Reference
+    {
+        Url,
+        Refresh,
+        Cookie,
+    }
+
+    /// <summary>The destinations to look for, and the scheme and host the client used, which replace them.</summary>
+    private readonly record struct PublicTarget(BackendOrigins Origins, string Scheme, string? Host);
 }
