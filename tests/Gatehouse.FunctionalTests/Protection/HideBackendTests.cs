@@ -161,6 +161,10 @@ public sealed class HideBackendTests
         // Via is Gatehouse's alone: the backend's "1.1 varnish" is removed, Gatehouse's member added both ways.
         Assert.Equal("1.1 gatehouse", string.Join(", ", ok.Headers.Via));
         Assert.Equal("1.1 gatehouse", Assert.Single(ok.Headers.GetValues("X-Echo-Via")));
+        using var viaRequest = new HttpRequestMessage(HttpMethod.Get, "/ok");
+        viaRequest.Headers.TryAddWithoutValidation("Via", "1.0 fred");
+        using var viaResponse = await client.SendAsync(viaRequest);
+        Assert.Equal("1.0 fred, 1.1 gatehouse", Assert.Single(viaResponse.Headers.GetValues("X-Echo-Via")));
 
         using var redirect = await client.GetAsync("/redirect");
         Assert.Equal($"{backend.Address}/login?next=%2Fok", redirect.Headers.Location!.OriginalString);
