@@ -97,6 +97,23 @@ public class HideBackendConfigTests
     }
 
     [Fact]
+    public void Parse_NullsInLists_AreReportedNotThrown()
+    {
+        var result = ConfigLoader.Parse("""
+            {
+              "listeners": [ { "port": 0 } ],
+              "routes": { "r": { "clusterId": "c", "match": { "pathPrefix": "/" }, "hideBackend": { "replaceErrorPages": null } } },
+              "clusters": { "c": { "destinations": { "d": { "address": "http://127.0.0.1:9001" } } } },
+              "hideBackend": { "removeHeaders": [ null ], "replaceErrorPages": { "pageStatuses": [ null ] }, "via": "" }
+            }
+            """);
+
+        Assert.Equal(
+            ["hideBackend.removeHeaders[0]", "hideBackend.replaceErrorPages.pageStatuses[0]", "hideBackend.via"],
+            result.Errors.Select(e => e.Path));
+    }
+
+    [Fact]
     public void From_RouteOverride_InheritsWhatItLeavesOut()
     {
         var config = SampleConfig.Valid(route: SampleConfig.Route with
