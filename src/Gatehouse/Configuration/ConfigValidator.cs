@@ -8,7 +8,7 @@ namespace Gatehouse.Configuration;
 /// Checks a whole config and returns every error with its path; it never stops at the first one.
 /// A pure function over values: no I/O, no clock.
 /// </summary>
-public static class ConfigValidator
+public static partial class ConfigValidator
 {
     private static readonly HashSet<string> HeaderMatchModes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -49,6 +49,7 @@ public static class ConfigValidator
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
         ValidateCache(errors, "cache", config.Cache);
         ValidateAdmin(errors, "admin", config.Admin, bound);
+        ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         return errors;
@@ -200,6 +201,7 @@ public static class ConfigValidator
         }
 
         ValidateRouteCache(errors, $"{path}.cache", route.Cache);
+        ValidateRouteHideBackend(errors, $"{path}.hideBackend", route.HideBackend);
         Unknown(errors, $"{path}.retry", route.Retry);
         if (route.Retry.MaxBufferedBodyBytes < 0)
         {

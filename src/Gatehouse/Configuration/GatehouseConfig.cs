@@ -27,6 +27,9 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
+
+    /// <summary>Keeping backends out of sight: identity headers, backend URLs, cookie domains, error pages. On by default.</summary>
+    public HideBackendDefinition HideBackend { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -89,6 +92,9 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Caching of this route's responses (an RFC 9111 shared cache). Off unless enabled.</summary>
     public RouteCacheDefinition Cache { get; init; } = new();
+
+    /// <summary>This route's own error-page replacement; the rest of hideBackend is global.</summary>
+    public RouteHideBackendDefinition HideBackend { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

@@ -19,7 +19,13 @@ public sealed record RuntimeSettings(
     public static RuntimeSettings From(GatehouseConfig config) => new(
         config,
         config.Clusters.ToFrozenDictionary(c => c.Key, c => ClusterRuntimeSettings.From(c.Value), StringComparer.OrdinalIgnoreCase),
-        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase));
+        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase))
+    {
+        HideBackend = Protection.HideBackendSettings.From(config),
+    };
+
+    /// <summary>Backend hiding (docs/protection.md), read on every response.</summary>
+    public Protection.HideBackendSettings HideBackend { get; init; } = Protection.HideBackendSettings.Default;
 }
 
 public sealed record ClusterRuntimeSettings(

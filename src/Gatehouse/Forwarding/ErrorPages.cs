@@ -1,11 +1,23 @@
 using System.Text;
+using Gatehouse.Observability;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Gatehouse.Forwarding;
 
-/// <summary>Gatehouse's own short error bodies. They never carry exception text or anything about a backend.</summary>
+/// <summary>
+/// Gatehouse's own short error bodies. They never carry exception text or anything about a backend; they carry the
+/// request id (also sent as <c>X-Request-Id</c> and written in the JSON access log) so a user's report can be traced.
+/// </summary>
 public static class ErrorPages
 {
+    /// <summary>Headers that describe the backend's body; wrong once that body is replaced.</summary>
+    private static readonly string[] RepresentationHeaders =
+    [
+        "Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Range", "Content-Location",
+        "Content-Disposition", "Content-MD5", "Content-Digest", "Repr-Digest", "Digest", "ETag", "Last-Modified", "Accept-Ranges",
+    ];
+
+    /// <summary>Answers with a Gatehouse page in place of whatever the response held.</summary>
     public static Task WriteAsync(HttpContext context, int statusCode)
     {
         var response = context.Response;
@@ -16,10 +28,36 @@ public static class ErrorPages
             response.Headers.Allow = allow;
         }
 
+        response.Headers.CacheControl = "no-store";
+        return WriteBodyAsync(context, statusCode, Text(statusCode));
+    }
+
+    /// <summary>
+    /// Writes a Gatehouse page as the body of a backend's error response whose own body was discarded. The backend's
+    /// other headers stay (Retry-After, WWW-Authenticate, Allow, Cache-Control, Set-Cookie…); those describing its body
+    /// were removed by <see cref="RemoveRepresentationHeaders"/>.
+    /// </summary>
+    public static Task WriteInPlaceOfBackendBodyAsync(HttpContext context, int statusCode)
+    {
+        return WriteBodyAsync(context, statusCode, GenericText(statusCode));
+    }
+
+    public static void RemoveRepresentationHeaders(IHeaderDictionary headers)
+    {
+        foreach (var name in RepresentationHeaders)
+        {
+            headers.Remove(name);
+        }
+    }
+
+    private static Task WriteBodyAsync(HttpContext context, int statusCode, string text)
+    {
+        var response = context.Response;
+        var requestId = RequestIds.Of(context);
         response.StatusCode = statusCode;
         response.ContentType = "text/plain; charset=utf-8";
-        response.Headers.CacheControl = "no-store";
-        var body = Encoding.UTF8.GetBytes(Text(statusCode));
+        response.Headers[RequestIds.HeaderName] = requestId;
+        var body = Encoding.UTF8.GetBytes($"{text}Request id: {requestId}\n");
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
@@ -31,6 +69,9 @@ public static class ErrorPages
         StatusCodes.Status504GatewayTimeout => "504 Gateway Timeout: the backend did not answer in time.\n",
         StatusCodes.Status404NotFound => "404 Not Found: no route matches this request.\n",
         StatusCodes.Status405MethodNotAllowed => "405 Method Not Allowed: this route does not accept that method.\n",
-        _ => $"{statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}\n",
+        _ => GenericText(statusCode),
     };
+
+    /// <summary>The status line's words only: said in place of a backend's page, which may have meant anything by it.</summary>
+    public static string GenericText(int statusCode) => $"{statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}\n";
 }

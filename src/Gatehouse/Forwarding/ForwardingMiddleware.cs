@@ -80,6 +80,11 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
                 // The status was held back for a retry that then could not happen; answer with it, in our words.
                 await ErrorPages.WriteAsync(context, status);
             }
+            else if (state.ReplacedStatus is { } replaced)
+            {
+                // hideBackend.replaceErrorPages: the backend's error body was discarded; this page takes its place.
+                await ErrorPages.WriteInPlaceOfBackendBodyAsync(context, replaced);
+            }
         }
     }
 
@@ -91,6 +96,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         {
             state.Attempts++;
             state.RejectedStatus = null;
+            state.ReplacedStatus = null;
             var remaining = candidates.Count - (tried?.Count ?? 0);
             state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
 

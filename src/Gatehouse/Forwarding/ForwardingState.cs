@@ -18,6 +18,9 @@ internal sealed class ForwardingState
     /// <summary>A backend status that the transform held back (body discarded) so that the attempt can be retried.</summary>
     public int? RejectedStatus { get; set; }
 
+    /// <summary>A backend error status whose body the transform discarded, to be answered with Gatehouse's own page.</summary>
+    public int? ReplacedStatus { get; set; }
+
     public int Attempts { get; set; }
 
     /// <summary>The route timeout has fired.</summary>

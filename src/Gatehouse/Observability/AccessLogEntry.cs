@@ -20,7 +20,8 @@ public readonly record struct AccessLogEntry(
     string? Route,
     string? Cluster,
     string? Destination,
-    int Attempts);
+    int Attempts,
+    string? RequestId = null);
 
 /// <summary>Formats log lines. Pure functions, so the formats are tested without a server.</summary>
 public static class AccessLogFormatter
@@ -68,6 +69,7 @@ public static class AccessLogFormatter
             w.WriteString("cluster", e.Cluster);
             w.WriteString("destination", e.Destination);
             w.WriteNumber("attempts", e.Attempts);
+            w.WriteString("request_id", e.RequestId);
             w.WriteEndObject();
         }
 

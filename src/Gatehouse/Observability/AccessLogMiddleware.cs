@@ -44,7 +44,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
             proxy?.Route.Config.RouteId,
             proxy?.Cluster.Config.ClusterId,
             proxy?.ProxiedDestination?.DestinationId,
-            context.Features.Get<ForwardingState>()?.Attempts ?? 0);
+            context.Features.Get<ForwardingState>()?.Attempts ?? 0,
+            writer.Format == Configuration.AccessLogFormats.Json ? RequestIds.Of(context) : null);
         writer.Write(writer.Format == Configuration.AccessLogFormats.Json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
     }
 }

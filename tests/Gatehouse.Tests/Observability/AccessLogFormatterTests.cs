@@ -20,7 +20,8 @@ public class AccessLogFormatterTests
         Route: "web",
         Cluster: "api",
         Destination: "d1",
-        Attempts: 1);
+        Attempts: 1,
+        RequestId: "0HN7ABC:00000001");
 
     [Fact]
     public void Combined_Entry_ExactNginxLine()
@@ -135,17 +136,18 @@ public class AccessLogFormatterTests
         Assert.Equal("api", root.GetProperty("cluster").GetString());
         Assert.Equal("d1", root.GetProperty("destination").GetString());
         Assert.Equal(1, root.GetProperty("attempts").GetInt32());
-        Assert.Equal(15, root.EnumerateObject().Count());
+        Assert.Equal("0HN7ABC:00000001", root.GetProperty("request_id").GetString());
+        Assert.Equal(16, root.EnumerateObject().Count());
     }
 
     [Fact]
     public void Json_MissingValues_AreNull()
     {
-        var line = AccessLogFormatter.Json(Entry with { RemoteAddress = null, Referer = null, UserAgent = null, Host = null, Route = null, Cluster = null, Destination = null, Attempts = 0 });
+        var line = AccessLogFormatter.Json(Entry with { RemoteAddress = null, Referer = null, UserAgent = null, Host = null, Route = null, Cluster = null, Destination = null, Attempts = 0, RequestId = null });
 
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
-        foreach (var name in new[] { "remote_addr", "referer", "user_agent", "host", "route", "cluster", "destination" })
+        foreach (var name in new[] { "remote_addr", "referer", "user_agent", "host", "route", "cluster", "destination", "request_id" })
         {
             Assert.Equal(JsonValueKind.Null, root.GetProperty(name).ValueKind);
         }

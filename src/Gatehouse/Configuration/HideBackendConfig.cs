@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gatehouse.Protection;
+
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// What Gatehouse does so that clients see only Gatehouse: no backend software, version, address or error page.
+/// Everything is on by default except <see cref="Via"/>. See docs/protection.md.
+/// </summary>
+public sealed record HideBackendDefinition : ConfigSection
+{
+    /// <summary>Backend response headers removed: exact names, or prefixes ending in <c>*</c>. Replaces the default list.</summary>
+    public IReadOnlyList<string> RemoveHeaders { get; init; } = IdentityHeaders.Defaults;
+
+    /// <summary>Headers let through although <see cref="RemoveHeaders"/> names them (same syntax).</summary>
+    public IReadOnlyList<string> KeepHeaders { get; init; } = [];
+
+    /// <summary>Rewrite Location, Content-Location and Refresh URLs naming a destination to the client's host and scheme.</summary>
+    public bool RewriteLocations { get; init; } = true;
+
+    /// <summary>Drop Set-Cookie Domain attributes that name a destination host.</summary>
+    public bool RewriteCookieDomains { get; init; } = true;
+
+    public ReplaceErrorPagesDefinition ReplaceErrorPages { get; init; } = new();
+
+    /// <summary>When set, <c>Via: 1.1 NAME</c> is added to forwarded requests and to responses (RFC 9110 §7.6.3). Off by default.</summary>
+    public string? Via { get; init; }
+}
+
+/// <summary>Backend error bodies replaced by Gatehouse's own error page; see <see cref="ErrorPageDecision"/>.</summary>
+public sealed record ReplaceErrorPagesDefinition : ConfigSection
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Statuses whose body is always replaced: <c>500</c> or a class such as <c>5xx</c>.</summary>
+    public IReadOnlyList<StatusPattern> Statuses { get; init; } = StatusPattern.List(ErrorPagePolicy.DefaultStatuses);
+
+    /// <summary>Statuses whose body is replaced when it is a page for people (HTML or plain text), not JSON or XML.</summary>
+    public IReadOnlyList<StatusPattern> PageStatuses { get; init; } = StatusPattern.List(ErrorPagePolicy.DefaultPageStatuses);
+}
+
+/// <summary>A route's own <c>hideBackend</c> settings; what it leaves out comes from the top-level section.</summary>
+public sealed record RouteHideBackendDefinition : ConfigSection
+{
+    public RouteReplaceErrorPagesDefinition? ReplaceErrorPages { get; init; }
+}
+
+/// <summary>Like <see cref="ReplaceErrorPagesDefinition"/>; each setting left out is the top-level one.</summary>
+public sealed record RouteReplaceErrorPagesDefinition : ConfigSection
+{
+    public bool? Enabled { get; init; }
+
+    public IReadOnlyList<StatusPattern>? Statuses { get; init; }
+
+    public IReadOnlyList<StatusPattern>? PageStatuses { get; init; }
+}
+
+/// <summary>
+/// An error status as written in the config: a number (<c>404</c>) or a string (<c>"404"</c>, <c>"5xx"</c>). Kept as
+/// written so the validator reports a bad one with the others.
+/// </summary>
+[JsonConverter(typeof(StatusPatternJsonConverter))]
+public readonly record struct StatusPattern(string Raw)
+{
+    public static IReadOnlyList<StatusPattern> List(IEnumerable<string> raws) => [.. raws.Select(raw => new StatusPattern(raw))];
+
+    public static IReadOnlyList<string> Raws(IEnumerable<StatusPattern> patterns) => [.. patterns.Select(p => p.Raw)];
+
+    public override string ToString() => Raw;
+}
+
+internal sealed class StatusPatternJsonConverter : JsonConverter<StatusPattern>
+{
+    public override StatusPattern Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return new StatusPattern(reader.GetString()!);
+            case JsonTokenType.Number:
+                using (var doc = JsonDocument.ParseValue(ref reader))
+                {
+                    return new StatusPattern(doc.RootElement.GetRawText());
+                }
+
+            default:
+                var given = reader.TokenType;
+                reader.Skip();
+                return new StatusPattern(given.ToString());
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, StatusPattern value, JsonSerializerOptions options)
+    {
+        if (int.TryParse(value.Raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status))
+        {
+            writer.WriteNumberValue(status);
+        }
+        else
+        {
+            writer.WriteStringValue(value.Raw);
+        }
+    }
+}
