@@ -27,6 +27,15 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
+
+    /// <summary>Proxies (CIDRs) whose X-Forwarded-* and Forwarded headers are believed; see docs/protection.md.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    public AccessControlDefinition AccessControl { get; init; } = new();
+
+    public IReadOnlyDictionary<string, RateLimitDefinition> RateLimits { get; init; } = new Dictionary<string, RateLimitDefinition>();
+
+    public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -89,6 +98,13 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Caching of this route's responses (an RFC 9111 shared cache). Off unless enabled.</summary>
     public RouteCacheDefinition Cache { get; init; } = new();
+
+    public RouteAccessControlDefinition AccessControl { get; init; } = new();
+
+    /// <summary>The name of a policy in the top-level <c>rateLimits</c>.</summary>
+    public string? RateLimit { get; init; }
+
+    public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

@@ -19,7 +19,13 @@ public sealed record RuntimeSettings(
     public static RuntimeSettings From(GatehouseConfig config) => new(
         config,
         config.Clusters.ToFrozenDictionary(c => c.Key, c => ClusterRuntimeSettings.From(c.Value), StringComparer.OrdinalIgnoreCase),
-        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase));
+        config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase))
+    {
+        Protection = Gatehouse.Protection.ProtectionSettings.From(config),
+    };
+
+    /// <summary>Trusted proxies, IP lists, methods, rate limit policies, auth and security headers (src/Gatehouse/Protection).</summary>
+    public Gatehouse.Protection.ProtectionSettings Protection { get; init; } = Gatehouse.Protection.ProtectionSettings.Empty;
 }
 
 public sealed record ClusterRuntimeSettings(
