@@ -63,8 +63,8 @@ public sealed record RateLimitDefinition : ConfigSection
     /// <summary>What a client is: <c>ip</c>, <c>header:NAME</c>, <c>cookie:NAME</c> or <c>route:NAME</c>.</summary>
     public string Key { get; init; } = "ip";
 
-    /// <summary>Requests per window; for tokenBucket the bucket size; for concurrency the requests in flight at once.</summary>
-    public int PermitLimit { get; init; }
+    /// <summary>Required. Requests per window; for tokenBucket the bucket size; for concurrency the requests in flight at once.</summary>
+    public int? PermitLimit { get; init; }
 
     /// <summary>For fixedWindow and slidingWindow.</summary>
     public Duration Window { get; init; } = Duration.From(TimeSpan.FromMinutes(1));

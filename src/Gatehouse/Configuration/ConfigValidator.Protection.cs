@@ -63,7 +63,15 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.key", $"'{policy.Key}' is not ip, header:NAME, cookie:NAME or route:NAME"));
         }
 
-        AtLeastOne(errors, $"{path}.permitLimit", policy.PermitLimit);
+        if (policy.PermitLimit is not { } permitLimit)
+        {
+            errors.Add(new($"{path}.permitLimit", "required: requests per window, the bucket size or the requests in flight"));
+        }
+        else
+        {
+            AtLeastOne(errors, $"{path}.permitLimit", permitLimit);
+        }
+
         PositiveDuration(errors, $"{path}.window", policy.Window);
         AtLeastOne(errors, $"{path}.segmentsPerWindow", policy.SegmentsPerWindow);
         AtLeastOne(errors, $"{path}.tokensPerPeriod", policy.TokensPerPeriod);

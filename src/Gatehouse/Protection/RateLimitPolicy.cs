@@ -91,7 +91,7 @@ public sealed record RateLimitPolicy(
         name,
         RateLimitAlgorithms.All.FirstOrDefault(a => a.Equals(definition.Algorithm, StringComparison.OrdinalIgnoreCase)) ?? RateLimitAlgorithms.FixedWindow,
         RateLimitKey.TryParse(definition.Key, out var key) ? key : new RateLimitKey(RateLimitKeyKind.ClientIp, ""),
-        definition.PermitLimit,
+        definition.PermitLimit ?? 1,
         definition.Window.Value ?? TimeSpan.FromMinutes(1),
         definition.SegmentsPerWindow,
         definition.TokensPerPeriod,
