@@ -126,7 +126,8 @@ public sealed class ForwardAuthClient : IDisposable
         request.Headers.TryAddWithoutValidation("X-Forwarded-Method", incoming.Method);
         request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", identity?.Proto ?? incoming.Scheme);
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", identity?.Host ?? incoming.Host.Value);
-        request.Headers.TryAddWithoutValidation("X-Forwarded-Uri", context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (incoming.PathBase + incoming.Path + incoming.QueryString).ToString());
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw : (incoming.PathBase + incoming.Path + incoming.QueryString).ToString();
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Uri", target);
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor ?? context.Connection.RemoteIpAddress?.ToString());
         return request;
     }
