@@ -18,8 +18,15 @@ public sealed class BasicAuthChecker
     /// <summary>The user name when <paramref name="authorization"/> carries valid credentials for <paramref name="settings"/>; null otherwise.</summary>
     public string? Authenticate(BasicAuthSettings settings, StringValues authorization)
     {
-        if (!TryReadCredentials(authorization, out var user, out var password) || !settings.Users.TryGetValue(user, out var stored))
+        if (!TryReadCredentials(authorization, out var user, out var password))
         {
+            return null;
+        }
+
+        if (!settings.Users.TryGetValue(user, out var stored))
+        {
+            // As slow as a wrong password, so response times do not tell which user names exist.
+            PasswordHash.Verify(password, settings.UnknownUserHash);
             return null;
         }
 

@@ -99,13 +99,21 @@ public sealed record RouteProtection
     }
 }
 
-public sealed record BasicAuthSettings(string Realm, FrozenDictionary<string, string> Users, bool ForwardAuthorization, string Challenge)
+public sealed record BasicAuthSettings(string Realm, FrozenDictionary<string, string> Users, bool ForwardAuthorization, string Challenge, PasswordHash.Parsed UnknownUserHash)
 {
     public static BasicAuthSettings From(BasicAuthDefinition basic) => new(
         basic.Realm,
         basic.Users.ToFrozenDictionary(StringComparer.Ordinal),
         basic.ForwardAuthorization,
-        $"Basic realm=\"{basic.Realm.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\", charset=\"UTF-8\"");
+        $"Basic realm=\"{basic.Realm.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\", charset=\"UTF-8\"",
+        UnknownUser(basic.Users.Values));
+
+    /// <summary>A hash no password matches, costing as many iterations as the route's slowest real one.</summary>
+    private static PasswordHash.Parsed UnknownUser(IEnumerable<string> hashes)
+    {
+        var iterations = hashes.Select(h => PasswordHash.TryParse(h, out var parsed, out _) ? parsed.Iterations : 0).DefaultIfEmpty(0).Max();
+        return new PasswordHash.Parsed(Math.Max(iterations, PasswordHash.MinIterations), System.Security.Cryptography.RandomNumberGenerator.GetBytes(16), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    }
 }
 
 public sealed record ForwardAuthSettings(Uri Address, TimeSpan Timeout, IReadOnlyList<string> RequestHeaders, IReadOnlyList<string> ResponseHeaders)

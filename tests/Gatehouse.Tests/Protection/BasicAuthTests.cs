@@ -73,4 +73,16 @@ public class BasicAuthTests
         Assert.Equal("Basic realm=\"Ops \\\"area\\\"\", charset=\"UTF-8\"", Settings.Challenge);
         Assert.IsType<FrozenDictionary<string, string>>(Settings.Users, exactMatch: false);
     }
+
+    [Fact]
+    public void UnknownUsers_AreCheckedAgainstAHashAsSlowAsTheSlowestRealOne()
+    {
+        var settings = BasicAuthSettings.From(new BasicAuthDefinition
+        {
+            Users = new Dictionary<string, string> { ["a"] = PasswordHash.Create("x", 1_000), ["b"] = PasswordHash.Create("y", 3_000) },
+        });
+
+        Assert.Equal(3_000, settings.UnknownUserHash.Iterations);
+        Assert.False(PasswordHash.Verify("", settings.UnknownUserHash));
+    }
 }
