@@ -19,40 +19,45 @@ internal static class HashPasswordCommand
         {
             iterations,
         };
-        command.SetAction(parse => Run(parse.GetValue(iterations)));
+        command.SetAction(parse => Run(
+            parse.GetValue(iterations),
+            Console.IsInputRedirected ? () => Console.In.ReadLine() : null,
+            Console.Out,
+            Console.Error));
         return command;
     }
 
-    private static int Run(int iterations)
+    /// <summary>Reads the password from <paramref name="readLine"/> (piped input), or prompts twice when it is null.</summary>
+    internal static int Run(int iterations, Func<string?>? readLine, TextWriter output, TextWriter error)
     {
         if (iterations < PasswordHash.MinIterations)
         {
-            Console.Error.WriteLine($"gatehouse hash-password: --iterations must be at least {PasswordHash.MinIterations}");
+            error.WriteLine($"gatehouse hash-password: --iterations must be at least {PasswordHash.MinIterations}");
             return 1;
         }
 
         string? password;
-        if (Console.IsInputRedirected)
+        if (readLine is not null)
         {
-            password = Console.In.ReadLine();
+            password = readLine();
         }
         else
         {
             password = Prompt("Password: ");
             if (password != Prompt("Again: "))
             {
-                Console.Error.WriteLine("gatehouse hash-password: the passwords differ");
+                error.WriteLine("gatehouse hash-password: the passwords differ");
                 return 1;
             }
         }
 
         if (string.IsNullOrEmpty(password))
         {
-            Console.Error.WriteLine("gatehouse hash-password: no password given");
+            error.WriteLine("gatehouse hash-password: no password given");
             return 1;
         }
 
-        Console.Out.WriteLine(PasswordHash.Create(password, iterations));
+        output.WriteLine(PasswordHash.Create(password, iterations));
         return 0;
     }
 

@@ -209,4 +209,21 @@ public class RateLimitTests
 
         Assert.Equal(2, Accepted(registry.For(policy), 3));
     }
+
+    [Fact]
+    public async Task QueueLimit_LetsThatManyWaitForAPermit_AndRefusesTheRest()
+    {
+        using var limiter = RateLimiterRegistry.Create(Policy(RateLimitAlgorithms.Concurrency, permitLimit: 1, queueLimit: 1));
+        var holding = await limiter.AcquireAsync(Request());
+        var waiting = limiter.AcquireAsync(Request());
+        using var refused = await limiter.AcquireAsync(Request());
+
+        Assert.True(holding.IsAcquired);
+        Assert.False(waiting.IsCompleted);
+        Assert.False(refused.IsAcquired);
+
+        holding.Dispose();
+        using var admitted = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(admitted.IsAcquired);
+    }
 }
