@@ -93,6 +93,9 @@ public static class RateLimitAlgorithms
     public const string Concurrency = "concurrency";
 
     public static IReadOnlyList<string> All { get; } = [TokenBucket, SlidingWindow, FixedWindow, Concurrency];
+
+    /// <summary>A route's <c>rateLimit</c> that turns off the default policy; no policy may take this name.</summary>
+    public const string None = "none";
 }
 
 public sealed record SecurityHeadersDefinition : ConfigSection

@@ -17,6 +17,11 @@ public static partial class ConfigValidator
             ValidateRateLimit(errors, $"rateLimits.{name}", name, policy);
         }
 
+        if (config.DefaultRateLimit is { } defaultPolicy && !config.RateLimits.ContainsKey(defaultPolicy))
+        {
+            errors.Add(new("defaultRateLimit", $"no policy named '{defaultPolicy}' in rateLimits"));
+        }
+
         foreach (var (id, route) in config.Routes)
         {
             if (route is null)
@@ -27,7 +32,7 @@ public static partial class ConfigValidator
             var path = $"routes.{id}";
             ValidateRouteAccess(errors, $"{path}.accessControl", route.AccessControl);
             ValidateSecurityHeaders(errors, $"{path}.securityHeaders", route.SecurityHeaders);
-            if (route.RateLimit is { } policy && !config.RateLimits.ContainsKey(policy))
+            if (route.RateLimit is { } policy && policy != RateLimitAlgorithms.None && !config.RateLimits.ContainsKey(policy))
             {
                 errors.Add(new($"{path}.rateLimit", $"no policy named '{policy}' in rateLimits"));
             }
@@ -47,6 +52,10 @@ public static partial class ConfigValidator
         if (name.Length == 0 || name.Any(c => c is < ' ' or > '~'))
         {
             errors.Add(new(path, "a policy name must be printable ASCII"));
+        }
+        else if (name == RateLimitAlgorithms.None)
+        {
+            errors.Add(new(path, "'none' is reserved: a route's \"rateLimit\": \"none\" turns the default policy off"));
         }
 
         if (policy.Algorithm is null)

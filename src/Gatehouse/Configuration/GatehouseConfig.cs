@@ -35,6 +35,9 @@ public sealed record GatehouseConfig : ConfigSection
 
     public IReadOnlyDictionary<string, RateLimitDefinition> RateLimits { get; init; } = new Dictionary<string, RateLimitDefinition>();
 
+    /// <summary>The rate limit policy of routes that name none; a route opts out with <c>"rateLimit": "none"</c>.</summary>
+    public string? DefaultRateLimit { get; init; }
+
     public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
 }
 
@@ -101,7 +104,7 @@ public sealed record RouteDefinition : ConfigSection
 
     public RouteAccessControlDefinition AccessControl { get; init; } = new();
 
-    /// <summary>The name of a policy in the top-level <c>rateLimits</c>.</summary>
+    /// <summary>The name of a policy in the top-level <c>rateLimits</c>, or <c>none</c> (no limit, not even the default).</summary>
     public string? RateLimit { get; init; }
 
     public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();

@@ -42,7 +42,7 @@ public sealed class ProtectionSettings
             new RouteProtection { GlobalAllow = globalAllow, GlobalDeny = globalDeny, Headers = globalHeaders },
             config.Routes.ToFrozenDictionary(
                 r => r.Key,
-                r => RouteProtection.From(r.Value, globalAllow, globalDeny, globalHeaders, rateLimits),
+                r => RouteProtection.From(r.Value, globalAllow, globalDeny, globalHeaders, rateLimits, config.DefaultRateLimit),
                 StringComparer.OrdinalIgnoreCase),
             rateLimits);
     }
@@ -79,7 +79,7 @@ public sealed record RouteProtection
 
     public bool HasIpLists => !GlobalAllow.IsEmpty || !GlobalDeny.IsEmpty || !Allow.IsEmpty || !Deny.IsEmpty;
 
-    internal static RouteProtection From(RouteDefinition route, IpNetworkList globalAllow, IpNetworkList globalDeny, SecurityHeaderRules globalHeaders, FrozenDictionary<string, RateLimitPolicy> rateLimits)
+    internal static RouteProtection From(RouteDefinition route, IpNetworkList globalAllow, IpNetworkList globalDeny, SecurityHeaderRules globalHeaders, FrozenDictionary<string, RateLimitPolicy> rateLimits, string? defaultRateLimit)
     {
         var access = route.AccessControl;
         var methods = AccessDecisions.AcceptedMethods(access.Methods);
@@ -91,7 +91,7 @@ public sealed record RouteProtection
             Deny = IpNetworkList.From(access.Deny),
             Methods = methods,
             AllowHeader = methods is null ? "" : string.Join(", ", methods.Order(StringComparer.Ordinal)),
-            RateLimit = route.RateLimit is { } name && rateLimits.TryGetValue(name, out var policy) ? policy : null,
+            RateLimit = (route.RateLimit ?? defaultRateLimit) is { } name && rateLimits.TryGetValue(name, out var policy) ? policy : null,
             BasicAuth = access.BasicAuth is { } basic ? BasicAuthSettings.From(basic) : null,
             ForwardAuth = access.ForwardAuth is { } forward ? ForwardAuthSettings.From(forward) : null,
             Headers = globalHeaders.Over(route.SecurityHeaders),

@@ -85,4 +85,29 @@ public class AccessDecisionsTests
         Assert.Same(settings.RateLimits["per-ip"], api.RateLimit);
         Assert.Equal("DELETE, GET, HEAD", api.AllowHeader);
     }
+
+    [Fact]
+    public void DefaultRateLimit_AppliesToRoutesThatNameNone_AndNoneOptsOut()
+    {
+        var settings = ProtectionSettings.From(new GatehouseConfig
+        {
+            RateLimits = new Dictionary<string, RateLimitDefinition>
+            {
+                ["per-ip"] = new() { Algorithm = "fixedWindow", PermitLimit = 5 },
+                ["strict"] = new() { Algorithm = "fixedWindow", PermitLimit = 1 },
+            },
+            DefaultRateLimit = "per-ip",
+            Routes = new Dictionary<string, RouteDefinition>
+            {
+                ["plain"] = new(),
+                ["own"] = new() { RateLimit = "strict" },
+                ["free"] = new() { RateLimit = "none" },
+            },
+        });
+
+        Assert.Equal("per-ip", settings.ForRoute("plain").RateLimit?.Name);
+        Assert.Equal("strict", settings.ForRoute("own").RateLimit?.Name);
+        Assert.Null(settings.ForRoute("free").RateLimit);
+        Assert.False(settings.ForRoute("free").HasRequestChecks);
+    }
 }

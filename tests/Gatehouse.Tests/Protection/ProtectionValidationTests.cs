@@ -26,10 +26,10 @@ public class ProtectionValidationTests
         var errors = Errors(
             """
             , "trustedProxies": ["10.0.0.0/8", "::1"], "accessControl": { "deny": ["203.0.113.0/24"] },
-            "rateLimits": { "p": { "algorithm": "tokenBucket", "permitLimit": 5, "key": "header:X-Api-Key" } },
+            "rateLimits": { "p": { "algorithm": "tokenBucket", "permitLimit": 5, "key": "header:X-Api-Key" } }, "defaultRateLimit": "p",
             "securityHeaders": { "set": { "X-Frame-Options": "DENY" }, "remove": ["X-Runtime"] }
             """,
-            """, "rateLimit": "p", "accessControl": { "methods": ["GET"], "forwardAuth": { "address": "http://127.0.0.1:9200/auth" } }""");
+            """, "rateLimit": "none", "accessControl": { "methods": ["GET"], "forwardAuth": { "address": "http://127.0.0.1:9200/auth" } }""");
 
         Assert.Empty(errors);
     }
@@ -41,7 +41,8 @@ public class ProtectionValidationTests
             """
             , "trustedProxies": ["10.0.0.1/8"], "accessControl": { "allow": ["nope"], "extra": 1 },
             "rateLimits": { "p": { "algorithm": "leakyBucket", "key": "query:x", "permitLimit": 0, "window": "0s", "queueLimit": -1, "exempt": ["1.2.3.4/40"] },
-                            "q": { "algorithm": "fixedWindow" } },
+                            "q": { "algorithm": "fixedWindow" }, "none": { "algorithm": "fixedWindow", "permitLimit": 1 } },
+            "defaultRateLimit": "nope",
             "securityHeaders": { "set": { "Bad Name": "x", "X-Ok": "a\nb" }, "remove": [""] }
             """,
             """, "rateLimit": "missing", "accessControl": { "methods": ["G T"], "basicAuth": { "users": { "a:b": "plain" } }, "forwardAuth": { "address": "auth:9000", "timeout": "soon" } }""");
@@ -56,6 +57,8 @@ public class ProtectionValidationTests
         AssertError(errors, "rateLimits.p.queueLimit", "negative");
         AssertError(errors, "rateLimits.p.exempt[0]", "prefix length");
         AssertError(errors, "rateLimits.q.permitLimit", "required");
+        AssertError(errors, "rateLimits.none", "reserved");
+        AssertError(errors, "defaultRateLimit", "no policy named 'nope'");
         AssertError(errors, "securityHeaders.set.Bad Name", "not a header name");
         AssertError(errors, "securityHeaders.set.X-Ok", "CR, LF");
         AssertError(errors, "securityHeaders.remove[0]", "not a header name");
