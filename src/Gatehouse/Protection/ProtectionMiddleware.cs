@@ -55,11 +55,10 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
             {
                 var limiter = limiters.For(policy);
                 lease = await limiter.AcquireAsync(context, 1, context.RequestAborted);
-                var remaining = limiter.GetStatistics(context)?.CurrentAvailablePermits ?? 0;
-                var headers = context.Response.Headers;
-                headers["RateLimit-Policy"] = policy.PolicyHeader;
                 if (!lease.IsAcquired)
                 {
+                    var headers = context.Response.Headers;
+                    headers["RateLimit-Policy"] = policy.PolicyHeader;
                     var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
                     // A concurrency limit frees up when a request ends, which cannot be predicted: suggest a second.
                     var seconds = RateLimitHeaders.RetryAfterSeconds(retryAfter ?? TimeSpan.FromSeconds(1));
@@ -69,7 +68,16 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
                     return;
                 }
 
-                headers["RateLimit"] = RateLimitHeaders.Format(policy, remaining, null);
+                var remaining = limiter.GetStatistics(context)?.CurrentAvailablePermits ?? 0;
+                // Added as the response starts, after the HTTP cache has taken its copy of the headers: this client's
+                // quota must never be stored and replayed to others, and a cache hit gets the current values.
+                context.Response.OnStarting(static state =>
+                {
+                    var (response, policy, remaining) = ((HttpResponse, RateLimitPolicy, long))state;
+                    response.Headers["RateLimit-Policy"] = policy.PolicyHeader;
+                    response.Headers["RateLimit"] = RateLimitHeaders.Format(policy, remaining, null);
+                    return Task.CompletedTask;
+                }, (context.Response, policy, remaining));
             }
 
             if (route.BasicAuth is { } basic)

@@ -178,4 +178,30 @@ public sealed class RateLimitTests
         Assert.True(changed.Applied);
         Assert.Equal(6, (await SendAsync(proxy.Client, 8)).Accepted);
     }
+
+    [Fact]
+    public async Task CacheHits_AreRateLimitedToo_AndNeverReplayAnotherRequestsQuota()
+    {
+        await using var backend = await TestBackend.StartAsync("b", async context =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=600";
+            await context.Response.WriteAsync("page");
+        });
+        await using var proxy = await TestProxy.StartAsync(Config(backend, routeExtra: """, "rateLimit": "p", "cache": { "enabled": true } """,
+            rootExtra: Policy("p", """{ "algorithm": "fixedWindow", "permitLimit": 3, "window": "1h" }""")));
+
+        var quotas = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await proxy.Client.GetAsync("/page");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            quotas.Add(response.Headers.GetValues("RateLimit").Single());
+        }
+
+        using var limited = await proxy.Client.GetAsync("/page");
+
+        Assert.Equal(1, backend.Requests);
+        Assert.Equal(["\"p\";r=2", "\"p\";r=1", "\"p\";r=0"], quotas);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+    }
 }
