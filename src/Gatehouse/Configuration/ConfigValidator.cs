@@ -52,6 +52,7 @@ public static partial class ConfigValidator
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
+        ValidateProtection(errors, config);
         return errors;
     }
 

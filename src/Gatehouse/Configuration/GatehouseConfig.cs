@@ -30,6 +30,17 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>Keeping backends out of sight: identity headers, backend URLs, cookie domains, error pages. On by default.</summary>
     public HideBackendDefinition HideBackend { get; init; } = new();
+    /// <summary>Proxies (CIDRs) whose X-Forwarded-* and Forwarded headers are believed; see docs/protection.md.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    public AccessControlDefinition AccessControl { get; init; } = new();
+
+    public IReadOnlyDictionary<string, RateLimitDefinition> RateLimits { get; init; } = new Dictionary<string, RateLimitDefinition>();
+
+    /// <summary>The rate limit policy of routes that name none; a route opts out with <c>"rateLimit": "none"</c>.</summary>
+    public string? DefaultRateLimit { get; init; }
+
+    public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -95,6 +106,12 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>This route's own error-page replacement; the rest of hideBackend is global.</summary>
     public RouteHideBackendDefinition HideBackend { get; init; } = new();
+    public RouteAccessControlDefinition AccessControl { get; init; } = new();
+
+    /// <summary>The name of a policy in the top-level <c>rateLimits</c>, or <c>none</c> (no limit, not even the default).</summary>
+    public string? RateLimit { get; init; }
+
+    public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

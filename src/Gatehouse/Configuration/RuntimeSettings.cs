@@ -21,11 +21,15 @@ public sealed record RuntimeSettings(
         config.Clusters.ToFrozenDictionary(c => c.Key, c => ClusterRuntimeSettings.From(c.Value), StringComparer.OrdinalIgnoreCase),
         config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase))
     {
-        HideBackend = Protection.HideBackendSettings.From(config),
+        HideBackend = Gatehouse.Protection.HideBackendSettings.From(config),
+        Protection = Gatehouse.Protection.ProtectionSettings.From(config),
     };
 
     /// <summary>Backend hiding (docs/protection.md), read on every response.</summary>
-    public Protection.HideBackendSettings HideBackend { get; init; } = Protection.HideBackendSettings.Default;
+    public Gatehouse.Protection.HideBackendSettings HideBackend { get; init; } = Gatehouse.Protection.HideBackendSettings.Default;
+
+    /// <summary>Trusted proxies, IP lists, methods, rate limit policies, auth and security headers (src/Gatehouse/Protection).</summary>
+    public Gatehouse.Protection.ProtectionSettings Protection { get; init; } = Gatehouse.Protection.ProtectionSettings.Empty;
 }
 
 public sealed record ClusterRuntimeSettings(

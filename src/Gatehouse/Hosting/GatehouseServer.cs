@@ -4,6 +4,7 @@ using Gatehouse.Caching.Middleware;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Observability;
+using Gatehouse.Protection;
 using Gatehouse.Routing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,7 +13,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// access log → admin API (admin listener only) → edge (error pages) → routing → HTTP cache → [proxy pipeline:
+/// client identity → access log → admin API (admin listener only) → edge (error pages) → routing → protection → HTTP cache → [proxy pipeline:
 /// forwarding (timeout, retries) → session affinity → load balancing → passive health → YARP forwarder].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
@@ -91,6 +92,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Server.DrainTimeout.Value ?? TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(source);
         builder.Services.AddGatehouseProxy();
+        builder.Services.AddGatehouseProtection();
         builder.Services.AddHttpCache(cache =>
         {
             cache.MaxBytes = config.Cache.MaxBytes.Value ?? cache.MaxBytes;
@@ -113,6 +115,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Load the initial config into YARP's provider before YARP first reads it.
         _ = app.Services.GetRequiredService<ConfigReloader>();
 
+        // Before the access log: it logs the client found behind trusted proxies.
+        app.UseGatehouseClientIdentity();
         if (config.AccessLog.Enabled)
         {
             app.UseMiddleware<AccessLogMiddleware>();
@@ -126,6 +130,8 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
+        // After routing (per-route rules), before the cache: a refused request is never answered from the cache.
+        app.UseGatehouseProtection();
         // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and
         // misses, validations and background refreshes go through the whole proxy pipeline below.
         app.UseHttpCache();

@@ -28,7 +28,8 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();
         services.TryAddSingleton<ConfigChecker>();
 
-        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>();
+        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
+            .AddTransforms<Protection.ProtectionTransforms>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());

@@ -1,0 +1,121 @@
+using System.Threading.RateLimiting;
+using Gatehouse.Configuration;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Protection;
+
+/// <summary>
+/// After routing, before the cache: IP lists (403), method list (405), rate limit (429), basic auth (401), forward auth.
+/// Rate limiting comes before the password checks so that guessing passwords is rate limited too. A route with nothing
+/// configured costs one dictionary look-up and one flag test.
+/// </summary>
+internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, RateLimiterRegistry limiters, BasicAuthChecker basicAuth, ForwardAuthClient forwardAuth)
+{
+    private ProtectionSettings? _seen;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var protection = settings.Current.Protection;
+        var routeId = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
+        var route = protection.ForRoute(routeId);
+        if (!route.HasRequestChecks)
+        {
+            return next(context);
+        }
+
+        if (!ReferenceEquals(_seen, protection))
+        {
+            _seen = protection;
+            limiters.Retain(protection.RateLimits.Keys);
+        }
+
+        return CheckAsync(context, route);
+    }
+
+    private async Task CheckAsync(HttpContext context, RouteProtection route)
+    {
+        var client = context.Connection.RemoteIpAddress;
+        if (route.HasIpLists && !AccessDecisions.IsAllowed(client, route))
+        {
+            await Refuse(context, StatusCodes.Status403Forbidden, route);
+            return;
+        }
+
+        if (route.Methods is { } methods && !methods.Contains(context.Request.Method))
+        {
+            context.Response.Headers.Allow = route.AllowHeader;
+            await Refuse(context, StatusCodes.Status405MethodNotAllowed, route);
+            return;
+        }
+
+        RateLimitLease? lease = null;
+        try
+        {
+            if (route.RateLimit is { } policy && !policy.Exempt.Contains(client))
+            {
+                var limiter = limiters.For(policy);
+                lease = await limiter.AcquireAsync(context, 1, context.RequestAborted);
+                if (!lease.IsAcquired)
+                {
+                    var headers = context.Response.Headers;
+                    headers["RateLimit-Policy"] = policy.PolicyHeader;
+                    var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
+                    // A concurrency limit frees up when a request ends, which cannot be predicted: suggest a second.
+                    var seconds = RateLimitHeaders.RetryAfterSeconds(retryAfter ?? TimeSpan.FromSeconds(1));
+                    headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    headers["RateLimit"] = RateLimitHeaders.Format(policy, 0, TimeSpan.FromSeconds(seconds));
+                    await Refuse(context, StatusCodes.Status429TooManyRequests, route);
+                    return;
+                }
+
+                var remaining = limiter.GetStatistics(context)?.CurrentAvailablePermits ?? 0;
+                // Added as the response starts, after the HTTP cache has taken its copy of the headers: this client's
+                // quota must never be stored and replayed to others, and a cache hit gets the current values.
+                context.Response.OnStarting(static state =>
+                {
+                    var (response, policy, remaining) = ((HttpResponse, RateLimitPolicy, long))state;
+                    response.Headers["RateLimit-Policy"] = policy.PolicyHeader;
+                    response.Headers["RateLimit"] = RateLimitHeaders.Format(policy, remaining, null);
+                    return Task.CompletedTask;
+                }, (context.Response, policy, remaining));
+            }
+
+            if (route.BasicAuth is { } basic)
+            {
+                if (basicAuth.Authenticate(basic, context.Request.Headers.Authorization) is null)
+                {
+                    context.Response.Headers.WWWAuthenticate = basic.Challenge;
+                    await Refuse(context, StatusCodes.Status401Unauthorized, route);
+                    return;
+                }
+
+                if (!basic.ForwardAuthorization)
+                {
+                    context.Request.Headers.Remove("Authorization");
+                }
+            }
+
+            if (route.ForwardAuth is { } forward)
+            {
+                var forwardedFor = context.Features.Get<ClientIdentity>()?.ForwardedFor;
+                if (await forwardAuth.AuthorizeAsync(context, forward, forwardedFor, route.Headers) != ForwardAuthClient.Outcome.Allowed)
+                {
+                    return;
+                }
+            }
+
+            await next(context);
+        }
+        finally
+        {
+            // A concurrency permit is held until the response is done; window and bucket leases hold nothing.
+            lease?.Dispose();
+        }
+    }
+
+    private static Task Refuse(HttpContext context, int status, RouteProtection route)
+    {
+        route.Headers.ApplyTo(context.Response.Headers);
+        return ProtectionResponses.WriteAsync(context, status);
+    }
+}
