@@ -8,6 +8,14 @@ public static class AcmeHttp
 {
     public static HttpClient CreateClient(string? trustedCaBundlePath)
     {
+        var client = new HttpClient(CreateHandler(trustedCaBundlePath)) { Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("Gatehouse-ACME/0.1");
+        return client;
+    }
+
+    /// <summary>The handler alone, for callers that put their own handlers (logging, metrics) in front of it.</summary>
+    public static SocketsHttpHandler CreateHandler(string? trustedCaBundlePath)
+    {
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         if (trustedCaBundlePath is not null)
         {
@@ -19,9 +27,7 @@ public static class AcmeHttp
             };
         }
 
-        var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.UserAgent.ParseAdd("Gatehouse-ACME/0.1");
-        return client;
+        return handler;
     }
 
     private static bool TrustedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
