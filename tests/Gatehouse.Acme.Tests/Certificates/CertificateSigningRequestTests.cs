@@ -16,7 +16,7 @@ public sealed class CertificateSigningRequestTests
         var der = CertificateSigningRequest.Create(["www.gatehouse.test", "gatehouse.test"], key);
 
         // LoadSigningRequest checks the signature (unless told to skip it).
-        var request = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256);
+        var request = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         var extension = Assert.Single(request.CertificateExtensions, e => e.Oid?.Value == "2.5.29.17");
         var san = new X509SubjectAlternativeNameExtension(extension.RawData, extension.Critical);
         Assert.Equal(["www.gatehouse.test", "gatehouse.test"], san.EnumerateDnsNames());
