@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -20,6 +21,7 @@ namespace Gatehouse.Acme.Tests.TestSupport;
 /// </summary>
 public sealed class ChallengeServer : IAsyncDisposable
 {
+    private const string OffersAcmeTlsKey = "acme-tls/1 offered";
     private static readonly SslApplicationProtocol AcmeTls = new(TlsAlpn01.AlpnProtocol);
     private readonly WebApplication _app;
     private readonly X509Certificate2 _fallback = TestCertificates.SelfSigned("localhost");
@@ -43,10 +45,24 @@ public sealed class ChallengeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
-                OnConnection = context => ValueTask.FromResult(server!.OptionsFor(context.ClientHelloInfo.ServerName)),
-            }));
+                // Before TLS: peek at the ClientHello for ALPN "acme-tls/1", which the handshake callback cannot see.
+                listen.Use(next => async connection =>
+                {
+                    if (server!.Responses.HasTlsAlpn01 && await OffersAcmeTlsAsync(connection.Transport.Input, connection.ConnectionClosed))
+                    {
+                        connection.Items[OffersAcmeTlsKey] = true;
+                    }
+
+                    await next(connection);
+                });
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = context => ValueTask.FromResult(server!.OptionsFor(
+                        context.ClientHelloInfo.ServerName, context.Connection.Items.ContainsKey(OffersAcmeTlsKey))),
+                });
+            });
         });
         var app = builder.Build();
         server = new ChallengeServer(app);
@@ -71,10 +87,26 @@ public sealed class ChallengeServer : IAsyncDisposable
         return server;
     }
 
-    private SslServerAuthenticationOptions OptionsFor(string? serverName)
+    private static async Task<bool> OffersAcmeTlsAsync(PipeReader input, CancellationToken cancellationToken)
     {
-        // The CA's validation handshake offers only acme-tls/1; while a challenge is pending for the name, answer it.
-        if (serverName is not null && Responses.GetTlsAlpn01(serverName) is { } challenge)
+        while (true)
+        {
+            var read = await input.ReadAsync(cancellationToken);
+            var result = TlsClientHello.OffersAcmeTls(read.Buffer, out var offers);
+            if (result != ClientHelloReadResult.Incomplete || read.IsCompleted)
+            {
+                input.AdvanceTo(read.Buffer.Start); // consume nothing: TLS reads the same bytes next
+                return offers;
+            }
+
+            input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private SslServerAuthenticationOptions OptionsFor(string? serverName, bool offersAcmeTls)
+    {
+        // Only a client offering acme-tls/1 (the CA's validation handshake) gets the challenge certificate.
+        if (offersAcmeTls && serverName is not null && Responses.GetTlsAlpn01(serverName) is { } challenge)
         {
             Interlocked.Increment(ref TlsAlpnAnswers);
             return new SslServerAuthenticationOptions { ServerCertificate = challenge, ApplicationProtocols = [AcmeTls] };
