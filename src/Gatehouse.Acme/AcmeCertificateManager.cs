@@ -40,6 +40,12 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
         HttpClient? httpClient = null,
         Random? random = null)
     {
+        var errors = AcmeOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid ACME options: " + string.Join("; ", errors), nameof(options));
+        }
+
         _options = options;
         _store = store;
         Challenges = challenges;
@@ -239,6 +245,15 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
             _byHost[host] = certificate;
         }
 
-        CertificatePublished?.Invoke(new AcmeCertificatePublished(certificate));
+        try
+        {
+            CertificatePublished?.Invoke(new AcmeCertificatePublished(certificate));
+        }
+        catch (Exception e)
+        {
+            // The certificate is stored and served from GetCertificate; a failing listener must not count as a
+            // failed renewal (which would order again).
+            _logger.LogError(e, "ACME: a CertificatePublished listener failed for {Name}", certificate.Name);
+        }
     }
 }

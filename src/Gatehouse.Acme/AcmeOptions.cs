@@ -51,9 +51,6 @@ public sealed record AcmeOptions
     /// <summary>How long one order may take from newOrder to the downloaded certificate.</summary>
     public TimeSpan OrderTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Also download the alternate chains the CA links to (they are kept in the published chain list only).</summary>
-    public bool DownloadAlternateChains { get; init; }
-
     public RenewalPolicy Renewal { get; init; } = new();
 
     public static AcmeOptions ForHosts(params string[] hosts) =>

@@ -112,7 +112,7 @@ internal sealed class CertificateIssuer(
         ThrowIfInvalid(order);
         var download = await client.DownloadCertificateAsync(
             order.Certificate ?? throw new AcmeException($"order {order.Url} is valid without a certificate URL"),
-            options.DownloadAlternateChains, cancellationToken);
+            includeAlternates: false, cancellationToken);
         var stored = AcmeCertificate.Encode(CertificateSigningRequest.ExportPrivateKeyPem(key), download.Pem);
         var certificate = AcmeCertificate.Decode(request.Name, request.Hosts, stored, AcmeCertificateSource.Issued);
         await store.WriteAsync(AcmeStoreNames.Certificate(request.Name), stored, cancellationToken);

@@ -13,6 +13,9 @@ public sealed record PebbleSettings
 
     public IReadOnlyDictionary<string, string>? ExternalAccountMacKeys { get; init; }
 
+    /// <summary>Alternate root chains Pebble links to from each certificate (PEBBLE_ALTERNATE_ROOTS).</summary>
+    public int AlternateRoots { get; init; }
+
     /// <summary>Certificate lifetime in seconds (0 = Pebble's default).</summary>
     public long CertificateValiditySeconds { get; init; }
 }
@@ -104,6 +107,7 @@ public sealed class Pebble : IAsyncDisposable
                 ["PEBBLE_VA_NOSLEEP"] = "1",
                 ["PEBBLE_VA_ALWAYS_VALID"] = "0",
                 ["PEBBLE_AUTHZREUSE"] = "0",
+                ["PEBBLE_ALTERNATE_ROOTS"] = settings.AlternateRoots.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PEBBLE_WFE_NONCEREJECT"] = settings.NonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             _directory);
