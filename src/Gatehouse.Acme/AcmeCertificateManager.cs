@@ -136,7 +136,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
                 {
                     var wait = wakeAt - now > MaxSingleWait ? MaxSingleWait : wakeAt - now;
                     var delay = Task.Delay(wait, _time, stopping); // created before the event, so a listener moving the clock is seen
-                    RenewalScheduled?.Invoke(new AcmeRenewalScheduled(request.Name, wakeAt, renewAt));
+                    Raise(RenewalScheduled, new AcmeRenewalScheduled(request.Name, wakeAt, renewAt));
                     await delay;
                 }
 
@@ -164,7 +164,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
                 _logger.LogError(e, "ACME: obtaining a certificate for {Hosts} failed ({Failures} in a row); {Serving}; next attempt at {NextAttempt:O}",
                     string.Join(", ", request.Hosts), failures,
                     serving is null ? "nothing to serve yet" : $"still serving the certificate valid until {serving.NotAfter:O}", retryAt);
-                RenewalFailed?.Invoke(new AcmeRenewalFailed(request.Name, e, failures, retryAt.Value, serving));
+                Raise(RenewalFailed, new AcmeRenewalFailed(request.Name, e, failures, retryAt.Value, serving));
             }
         }
     }
@@ -184,7 +184,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
             var client = await _issuer.GetClientAsync(stopping);
             renewalInfo = await client.GetRenewalInfoAsync(current.Certificate, stopping);
         }
-        catch (Exception e) when (e is AcmeException or HttpRequestException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception e) when (!stopping.IsCancellationRequested)
         {
             // ARI is advice: without it the lifetime rule decides, and the CA is asked again later.
             _logger.LogWarning("ACME: no renewal information for {Name}: {Error}", request.Name, e.Message);
@@ -245,15 +245,22 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
             _byHost[host] = certificate;
         }
 
+        Raise(CertificatePublished, new AcmeCertificatePublished(certificate));
+    }
+
+    /// <summary>
+    /// Runs a listener without letting it fail the loop: a throwing listener must not count as a failed renewal
+    /// (which would order again) or stop the schedule.
+    /// </summary>
+    private void Raise<T>(Action<T>? listeners, T value)
+    {
         try
         {
-            CertificatePublished?.Invoke(new AcmeCertificatePublished(certificate));
+            listeners?.Invoke(value);
         }
         catch (Exception e)
         {
-            // The certificate is stored and served from GetCertificate; a failing listener must not count as a
-            // failed renewal (which would order again).
-            _logger.LogError(e, "ACME: a CertificatePublished listener failed for {Name}", certificate.Name);
+            _logger.LogError(e, "ACME: a {Event} listener failed", typeof(T).Name);
         }
     }
 }

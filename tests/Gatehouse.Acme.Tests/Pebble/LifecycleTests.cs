@@ -128,6 +128,21 @@ public sealed class LifecycleTests(PebbleFixture fixture) : IClassFixture<Pebble
         Assert.Single(orders); // the one order of the first run: the restart ordered nothing
     }
 
+    [Fact]
+    public async Task ThrowingListener_DoesNotCountAsAFailure_NorOrderAgain()
+    {
+        await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts("listener.gatehouse.test"), _storeDirectory);
+        harness.Manager.CertificatePublished += _ => throw new InvalidOperationException("a broken listener");
+        await harness.Manager.StartAsync(TestContext.Current.CancellationToken);
+
+        var certificate = await harness.NextPublishedAsync();
+        var scheduled = await ManagerHarness.NextAsync(harness.Scheduled);
+
+        Assert.True(scheduled.RenewAt > DateTimeOffset.UtcNow.AddDays(1));
+        Assert.False(harness.Failed.Reader.TryRead(out _));
+        Assert.Same(certificate, harness.Manager.GetCertificate("listener.gatehouse.test"));
+    }
+
     private async Task<AcmeCertificate> ObtainAsync(string host)
     {
         await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts(host), _storeDirectory);
