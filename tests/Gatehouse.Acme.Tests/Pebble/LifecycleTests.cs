@@ -40,7 +40,22 @@ public sealed class LifecycleTests(PebbleFixture fixture) : IClassFixture<Pebble
     [Fact]
     public async Task ChallengesNotAnswered_KeepsServingTheValidCertificate_AndBacksOffExponentially()
     {
-        var first = await ObtainAsync("unanswered.gatehouse.test");
+        // Issued under another account, and only the certificate copied over: the CA holds no valid authorization of
+        // this manager's account to reuse, so every renewal needs a challenge answered.
+        var issuingStore = Directory.CreateTempSubdirectory("gatehouse-acme-store-").FullName;
+        AcmeCertificate first;
+        try
+        {
+            first = await ObtainAsync("unanswered.gatehouse.test", issuingStore);
+            var name = AcmeStoreNames.Certificate("unanswered.gatehouse.test");
+            var blob = await new FileAcmeStore(issuingStore).ReadAsync(name, TestContext.Current.CancellationToken);
+            await new FileAcmeStore(_storeDirectory).WriteAsync(name, blob!, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(issuingStore, recursive: true);
+        }
+
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var unserved = new AcmeChallengeResponses(); // the Kestrel server never sees these: Pebble gets 404s
         await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts("unanswered.gatehouse.test") with { Renewal = NoJitter }, _storeDirectory, time, unserved);
@@ -143,9 +158,9 @@ public sealed class LifecycleTests(PebbleFixture fixture) : IClassFixture<Pebble
         Assert.Same(certificate, harness.Manager.GetCertificate("listener.gatehouse.test"));
     }
 
-    private async Task<AcmeCertificate> ObtainAsync(string host)
+    private async Task<AcmeCertificate> ObtainAsync(string host, string? storeDirectory = null)
     {
-        await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts(host), _storeDirectory);
+        await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts(host), storeDirectory ?? _storeDirectory);
         await harness.Manager.StartAsync(TestContext.Current.CancellationToken);
         return await harness.NextPublishedAsync();
     }

@@ -47,19 +47,29 @@ public sealed class Pebble : IAsyncDisposable
     public static async Task<Pebble> StartAsync(int httpPort, int tlsPort, PebbleSettings? settings = null)
     {
         settings ??= new PebbleSettings();
-        var directory = Directory.CreateTempSubdirectory("gatehouse-pebble-").FullName;
-        var pebble = new Pebble(directory);
-        try
+        // The free ports are found by binding and releasing them, so another process may take one before Pebble
+        // binds it: then Pebble exits at once, and a second start with new ports succeeds.
+        for (var attempt = 1; ; attempt++)
         {
-            await pebble.StartProcessesAsync(httpPort, tlsPort, settings);
-            return pebble;
-        }
-        catch
-        {
-            await pebble.DisposeAsync();
-            throw;
+            var pebble = new Pebble(Directory.CreateTempSubdirectory("gatehouse-pebble-").FullName);
+            try
+            {
+                await pebble.StartProcessesAsync(httpPort, tlsPort, settings);
+                return pebble;
+            }
+            catch (Exception) when (attempt < 3 && pebble.Exited)
+            {
+                await pebble.DisposeAsync();
+            }
+            catch
+            {
+                await pebble.DisposeAsync();
+                throw;
+            }
         }
     }
+
+    private bool Exited => (_pebble?.HasExited ?? false) || (_dns?.HasExited ?? false);
 
     private async Task StartProcessesAsync(int httpPort, int tlsPort, PebbleSettings settings)
     {
