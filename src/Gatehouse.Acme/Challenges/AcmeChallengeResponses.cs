@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Gatehouse.Acme.Challenges;
+
+/// <summary>
+/// What the server answers while a challenge is pending: HTTP-01 key authorizations by token (served at
+/// /.well-known/acme-challenge/{token}) and TLS-ALPN-01 certificates by host (served when a client offers ALPN
+/// "acme-tls/1"). Thread-safe: the certificate manager writes, the server's request and handshake paths read.
+/// </summary>
+public sealed class AcmeChallengeResponses
+{
+    /// <summary>The path prefix of HTTP-01 (RFC 8555 §8.3).</summary>
+    public const string Http01PathPrefix = "/.well-known/acme-challenge/";
+
+    private readonly ConcurrentDictionary<string, string> _http01 = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, X509Certificate2> _tlsAlpn01 = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The key authorization to send as the body (text/plain) for <paramref name="token"/>, or null (404).</summary>
+    public string? GetHttp01(string token) => _http01.TryGetValue(token, out var value) ? value : null;
+
+    /// <summary>The acme-tls/1 certificate for <paramref name="host"/> (the SNI name), or null when none is pending.</summary>
+    public X509Certificate2? GetTlsAlpn01(string host) => _tlsAlpn01.TryGetValue(host.TrimEnd('.'), out var value) ? value : null;
+
+    /// <summary>True while any TLS-ALPN-01 challenge is pending, so a server can skip ClientHello inspection otherwise.</summary>
+    public bool HasTlsAlpn01 => !_tlsAlpn01.IsEmpty;
+
+    public void AddHttp01(string token, string keyAuthorization) => _http01[token] = keyAuthorization;
+
+    public void RemoveHttp01(string token) => _http01.TryRemove(token, out _);
+
+    public void AddTlsAlpn01(string host, X509Certificate2 certificate) => _tlsAlpn01[host.TrimEnd('.')] = certificate;
+
+    // Not disposed here: a handshake may still be sending it; the certificate is small and the GC reclaims it.
+    public void RemoveTlsAlpn01(string host) => _tlsAlpn01.TryRemove(host.TrimEnd('.'), out _);
+}
