@@ -28,6 +28,24 @@ internal sealed partial class HttpCacheMiddleware
         var forward = _collapsing.Join(request.KeyText, out var isLeader);
         if (isLeader)
         {
+            // Another forward for this key may have finished between this request's store lookup and its Join: look
+            // once more, so the origin is not asked again for what was just stored.
+            var justStored = new CollapseOutcome(true, null);
+            bool served;
+            try
+            {
+                served = await TryServeCollapsedAsync(request, reason, justStored);
+            }
+            catch
+            {
+                _collapsing.Finish(forward, CollapseOutcome.Failed); // never leave the key's waiters behind a dead forward
+                throw;
+            }
+            if (served)
+            {
+                _collapsing.Finish(forward, justStored);
+                return;
+            }
             await ForwardAsync(request, new ForwardPlan(reason) { Leading = forward });
             return;
         }

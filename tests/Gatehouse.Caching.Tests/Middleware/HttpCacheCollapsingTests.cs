@@ -137,6 +137,63 @@ public class HttpCacheCollapsingTests
         Assert.Equal("#1", await leaderResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task MissThatRacedAFinishedForward_IsServedFromTheStore_WithoutAnotherOriginRequest()
+    {
+        // The race: a request looks in the store just before another request's forward stores the response, and joins
+        // the collapsing just after that forward has ended, so it becomes a leader itself. It must look once more.
+        var store = new MissingLookupStore(new TestStore());
+        await using var host = await CacheHost.StartAsync(store);
+        host.Origin.Map("/a", (context, number) =>
+        {
+            context.Response.Headers.CacheControl = "max-age=60";
+            return context.Response.WriteAsync($"#{number}");
+        });
+        using var first = await host.GetAsync("/a");
+        Assert.Equal("#1", await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        store.MissNextLookup();
+        using var second = await host.GetAsync("/a");
+
+        Assert.Equal("#1", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, host.Origin.Requests("/a"));
+        Assert.Equal(0, store.PendingMisses);
+    }
+
+    /// <summary>A store whose next lookup answers "nothing", as a lookup made just before a write would have.</summary>
+    private sealed class MissingLookupStore(TestStore inner) : Gatehouse.Caching.Storage.IHttpCacheStore
+    {
+        private int _misses;
+
+        public int PendingMisses => Volatile.Read(ref _misses);
+
+        public long MaxEntryBytes => inner.MaxEntryBytes;
+
+        public Gatehouse.Caching.Storage.HttpCacheStoreStatistics Statistics => inner.Statistics;
+
+        public void MissNextLookup() => Interlocked.Increment(ref _misses);
+
+        public ValueTask<IReadOnlyList<Gatehouse.Caching.Storage.CachedResponse>> GetAsync(string key, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Decrement(ref _misses) >= 0)
+            {
+                return new([]);
+            }
+            Interlocked.Increment(ref _misses);
+            return inner.GetAsync(key, cancellationToken);
+        }
+
+        public ValueTask<bool> SetAsync(Gatehouse.Caching.Storage.CachedResponse response, CancellationToken cancellationToken = default) => inner.SetAsync(response, cancellationToken);
+
+        public ValueTask<bool> RemoveAsync(string key, string varyKey, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, varyKey, cancellationToken);
+
+        public ValueTask<int> RemoveTargetAsync(string target, CancellationToken cancellationToken = default) => inner.RemoveTargetAsync(target, cancellationToken);
+
+        public ValueTask<int> RemoveTargetPrefixAsync(string prefix, CancellationToken cancellationToken = default) => inner.RemoveTargetPrefixAsync(prefix, cancellationToken);
+
+        public ValueTask<int> RemoveTagAsync(string tag, CancellationToken cancellationToken = default) => inner.RemoveTagAsync(tag, cancellationToken);
+    }
+
     /// <summary>Completes once <paramref name="count"/> requests wait for a collapsed forward.</summary>
     private static Task WhenWaiters(CacheHost host, int count)
     {
