@@ -27,6 +27,9 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
+
+    /// <summary>Certificates and TLS hardening for HTTPS listeners (see docs/tls.md).</summary>
+    public TlsDefinition Tls { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -45,6 +48,9 @@ public sealed record ListenerDefinition : ConfigSection
 
     /// <summary>Required. 0 asks the system for a free port (useful in tests; the bound port is logged).</summary>
     public int? Port { get; init; }
+
+    /// <summary>Present: the listener speaks HTTPS (see docs/tls.md).</summary>
+    public ListenerTlsDefinition? Tls { get; init; }
 }
 
 public sealed record ServerDefinition : ConfigSection
@@ -247,6 +253,9 @@ public sealed record HttpClientDefinition : ConfigSection
     public bool EnableMultipleHttp2Connections { get; init; } = true;
 
     public Duration PooledConnectionIdleTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(60));
+
+    /// <summary>TLS to https:// destinations: CA bundle, SNI override, client certificate (see docs/tls.md).</summary>
+    public UpstreamTlsDefinition? Tls { get; init; }
 }
 
 public sealed record HttpRequestDefinition : ConfigSection
