@@ -26,7 +26,7 @@ internal sealed class FileCertificateSource : IDisposable
         _store = store;
         _logger = logger;
         _baseDirectory = baseDirectory;
-        _debounce = new Timer(_ => Reload("file change"));
+        _debounce = new Timer(_ => ReloadOnTimer());
         Configure(definitions);
     }
 
@@ -122,6 +122,19 @@ internal sealed class FileCertificateSource : IDisposable
         }
 
         Reloaded?.Invoke(errors);
+    }
+
+    private void ReloadOnTimer()
+    {
+        try
+        {
+            Reload("file change");
+        }
+        catch (Exception ex)
+        {
+            // A timer thread must never throw: that would end the process. The last good certificates keep serving.
+            _logger.LogError(ex, "TLS certificate reload failed; still serving the previous certificates");
+        }
     }
 
     private void OnFileEvent(object sender, FileSystemEventArgs e)

@@ -31,11 +31,16 @@ public static class PemFiles
         {
             leaf = X509Certificate2.CreateFromPem(PemOf(certificates[0]), keyPem);
         }
+        catch (ArgumentException)
+        {
+            // .NET: "The provided key does not match the public key for this certificate."
+            keyError = "the key does not match the certificate";
+            certificates.DisposeAll();
+            return null;
+        }
         catch (CryptographicException ex)
         {
-            keyError = ex.Message.Contains("mismatch", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("match", StringComparison.OrdinalIgnoreCase)
-                ? "the key does not match the certificate"
-                : $"cannot use the key with the certificate: {ex.Message}";
+            keyError = $"cannot use the key with the certificate: {ex.Message}";
             certificates.DisposeAll();
             return null;
         }
