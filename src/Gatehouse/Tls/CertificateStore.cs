@@ -55,20 +55,6 @@ public sealed class CertificateStore
         Changed?.Invoke(sourceId);
     }
 
-    /// <summary>
-    /// Builds fresh certificate contexts for every certificate. On Linux each context owns its OpenSSL SSL_CTX, so this
-    /// also replaces the session-ticket keys (see docs/tls.md: session resumption).
-    /// </summary>
-    public void RenewContexts()
-    {
-        lock (_gate)
-        {
-            Rebuild();
-        }
-
-        Changed?.Invoke("*");
-    }
-
     /// <summary>The certificate for a ClientHello's server name (null or unknown: the default); null when there is none at all.</summary>
     public ServerCertificate? Select(string? serverName) => Volatile.Read(ref _selection).Select(serverName);
 

@@ -37,11 +37,15 @@ public static class TlsProtocolPolicy
         minProtocol == TlsProtocolNames.Tls13 ? Tls13CipherSuites : [.. Tls13CipherSuites, .. Tls12CipherSuites];
 
     /// <summary>
-    /// The policy to hand to SslStream. Only Linux (OpenSSL) and macOS let .NET set cipher suites; elsewhere the system's
-    /// own defaults apply (Windows' SChannel defaults for TLS 1.2 still include CBC suites — see docs/tls.md).
+    /// The policy to hand to SslStream. Only on Linux (OpenSSL) does .NET let an application choose cipher suites;
+    /// elsewhere the system's own configuration applies (see docs/tls.md).
     /// </summary>
+    /// <remarks>
+    /// With a policy, .NET builds an OpenSSL context per connection instead of caching one per certificate, so sessions
+    /// are never resumed: every connection makes a full handshake with fresh ECDHE keys (docs/tls.md, session resumption).
+    /// </remarks>
     public static CipherSuitesPolicy? CreateCipherSuitesPolicy(string minProtocol) =>
-        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new CipherSuitesPolicy(CipherSuites(minProtocol)) : null;
+        OperatingSystem.IsLinux() ? new CipherSuitesPolicy(CipherSuites(minProtocol)) : null;
 
     /// <summary>True for a suite this policy would never offer: CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous.</summary>
     public static bool IsWeak(TlsCipherSuite suite)

@@ -5,24 +5,17 @@ namespace Gatehouse.Tls;
 /// <summary>
 /// Applies the <c>tls</c> section of a reloaded config: the certificate list and the internal issuer's hosts change
 /// without a restart (HSTS and redirect settings are read per request). Listener TLS settings and minProtocol are read at
-/// start-up only. Also renews certificate contexts daily, which on Linux replaces the session-ticket keys.
+/// start-up only.
 /// </summary>
 internal sealed class TlsReloadService(
     ConfigReloader reloader,
     RuntimeSettingsHolder settings,
-    CertificateStore store,
     FileCertificateSource files,
-    InternalCertificateSource internalIssuer,
-    TimeProvider time) : IHostedService, IDisposable
+    InternalCertificateSource internalIssuer) : IHostedService
 {
-    public static readonly TimeSpan ContextRenewalInterval = TimeSpan.FromHours(24);
-
-    private ITimer? _renewal;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         reloader.Reloaded += OnReloaded;
-        _renewal = time.CreateTimer(_ => store.RenewContexts(), null, ContextRenewalInterval, ContextRenewalInterval);
         return Task.CompletedTask;
     }
 
@@ -47,6 +40,4 @@ internal sealed class TlsReloadService(
 
         internalIssuer.Configure(tls.Internal.Hosts);
     }
-
-    public void Dispose() => _renewal?.Dispose();
 }
