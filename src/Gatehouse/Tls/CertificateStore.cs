@@ -21,17 +21,17 @@ public sealed class CertificateStore
     /// <summary>Replaces the certificates of one source. Earlier-registered sources win when two name the same host.</summary>
     public void Set(string sourceId, IReadOnlyList<StoreEntry> certificates)
     {
-        var built = certificates.Select(c => c with { }).ToList();
+        var entries = certificates.ToList();
         lock (_gate)
         {
             var index = _sources.FindIndex(s => s.Source == sourceId);
             if (index >= 0)
             {
-                _sources[index] = (sourceId, built);
+                _sources[index] = (sourceId, entries);
             }
             else
             {
-                _sources.Add((sourceId, built));
+                _sources.Add((sourceId, entries));
             }
 
             Rebuild();

@@ -16,7 +16,7 @@ internal sealed class TlsMiddleware(
     IServiceProvider services)
 {
     private readonly HttpChallengeResponses? _httpChallenges = services.GetService<HttpChallengeResponses>();
-    private (HstsDefinition? Definition, string? Value) _hsts;
+    private HstsCache _hsts = new(new HstsDefinition { Enabled = false }, null);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -79,15 +79,18 @@ internal sealed class TlsMiddleware(
         return next(context);
     }
 
+    /// <summary>The header value for the current config, computed again only after a reload replaced the settings.</summary>
     private string? HstsValue(HstsDefinition definition)
     {
-        var cached = _hsts;
+        var cached = Volatile.Read(ref _hsts);
         if (!ReferenceEquals(cached.Definition, definition))
         {
-            cached = (definition, HstsHeader.Value(definition));
-            _hsts = cached;
+            cached = new HstsCache(definition, HstsHeader.Value(definition));
+            Volatile.Write(ref _hsts, cached);
         }
 
         return cached.Value;
     }
+
+    private sealed record HstsCache(HstsDefinition Definition, string? Value);
 }

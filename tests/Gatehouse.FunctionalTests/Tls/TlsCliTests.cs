@@ -65,6 +65,22 @@ public sealed class TlsCliTests : IAsyncLifetime
         Assert.Equal("app", await client.GetStringAsync("/"));
     }
 
+    [Fact]
+    public async Task Validate_ReportsABadCertificateFileWithItsPath()
+    {
+        using var pki = TestPki.Create(_storage);
+        var files = pki.Write(pki.Issue("site", ["site.test"]), "site");
+        var bad = Path.Combine(_storage, "bad.key");
+        await File.WriteAllTextAsync(bad, "not a key\n");
+        var config = Path.Combine(_storage, "gatehouse.json");
+        await File.WriteAllTextAsync(config, TlsConfigs.Https(_backend, [TlsConfigs.Certificate(files), TlsConfigs.Certificate((files.Certificate, "bad.key"))]));
+
+        var (exitCode, _, stderr) = await GatehouseProcess.RunToEndAsync("validate", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("tls.certificates[1].key: not a PEM private key", stderr, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _backend.DisposeAsync();
