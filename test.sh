@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the test suite needs. (Issue 2 needs none beyond the SDK; later capabilities add redis-server, pebble…)
-PACKAGES=(ca-certificates)
+PACKAGES=(ca-certificates openssl) # openssl: the TLS tests drive s_client and an OCSP responder
 
 missing=()
 for package in "${PACKAGES[@]}"; do

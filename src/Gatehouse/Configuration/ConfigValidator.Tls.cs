@@ -89,7 +89,13 @@ public static partial class ConfigValidator
         }
 
         FilePath(errors, $"{path}.clientCertificate.caBundle", client.CaBundle, required: false);
-        Names(errors, $"{path}.clientCertificate", [client.SubjectHeader, client.FingerprintHeader], "a header name");
+        foreach (var (setting, header) in new[] { ("subjectHeader", client.SubjectHeader), ("fingerprintHeader", client.FingerprintHeader) })
+        {
+            if (string.IsNullOrEmpty(header) || !header.All(IsTokenChar))
+            {
+                errors.Add(new($"{path}.clientCertificate.{setting}", $"'{header}' is not a header name"));
+            }
+        }
     }
 
     private static void ValidateUpstreamTls(List<ConfigError> errors, string path, UpstreamTlsDefinition tls)

@@ -139,7 +139,9 @@ internal sealed class FileCertificateSource : IDisposable
 
     private void OnFileEvent(object sender, FileSystemEventArgs e)
     {
-        if (_files.Contains(e.FullPath) || (e is RenamedEventArgs renamed && _files.Contains(renamed.OldFullPath)))
+        // Kubernetes (and other atomic writers) swap a "..data" symlink instead of writing the files themselves.
+        if (_files.Contains(e.FullPath) || (e is RenamedEventArgs renamed && _files.Contains(renamed.OldFullPath))
+            || e.Name?.StartsWith("..", StringComparison.Ordinal) == true)
         {
             // Certificate and key are usually written one after the other; wait for the burst to end.
             _debounce.Change(TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan);

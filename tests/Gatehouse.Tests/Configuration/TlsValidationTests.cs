@@ -59,7 +59,7 @@ public class TlsValidationTests
         Assert.Contains("tls.hsts.maxAge", paths);
         Assert.Contains("tls.hsts.preload", paths);
         Assert.Contains("listeners[0].tls.clientCertificate.mode", paths);
-        Assert.Contains("listeners[0].tls.clientCertificate[0]", paths);
+        Assert.Contains("listeners[0].tls.clientCertificate.subjectHeader", paths);
     }
 
     [Fact]
