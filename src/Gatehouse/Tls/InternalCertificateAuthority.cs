@@ -36,6 +36,13 @@ public sealed class InternalCertificateAuthority : IDisposable
         CreatePrivateDirectory(directory);
         if (File.Exists(rootPath) && File.Exists(keyPath))
         {
+            if (!OperatingSystem.IsWindows())
+            {
+                // Tighten what an earlier run, a restore or a copy may have loosened.
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
             return new InternalCertificateAuthority(X509Certificate2.CreateFromPemFile(rootPath, keyPath), rootPath);
         }
 
