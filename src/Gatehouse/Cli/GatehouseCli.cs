@@ -24,12 +24,17 @@ public static class GatehouseCli
         var to = new Option<string[]>("--to") { Description = "A backend address; repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
         var lb = new Option<string>("--lb") { Description = $"Load-balancing policy: {string.Join(", ", LoadBalancingPolicyNames.All)}.", DefaultValueFactory = _ => LoadBalancingPolicyNames.Default };
         var cache = new Option<bool>("--cache") { Description = "Cache responses as an RFC 9111 shared cache (in memory)." };
-        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache };
-        proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache), ct));
+        var tlsCert = new Option<string>("--tls-cert") { Description = "With an https:// --from: PEM certificate (leaf and chain). Without it, a local CA issues one." };
+        var tlsKey = new Option<string>("--tls-key") { Description = "With --tls-cert: its PEM private key." };
+        var storage = new Option<string>("--storage") { Description = "Folder for the local CA. Default: ~/.local/share/gatehouse." };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, tlsCert, tlsKey, storage };
+        proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache),
+            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), ct));
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
-        var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them.") { port };
-        demo.SetAction((parse, ct) => DemoAsync(parse.GetValue(port), ct));
+        var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port for Gatehouse on 127.0.0.1 (certificate from a local CA).", DefaultValueFactory = _ => 8443 };
+        var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them, over HTTP and HTTPS.") { port, httpsPort, storage };
+        demo.SetAction((parse, ct) => DemoAsync(parse.GetValue(port), parse.GetValue(httpsPort), parse.GetValue(storage), ct));
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(validate);
@@ -69,9 +74,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, CancellationToken cancellationToken)
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, CancellationToken cancellationToken)
     {
-        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache));
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls));
         if (result.Config is null)
         {
             PrintErrors("gatehouse proxy", result.Errors);
@@ -81,12 +86,18 @@ public static class GatehouseCli
         return await ServeAsync(new ConfigSource(result.Config, null), cancellationToken);
     }
 
-    private static async Task<int> DemoAsync(int port, CancellationToken cancellationToken)
+    private static async Task<int> DemoAsync(int port, int httpsPort, string? storage, CancellationToken cancellationToken)
     {
         await using var backends = await DemoBackends.StartAsync(2, cancellationToken);
         var config = new GatehouseConfig
         {
-            Listeners = [new ListenerDefinition { Name = "demo", Address = "127.0.0.1", Port = port }],
+            Listeners =
+            [
+                new ListenerDefinition { Name = "demo", Address = "127.0.0.1", Port = port },
+                new ListenerDefinition { Name = "demo-https", Address = "127.0.0.1", Port = httpsPort, Tls = new ListenerTlsDefinition() },
+            ],
+            // The local CA covers both names; plain HTTP keeps answering (no redirect) so both URLs can be tried.
+            Tls = new TlsDefinition { Internal = new() { Hosts = ["localhost", "127.0.0.1"] }, Storage = storage, RedirectHttp = false },
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["all"] = new() { ClusterId = "demo", Match = new() { PathPrefix = "/" } },
@@ -106,16 +117,20 @@ public static class GatehouseCli
         await using var server = GatehouseServer.Create(new ConfigSource(config, null));
         await server.StartAsync(cancellationToken);
         var url = server.Addresses[0];
+        var secure = new UriBuilder(server.Addresses[1]) { Host = "localhost" }.Uri;
+        var root = server.App.Services.GetRequiredService<Tls.InternalCertificateSource>().RootPath;
         Console.Error.WriteLine($"""
 
-            Gatehouse demo is running at {url}
+            Gatehouse demo is running at {url} and {secure}
               Two demo backends ({string.Join(" and ", backends.Backends.Select(b => b.Name))}) listen on loopback behind it, round robin.
+              HTTPS uses a certificate from Gatehouse's local CA; its root, to trust, is {root}
 
               Try:
                 curl {url}                  # answers alternate between backend-a and backend-b
                 curl -i {url}hello?x=1      # note: no Server or X-Powered-By header from the backend
                 curl -X POST {url}orders     # any method, any path is proxied
                 curl -i {url}cached/page     # cached for 10 s: see Cache-Status and Age; the backend's count stops rising
+                curl -i --cacert {root} {secure}   # HTTPS (HTTP/2 with --http2), with Strict-Transport-Security
 
               Access log lines appear below. Press Ctrl+C to stop.
 
@@ -138,6 +153,11 @@ public static class GatehouseCli
         }
 
         await Console.Error.WriteLineAsync($"Gatehouse {Version} listening on {string.Join(", ", server.Addresses)}");
+        if (server.App.Services.GetRequiredService<Tls.InternalCertificateSource>().RootPath is { } root)
+        {
+            await Console.Error.WriteLineAsync($"HTTPS certificates come from Gatehouse's local CA; trust its root: {root} (for example curl --cacert {root})");
+        }
+
         await WaitForShutdownAsync(server, cancellationToken);
         return 0;
     }

@@ -5,12 +5,22 @@ namespace Gatehouse.Cli;
 /// <summary>Builds the config of <c>gatehouse proxy</c> (quick mode) from its flags. Pure, so it is tested like any config.</summary>
 public static class QuickConfig
 {
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false)
+    /// <param name="tls">For an https:// <paramref name="from"/>: certificate and key files, or the internal issuer when null.</param>
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null)
     {
         var errors = new List<ConfigError>();
-        if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || listen.Scheme != Uri.UriSchemeHttp)
+        if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add(new("--from", $"'{from}' is not an http:// address such as http://127.0.0.1:8080"));
+            errors.Add(new("--from", $"'{from}' is not an http:// or https:// address such as http://127.0.0.1:8080 or https://localhost:8443"));
+        }
+        else if (listen.Scheme == Uri.UriSchemeHttp && (tls?.Certificate is not null || tls?.Key is not null))
+        {
+            errors.Add(new("--tls-cert", "certificate files need an https:// --from address"));
+        }
+
+        if ((tls?.Certificate is null) != (tls?.Key is null))
+        {
+            errors.Add(new(tls?.Certificate is null ? "--tls-cert" : "--tls-key", "--tls-cert and --tls-key go together"));
         }
 
         if (to.Count == 0)
@@ -24,9 +34,16 @@ public static class QuickConfig
         }
 
         var host = listen!.Host.Trim('[', ']');
+        var https = listen.Scheme == Uri.UriSchemeHttps;
         var config = new GatehouseConfig
         {
-            Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port }],
+            Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port, Tls = https ? new ListenerTlsDefinition() : null }],
+            Tls = !https ? new TlsDefinition() : new TlsDefinition
+            {
+                Certificates = tls?.Certificate is { } certificate ? [new CertificateFileDefinition { Certificate = certificate, Key = tls.Key }] : [],
+                Internal = new InternalIssuerDefinition { Hosts = tls?.Certificate is null ? [host] : [] },
+                Storage = tls?.Storage,
+            },
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["all"] = new()
@@ -51,9 +68,15 @@ public static class QuickConfig
         {
             var p when p.StartsWith("clusters.backends.destinations.", StringComparison.Ordinal) => e with { Path = "--to " + p["clusters.backends.destinations.".Length..].Split('.')[0] },
             var p when p.StartsWith("clusters.backends.loadBalancingPolicy", StringComparison.Ordinal) => e with { Path = "--lb" },
-            var p when p.StartsWith("listeners", StringComparison.Ordinal) => e with { Path = "--from" },
+            var p when p.StartsWith("listeners", StringComparison.Ordinal) || p.StartsWith("tls.internal", StringComparison.Ordinal) => e with { Path = "--from" },
+            var p when p.StartsWith("tls.certificates[0].key", StringComparison.Ordinal) => e with { Path = "--tls-key" },
+            var p when p.StartsWith("tls.certificates", StringComparison.Ordinal) => e with { Path = "--tls-cert" },
+            var p when p.StartsWith("tls.storage", StringComparison.Ordinal) => e with { Path = "--storage" },
             _ => e,
         }).ToList();
         return new ConfigLoadResult(renamed.Count == 0 ? config : null, renamed);
     }
 }
+
+/// <summary>The TLS flags of quick mode: <c>--tls-cert</c>, <c>--tls-key</c>, <c>--storage</c>.</summary>
+public sealed record QuickTls(string? Certificate, string? Key, string? Storage);

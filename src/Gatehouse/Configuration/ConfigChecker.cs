@@ -9,16 +9,18 @@ namespace Gatehouse.Configuration;
 /// </summary>
 public sealed class ConfigChecker(IConfigValidator yarpValidator)
 {
-    public async Task<ConfigLoadResult> CheckFileAsync(string path) => await CheckAsync(ConfigLoader.LoadFile(path));
+    public async Task<ConfigLoadResult> CheckFileAsync(string path) => await CheckAsync(ConfigLoader.LoadFile(path), Gatehouse.Tls.TlsPaths.BaseDirectory(path));
 
-    public async Task<ConfigLoadResult> CheckAsync(ConfigLoadResult loaded)
+    /// <param name="loaded">A parsed and validated config.</param>
+    /// <param name="baseDirectory">What relative file paths in the config are relative to; the working directory when null.</param>
+    public async Task<ConfigLoadResult> CheckAsync(ConfigLoadResult loaded, string? baseDirectory = null)
     {
         if (loaded.Config is null)
         {
             return loaded;
         }
 
-        var errors = new List<ConfigError>();
+        var errors = new List<ConfigError>(Gatehouse.Tls.TlsFileCheck.Check(loaded.Config, baseDirectory ?? Directory.GetCurrentDirectory()));
         foreach (var (id, route) in loaded.Config.Routes)
         {
             foreach (var ex in await yarpValidator.ValidateRouteAsync(YarpConfigMapper.MapRoute(id, route)))

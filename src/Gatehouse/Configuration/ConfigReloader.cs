@@ -109,6 +109,9 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("server", result.Config.Server != current.Server),
                     ("cache", result.Config.Cache != current.Cache),
                     ("admin", result.Config.Admin != current.Admin),
+                    // Certificates, the internal issuer's hosts, HSTS and the redirect apply on reload (Tls/TlsReloadService).
+                    ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
+                    ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),
                 })
                 {
                     if (changed)

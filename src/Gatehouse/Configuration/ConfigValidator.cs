@@ -53,6 +53,7 @@ public static partial class ConfigValidator
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         ValidateProtection(errors, config);
+        ValidateTls(errors, config);
         return errors;
     }
 

@@ -41,6 +41,8 @@ public sealed record GatehouseConfig : ConfigSection
     public string? DefaultRateLimit { get; init; }
 
     public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
+    /// <summary>Certificates and TLS hardening for HTTPS listeners (see docs/tls.md).</summary>
+    public TlsDefinition Tls { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -59,6 +61,9 @@ public sealed record ListenerDefinition : ConfigSection
 
     /// <summary>Required. 0 asks the system for a free port (useful in tests; the bound port is logged).</summary>
     public int? Port { get; init; }
+
+    /// <summary>Present: the listener speaks HTTPS (see docs/tls.md).</summary>
+    public ListenerTlsDefinition? Tls { get; init; }
 }
 
 public sealed record ServerDefinition : ConfigSection
@@ -270,6 +275,9 @@ public sealed record HttpClientDefinition : ConfigSection
     public bool EnableMultipleHttp2Connections { get; init; } = true;
 
     public Duration PooledConnectionIdleTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(60));
+
+    /// <summary>TLS to https:// destinations: CA bundle, SNI override, client certificate (see docs/tls.md).</summary>
+    public UpstreamTlsDefinition? Tls { get; init; }
 }
 
 public sealed record HttpRequestDefinition : ConfigSection

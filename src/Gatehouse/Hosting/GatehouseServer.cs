@@ -6,8 +6,10 @@ using Gatehouse.Forwarding;
 using Gatehouse.Observability;
 using Gatehouse.Protection;
 using Gatehouse.Routing;
+using Gatehouse.Tls;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gatehouse.Hosting;
 
@@ -69,13 +71,15 @@ public sealed class GatehouseServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             foreach (var listener in config.Listeners)
             {
+                // Tags each connection with its listener; a listener with a tls section becomes HTTPS (Tls/).
+                void Configure(ListenOptions listen) => listen.UseGatehouseListener(listener, config, source.Path);
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
                 {
-                    kestrel.ListenLocalhost(listener.Port!.Value);
+                    kestrel.ListenLocalhost(listener.Port!.Value, Configure);
                 }
                 else
                 {
-                    kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port!.Value);
+                    kestrel.Listen(IPAddress.Parse(listener.Address), listener.Port!.Value, Configure);
                 }
             }
 
@@ -103,6 +107,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
         builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddGatehouseTls(source);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         if (config.AccessLog.Enabled)
         {
@@ -128,6 +133,8 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
 
+        // ACME HTTP-01 answers and the HTTPS redirect come before any route; HSTS and client-certificate headers (Tls/).
+        app.UseGatehouseTls(config);
         app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
         // After routing (per-route rules), before the cache: a refused request is never answered from the cache.

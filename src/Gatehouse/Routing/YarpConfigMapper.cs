@@ -109,7 +109,7 @@ public static class YarpConfigMapper
                 Version = Version.Parse(cluster.HttpRequest.Version.Contains('.', StringComparison.Ordinal) ? cluster.HttpRequest.Version : cluster.HttpRequest.Version + ".0"),
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             },
-            Metadata = new Dictionary<string, string>
+            Metadata = new Dictionary<string, string>(Gatehouse.Tls.UpstreamTls.Metadata(client.Tls))
             {
                 [ConnectTimeoutMetadata] = Milliseconds(client.ConnectTimeout),
                 [PooledConnectionIdleTimeoutMetadata] = Milliseconds(client.PooledConnectionIdleTimeout),

@@ -115,7 +115,9 @@ public sealed class CliTests
     public async Task Demo_AnswersFromBothBackendsInTurn()
     {
         var port = TestBackend.UnusedPort();
-        await using var gatehouse = GatehouseProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var storage = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
+        await using var gatehouse = GatehouseProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--https-port", TestBackend.UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", storage);
         await gatehouse.WaitForLineAsync("Gatehouse demo is running");
 
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

@@ -1,5 +1,6 @@
 using Gatehouse.Configuration;
 using Gatehouse.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 namespace Gatehouse.FunctionalTests.Infrastructure;
 
@@ -22,6 +23,9 @@ public sealed class TestProxy : IAsyncDisposable
 
     public Uri Address => _server.Addresses[0];
 
+    /// <summary>Every bound address: the listeners in config order, then the admin listener.</summary>
+    public IReadOnlyList<Uri> Addresses => _server.Addresses;
+
     /// <summary>The admin listener's address, when the config has one (it is bound after the listeners).</summary>
     public Uri AdminAddress => _server.Addresses[^1];
 
@@ -32,7 +36,7 @@ public sealed class TestProxy : IAsyncDisposable
     public IServiceProvider Services => _server.App.Services;
 
     /// <summary>Starts Gatehouse from JSON. "LISTENER" in the text stands for the loopback port-0 listener.</summary>
-    public static async Task<TestProxy> StartAsync(string json)
+    public static async Task<TestProxy> StartAsync(string json, Action<WebApplicationBuilder>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -40,7 +44,7 @@ public sealed class TestProxy : IAsyncDisposable
         await File.WriteAllTextAsync(path, json);
         var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckFileAsync(path);
         Assert.True(result.Config is not null, "test config invalid: " + string.Join("; ", result.Errors));
-        var server = GatehouseServer.Create(new ConfigSource(result.Config!, path));
+        var server = GatehouseServer.Create(new ConfigSource(result.Config!, path), configure);
         await server.StartAsync();
         return new TestProxy(server, path, directory);
     }

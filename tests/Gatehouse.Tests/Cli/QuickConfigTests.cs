@@ -52,7 +52,7 @@ public class QuickConfigTests
     [Theory]
     [InlineData("127.0.0.1:8080")]
     [InlineData(":8080")]
-    [InlineData("https://127.0.0.1:8443")]
+    [InlineData("ftp://127.0.0.1:8443")]
     [InlineData("not a url")]
     [InlineData("")]
     public void Build_BadFrom_ReportsFrom(string from)
@@ -129,5 +129,43 @@ public class QuickConfigTests
         var result = QuickConfig.Build("http://my-host:8080", ["nope"], "Fastest");
 
         Assert.Equal(["--from", "--lb", "--to d1"], result.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+}
+
+public class QuickConfigTlsTests
+{
+    [Fact]
+    public void HttpsFrom_UsesTheInternalIssuerForItsHost()
+    {
+        var result = QuickConfig.Build("https://localhost:8443", ["http://127.0.0.1:5001"], null);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        var listener = Assert.Single(result.Config!.Listeners);
+        Assert.NotNull(listener.Tls);
+        Assert.Equal(["localhost"], result.Config.Tls.Internal.Hosts);
+        Assert.Empty(result.Config.Tls.Certificates);
+    }
+
+    [Fact]
+    public void HttpsFrom_WithFiles_UsesThem()
+    {
+        var result = QuickConfig.Build("https://127.0.0.1:8443", ["http://127.0.0.1:5001"], null, tls: new QuickTls("a.pem", "a.key", null));
+
+        var certificate = Assert.Single(result.Config!.Tls.Certificates);
+        Assert.Equal(("a.pem", "a.key"), (certificate.Certificate, certificate.Key));
+        Assert.Empty(result.Config.Tls.Internal.Hosts);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "a.pem", "a.key", "--tls-cert")]
+    [InlineData("https://127.0.0.1:8443", "a.pem", null, "--tls-key")]
+    [InlineData("https://127.0.0.1:8443", null, "a.key", "--tls-cert")]
+    [InlineData("ftp://127.0.0.1:21", null, null, "--from")]
+    public void Mistakes_AreReportedByFlag(string from, string? certificate, string? key, string flag)
+    {
+        var result = QuickConfig.Build(from, ["http://127.0.0.1:5001"], null, tls: new QuickTls(certificate, key, null));
+
+        Assert.Null(result.Config);
+        Assert.Contains(result.Errors, e => e.Path == flag);
     }
 }

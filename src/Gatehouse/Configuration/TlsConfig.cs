@@ -1,0 +1,106 @@
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// Top-level <c>tls</c>: where server certificates come from (PEM files, the internal issuer; ACME later) and the
+/// hardening that applies to every HTTPS listener. A listener is HTTPS when it has its own <c>tls</c> section.
+/// </summary>
+public sealed record TlsDefinition : ConfigSection
+{
+    /// <summary>PEM files: leaf and chain in one file, the key in another. SNI names come from each certificate's SAN DNS names.</summary>
+    public IReadOnlyList<CertificateFileDefinition> Certificates { get; init; } = [];
+
+    /// <summary>A local CA (like Caddy's <c>tls internal</c>) issuing short-lived certificates for these hosts.</summary>
+    public InternalIssuerDefinition Internal { get; init; } = new();
+
+    /// <summary>Where the internal CA (and later ACME state) is kept. Default: <c>gatehouse-data</c> next to the config file.</summary>
+    public string? Storage { get; init; }
+
+    public HstsDefinition Hsts { get; init; } = new();
+
+    /// <summary>Redirect plain-HTTP requests for hosts that have a certificate to the HTTPS listener (301, or 308 for non-GET/HEAD).</summary>
+    public bool RedirectHttp { get; init; } = true;
+
+    /// <summary><c>1.2</c> (TLS 1.2 and 1.3) or <c>1.3</c> (TLS 1.3 only). Older versions are never offered.</summary>
+    public string MinProtocol { get; init; } = TlsProtocolNames.Tls12;
+}
+
+public static class TlsProtocolNames
+{
+    public const string Tls12 = "1.2";
+    public const string Tls13 = "1.3";
+}
+
+public sealed record CertificateFileDefinition : ConfigSection
+{
+    /// <summary>PEM file holding the leaf certificate first, then its intermediates.</summary>
+    public string? Certificate { get; init; }
+
+    /// <summary>PEM file holding the private key (PKCS#8, RSA or EC).</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Served when SNI names no host of any certificate (or is absent). Default: the first listed certificate.</summary>
+    public bool Default { get; init; }
+}
+
+public sealed record InternalIssuerDefinition : ConfigSection
+{
+    /// <summary>Host names (or IP addresses) the internal issuer covers; empty turns it off.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+}
+
+public sealed record HstsDefinition : ConfigSection
+{
+    public bool Enabled { get; init; } = true;
+
+    public Duration MaxAge { get; init; } = Duration.From(TimeSpan.FromDays(365));
+
+    public bool IncludeSubDomains { get; init; }
+
+    public bool Preload { get; init; }
+}
+
+/// <summary>Per listener: its presence makes the listener HTTPS.</summary>
+public sealed record ListenerTlsDefinition : ConfigSection
+{
+    public ClientCertificateDefinition ClientCertificate { get; init; } = new();
+
+    /// <summary>Offer HTTP/2 by ALPN (h2) besides HTTP/1.1.</summary>
+    public bool Http2 { get; init; } = true;
+}
+
+public sealed record ClientCertificateDefinition : ConfigSection
+{
+    /// <summary><c>none</c>, <c>allow</c> (asked for; when sent it must be valid) or <c>require</c>.</summary>
+    public string Mode { get; init; } = ClientCertificateModes.None;
+
+    /// <summary>PEM file of the CAs client certificates must chain to. Required unless mode is none.</summary>
+    public string? CaBundle { get; init; }
+
+    /// <summary>Request header carrying the client certificate's subject to the backend.</summary>
+    public string SubjectHeader { get; init; } = "X-Client-Cert-Subject";
+
+    /// <summary>Request header carrying the client certificate's SHA-256 fingerprint (lowercase hex) to the backend.</summary>
+    public string FingerprintHeader { get; init; } = "X-Client-Cert-Fingerprint";
+}
+
+public static class ClientCertificateModes
+{
+    public const string None = "none";
+    public const string Allow = "allow";
+    public const string Require = "require";
+}
+
+/// <summary><c>clusters.X.httpClient.tls</c>: how Gatehouse speaks TLS to https:// destinations.</summary>
+public sealed record UpstreamTlsDefinition : ConfigSection
+{
+    /// <summary>PEM file of the CAs the backends' certificates must chain to (instead of the system's trust store).</summary>
+    public string? CaBundle { get; init; }
+
+    /// <summary>SNI sent to the backend and name its certificate must carry, instead of the destination's host.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>PEM certificate Gatehouse presents to the backend (mTLS); needs <see cref="ClientKey"/>.</summary>
+    public string? ClientCertificate { get; init; }
+
+    public string? ClientKey { get; init; }
+}

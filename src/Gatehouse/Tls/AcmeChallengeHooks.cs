@@ -1,0 +1,22 @@
+using System.Net.Security;
+
+namespace Gatehouse.Tls;
+
+/// <summary>
+/// TLS-ALPN-01 (RFC 8737): the certificate for a host whose validation is in progress, or null. Register one in DI; when
+/// a ClientHello offers the ALPN protocol <c>acme-tls/1</c>, the handshake answers with this certificate and that protocol.
+/// </summary>
+public delegate SslStreamCertificateContext? TlsAlpnChallengeCertificates(string host);
+
+/// <summary>HTTP-01 (RFC 8555 §8.3): the key authorization for a token, or null. Register one in DI; plain-HTTP requests
+/// for <c>/.well-known/acme-challenge/{token}</c> are answered from it before any redirect or route.</summary>
+public delegate string? HttpChallengeResponses(string token);
+
+public static class AcmeChallenges
+{
+    public const string TlsAlpnProtocolName = "acme-tls/1";
+
+    public const string HttpChallengePathPrefix = "/.well-known/acme-challenge/";
+
+    public static readonly SslApplicationProtocol TlsAlpnProtocol = new(TlsAlpnProtocolName);
+}

@@ -1,0 +1,83 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Gatehouse.Tls;
+
+/// <summary>
+/// Every server certificate Gatehouse can present, by source: <c>files</c> (tls.certificates), <c>internal</c> (the local
+/// CA), and whatever else registers at runtime (ACME). A source replaces its whole set with <see cref="Set"/>; the store
+/// then swaps in a new <see cref="SniIndex{T}"/> atomically, so handshakes never see a half-updated state and
+/// connections already established keep the certificate they were given.
+/// </summary>
+public sealed class CertificateStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<(string Source, IReadOnlyList<StoreEntry> Entries)> _sources = [];
+    private SniIndex<ServerCertificate> _selection = SniSelection.Build<ServerCertificate>([]);
+
+    /// <summary>Raised after every change, with the id of the source that changed.</summary>
+    public event Action<string>? Changed;
+
+    /// <summary>Replaces the certificates of one source. Earlier-registered sources win when two name the same host.</summary>
+    public void Set(string sourceId, IReadOnlyList<StoreEntry> certificates)
+    {
+        var entries = certificates.ToList();
+        lock (_gate)
+        {
+            var index = _sources.FindIndex(s => s.Source == sourceId);
+            if (index >= 0)
+            {
+                _sources[index] = (sourceId, entries);
+            }
+            else
+            {
+                _sources.Add((sourceId, entries));
+            }
+
+            Rebuild();
+        }
+
+        Changed?.Invoke(sourceId);
+    }
+
+    /// <summary>Replaces the certificates of one source (none of them marked default).</summary>
+    public void Set(string sourceId, IReadOnlyList<CertificateWithChain> certificates) =>
+        Set(sourceId, certificates.Select(c => new StoreEntry(c)).ToList());
+
+    public void Remove(string sourceId)
+    {
+        lock (_gate)
+        {
+            _sources.RemoveAll(s => s.Source == sourceId);
+            Rebuild();
+        }
+
+        Changed?.Invoke(sourceId);
+    }
+
+    /// <summary>The certificate for a ClientHello's server name (null or unknown: the default); null when there is none at all.</summary>
+    public ServerCertificate? Select(string? serverName) => Volatile.Read(ref _selection).Select(serverName);
+
+    /// <summary>Whether some certificate names this host (exactly or by wildcard); the default alone does not count.</summary>
+    public bool HasCertificateFor(string host) => Volatile.Read(ref _selection).Find(host) is not null;
+
+    private void Rebuild()
+    {
+        var entries = _sources.SelectMany(s => s.Entries).Select(e =>
+        {
+            var certificate = new ServerCertificate(
+                e.Certificate.Certificate,
+                // offline: false lets .NET fetch missing intermediates (AIA) and, on Linux, staple OCSP responses.
+                SslStreamCertificateContext.Create(e.Certificate.Certificate, e.Certificate.Intermediates, offline: false),
+                PemFiles.Names(e.Certificate.Certificate));
+            return (certificate.Names, certificate, e.IsDefault);
+        }).ToList();
+        Volatile.Write(ref _selection, SniSelection.Build(entries));
+    }
+}
+
+/// <summary>One certificate given to the store; <see cref="IsDefault"/> asks for it to answer unknown or absent SNI.</summary>
+public sealed record StoreEntry(CertificateWithChain Certificate, bool IsDefault = false);
+
+/// <summary>A certificate ready for handshakes: its context (leaf, intermediates, OCSP staple) is built once.</summary>
+public sealed record ServerCertificate(X509Certificate2 Certificate, SslStreamCertificateContext Context, IReadOnlyList<string> Names);

@@ -1,0 +1,85 @@
+using Gatehouse.Configuration;
+
+namespace Gatehouse.Tls;
+
+/// <summary>
+/// The load-time half of TLS validation: opens every file the TLS settings name and reports what is wrong with it, with
+/// the setting's path (<c>tls.certificates[1].key: not a PEM private key</c>). <c>gatehouse validate</c>, start-up and
+/// every reload run it; a reload with a bad file is rejected and the last good config keeps serving.
+/// </summary>
+public static class TlsFileCheck
+{
+    public static IReadOnlyList<ConfigError> Check(GatehouseConfig config, string baseDirectory)
+    {
+        var errors = new List<ConfigError>();
+        for (var i = 0; i < config.Tls.Certificates.Count; i++)
+        {
+            var definition = config.Tls.Certificates[i];
+            var path = $"tls.certificates[{i}]";
+            var loaded = PemFiles.LoadCertificateWithKey(
+                TlsPaths.Resolve(baseDirectory, definition.Certificate!), TlsPaths.Resolve(baseDirectory, definition.Key!), out var certificateError, out var keyError);
+            Add(errors, $"{path}.certificate", certificateError);
+            Add(errors, $"{path}.key", keyError);
+            if (loaded is not null)
+            {
+                Add(errors, $"{path}.certificate", PemFiles.ServerUsageProblem(loaded.Certificate));
+                loaded.Certificate.Dispose();
+            }
+        }
+
+        for (var i = 0; i < config.Listeners.Count; i++)
+        {
+            if (config.Listeners[i].Tls?.ClientCertificate.CaBundle is { } bundle)
+            {
+                CaBundle(errors, $"listeners[{i}].tls.clientCertificate.caBundle", baseDirectory, bundle);
+            }
+        }
+
+        foreach (var (id, cluster) in config.Clusters)
+        {
+            if (cluster.HttpClient.Tls is not { } tls)
+            {
+                continue;
+            }
+
+            var path = $"clusters.{id}.httpClient.tls";
+            if (tls.CaBundle is { } bundle)
+            {
+                CaBundle(errors, $"{path}.caBundle", baseDirectory, bundle);
+            }
+
+            if (tls.ClientCertificate is { } certificate && tls.ClientKey is { } key)
+            {
+                var loaded = PemFiles.LoadCertificateWithKey(TlsPaths.Resolve(baseDirectory, certificate), TlsPaths.Resolve(baseDirectory, key), out var certificateError, out var keyError);
+                Add(errors, $"{path}.clientCertificate", certificateError);
+                Add(errors, $"{path}.clientKey", keyError);
+                loaded?.Certificate.Dispose();
+            }
+        }
+
+        if (config.Tls.Storage is { } storage && File.Exists(TlsPaths.Resolve(baseDirectory, storage)))
+        {
+            errors.Add(new("tls.storage", "is a file; it must be a folder (created when missing)"));
+        }
+
+        return errors;
+    }
+
+    private static void CaBundle(List<ConfigError> errors, string path, string baseDirectory, string bundle)
+    {
+        var certificates = PemFiles.LoadCertificates(TlsPaths.Resolve(baseDirectory, bundle), out var error);
+        Add(errors, path, error);
+        foreach (var certificate in certificates ?? [])
+        {
+            certificate.Dispose();
+        }
+    }
+
+    private static void Add(List<ConfigError> errors, string path, string? error)
+    {
+        if (error is not null)
+        {
+            errors.Add(new(path, error));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Gatehouse.Tls;
+
+/// <summary>The hooks <see cref="Hosting.GatehouseServer"/> calls: services, each listener, and the request middleware.</summary>
+public static class TlsHostingExtensions
+{
+    /// <summary>Registers the certificate store and its sources (files, internal issuer) for the initial config.</summary>
+    public static IServiceCollection AddGatehouseTls(this IServiceCollection services, ConfigSource source)
+    {
+        var config = source.Initial;
+        var baseDirectory = TlsPaths.BaseDirectory(source.Path);
+        services.AddSingleton<CertificateStore>();
+        services.AddSingleton(new HttpsListeners(config));
+        // Files first: a file certificate wins over an internal one naming the same host.
+        services.AddSingleton(sp => new FileCertificateSource(
+            sp.GetRequiredService<CertificateStore>(), baseDirectory, config.Tls.Certificates, sp.GetRequiredService<ILogger<FileCertificateSource>>()));
+        services.AddSingleton(sp => new InternalCertificateSource(
+            sp.GetRequiredService<CertificateStore>(), TlsPaths.Storage(config.Tls, source.Path), config.Tls.Internal.Hosts,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InternalCertificateSource>>()));
+        services.AddHostedService<TlsReloadService>();
+        return services;
+    }
+
+    /// <summary>Tags the listener's connections and, when it has a <c>tls</c> section, makes it HTTPS.</summary>
+    public static void UseGatehouseListener(this ListenOptions listen, ListenerDefinition listener, GatehouseConfig config, string? configPath)
+    {
+        listen.Use(next => connection =>
+        {
+            ListenerConnection.Mark(connection, listener);
+            return next(connection);
+        });
+        if (listener.Tls is not { } tls)
+        {
+            return;
+        }
+
+        var services = listen.ApplicationServices;
+        X509Certificate2Collection? clientCas = null;
+        if (tls.ClientCertificate.CaBundle is { } bundle)
+        {
+            clientCas = PemFiles.LoadCertificates(TlsPaths.Resolve(TlsPaths.BaseDirectory(configPath), bundle), out var error)
+                ?? throw new InvalidOperationException($"client certificate CA bundle {bundle}: {error}");
+        }
+
+        var options = new HttpsListenerOptions(tls, config.Tls.MinProtocol, services.GetRequiredService<CertificateStore>(), clientCas,
+            services.GetService<TlsAlpnChallengeCertificates>());
+        services.GetRequiredService<HttpsListeners>().Add(listen);
+        listen.Protocols = tls.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        if (options.WatchesAlpn)
+        {
+            listen.Use(next => async connection =>
+            {
+                await AlpnPeek.PeekAsync(connection);
+                await next(connection);
+            });
+        }
+
+        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = options.OnConnection });
+    }
+
+    /// <summary>The request middleware (redirect, HTTP-01, HSTS, client-certificate headers), when any listener is HTTPS.</summary>
+    public static IApplicationBuilder UseGatehouseTls(this IApplicationBuilder app, GatehouseConfig config)
+    {
+        // Load the certificates now: before the first handshake, and so a bad file is reported at start-up.
+        _ = app.ApplicationServices.GetRequiredService<FileCertificateSource>();
+        _ = app.ApplicationServices.GetRequiredService<InternalCertificateSource>();
+        return config.Listeners.Any(l => l.Tls is not null) ? app.UseMiddleware<TlsMiddleware>() : app;
+    }
+}

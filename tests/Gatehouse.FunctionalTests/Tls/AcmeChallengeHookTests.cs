@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.Tls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.FunctionalTests.Tls;
+
+/// <summary>The hooks an ACME client plugs into: TLS-ALPN-01 (RFC 8737) certificates by ALPN, HTTP-01 answers before the redirect.</summary>
+public sealed class AcmeChallengeHookTests : IAsyncLifetime
+{
+    private readonly TestPki _pki = TestPki.Create();
+    private readonly TestPki _acmePki = TestPki.Create(name: "Challenge");
+    private TestBackend _backend = null!;
+    private TestProxy _proxy = null!;
+    private X509Certificate2 _challenge = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync("app");
+        _challenge = _acmePki.Issue("challenge", ["site.test"]);
+        var context = SslStreamCertificateContext.Create(_challenge, null, offline: true);
+        _proxy = await TestProxy.StartAsync(
+            TlsConfigs.Https(_backend, [TlsConfigs.Certificate(_pki.Write(_pki.Issue("site", ["site.test"]), "site"))]),
+            builder =>
+            {
+                builder.Services.AddSingleton<TlsAlpnChallengeCertificates>(host => host == "site.test" ? context : null);
+                builder.Services.AddSingleton<HttpChallengeResponses>(token => token == "tok-1" ? "tok-1.thumbprint" : null);
+            });
+    }
+
+    [Fact]
+    public async Task TlsAlpn01_ClientOfferingAcmeTls1_GetsTheChallengeCertificateAndProtocol()
+    {
+        var (certificate, alpn) = await TlsClient.HandshakeAsync(_proxy.Addresses[0].Port, "site.test", AcmeChallenges.TlsAlpnProtocol);
+
+        Assert.Equal(_challenge.Thumbprint, certificate.Thumbprint);
+        Assert.Equal(AcmeChallenges.TlsAlpnProtocol, alpn);
+    }
+
+    [Fact]
+    public async Task TlsAlpn01_OrdinaryClients_GetTheRealCertificate()
+    {
+        var (certificate, alpn) = await TlsClient.HandshakeAsync(_proxy.Addresses[0].Port, "site.test", SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+
+        Assert.Equal("CN=site", certificate.Subject);
+        Assert.Equal(SslApplicationProtocol.Http2, alpn);
+    }
+
+    [Fact]
+    public async Task Http01_KnownToken_IsAnsweredBeforeTheRedirect_UnknownTokenIsRedirected()
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _proxy.Addresses[1] };
+        using var known = new HttpRequestMessage(HttpMethod.Get, "/.well-known/acme-challenge/tok-1");
+        known.Headers.Host = "site.test";
+        using var unknown = new HttpRequestMessage(HttpMethod.Get, "/.well-known/acme-challenge/tok-2");
+        unknown.Headers.Host = "site.test";
+
+        using var answered = await client.SendAsync(known);
+        using var redirected = await client.SendAsync(unknown);
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("tok-1.thumbprint", await answered.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.MovedPermanently, redirected.StatusCode);
+        Assert.Equal(0, _backend.Requests);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _backend.DisposeAsync();
+        _pki.Dispose();
+        _acmePki.Dispose();
+    }
+}
