@@ -8,7 +8,7 @@ namespace Gatehouse.Configuration;
 /// Checks a whole config and returns every error with its path; it never stops at the first one.
 /// A pure function over values: no I/O, no clock.
 /// </summary>
-public static class ConfigValidator
+public static partial class ConfigValidator
 {
     private static readonly HashSet<string> HeaderMatchModes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -51,6 +51,7 @@ public static class ConfigValidator
         ValidateAdmin(errors, "admin", config.Admin, bound);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
+        ValidateProtectionLimits(errors, config);
         return errors;
     }
 

@@ -27,6 +27,12 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
+
+    /// <summary>Size and time limits at the edge (docs/protection.md).</summary>
+    public LimitsDefinition Limits { get; init; } = new();
+
+    /// <summary>HTTP strictness switches (docs/protection.md).</summary>
+    public HttpDefinition Http { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -89,6 +95,9 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Caching of this route's responses (an RFC 9111 shared cache). Off unless enabled.</summary>
     public RouteCacheDefinition Cache { get; init; } = new();
+
+    /// <summary>This route's own limits (request body size), over the top-level <c>limits</c>.</summary>
+    public RouteLimitsDefinition Limits { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

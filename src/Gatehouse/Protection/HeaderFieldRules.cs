@@ -1,0 +1,57 @@
+using System.Buffers;
+
+namespace Gatehouse.Protection;
+
+/// <summary>RFC 9110 §5.1 and §5.5: what a field name and a field value may hold. Pure functions over bytes and text.</summary>
+public static class HeaderFieldRules
+{
+    // tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~".
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    // CTLs other than HTAB, and DEL: NUL, a bare CR or LF, and the rest are never part of a field value.
+    private static readonly SearchValues<byte> ForbiddenValueBytes = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127]);
+
+    public static bool IsValidName(ReadOnlySpan<char> name) => name.Length > 0 && !name.ContainsAnyExcept(TokenChars);
+
+    public static bool IsValidValue(ReadOnlySpan<byte> value) => !value.ContainsAny(ForbiddenValueBytes);
+
+    /// <summary>One Content-Length field value as the request carried it.</summary>
+    public static bool IsValidContentLength(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count != 1 || values[0] is not { } text)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return text.Length > 0;
+    }
+
+    /// <summary>RFC 9110 §8.6: Content-Length = 1*DIGIT. Kestrel itself accepts a leading <c>+</c>.</summary>
+    public static bool IsValidContentLength(ReadOnlySpan<byte> value)
+    {
+        value = value.Trim((byte)' ').Trim((byte)'\t');
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var b in value)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Frozen;
+using Gatehouse.Configuration;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Protection;
+
+/// <summary>
+/// Just after routing: enforces the matched route's request body limit (413 at once when Content-Length says too much;
+/// Kestrel cuts a chunked body off when it grows past it), and answers requests that matched no route with 421 (or 404)
+/// when no route declares their host. Settings follow reloads: they are rebuilt when the config instance changes.
+/// </summary>
+internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSettingsHolder settings)
+{
+    private volatile Snapshot? _snapshot;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var snapshot = Current();
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            var host = context.Request.Host;
+            return snapshot.Hosts.IsKnown(host.Host, host.Port) ? next(context) : StrictHttpMiddleware.RejectAsync(context, snapshot.UnknownHostStatus, closeConnection: false);
+        }
+
+        var limit = snapshot.GlobalMaxBody;
+        if (snapshot.RouteMaxBody.Count != 0 && endpoint.Metadata.GetMetadata<RouteModel>() is { } route
+            && snapshot.RouteMaxBody.TryGetValue(route.Config.RouteId, out var routeLimit))
+        {
+            limit = routeLimit;
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = routeLimit;
+            }
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
+        }
+
+        return next(context);
+    }
+
+    private Snapshot Current()
+    {
+        var config = settings.Current.Config;
+        var snapshot = _snapshot;
+        if (snapshot is null || !ReferenceEquals(snapshot.Config, config))
+        {
+            snapshot = Snapshot.From(config);
+            _snapshot = snapshot;
+        }
+
+        return snapshot;
+    }
+
+    private sealed record Snapshot(GatehouseConfig Config, KnownHosts Hosts, int UnknownHostStatus, long GlobalMaxBody, FrozenDictionary<string, long> RouteMaxBody)
+    {
+        public static Snapshot From(GatehouseConfig config)
+        {
+            var routes = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (id, route) in config.Routes)
+            {
+                if (route?.Limits.MaxRequestBodyBytes?.Value is { } max)
+                {
+                    routes[id] = max;
+                }
+            }
+
+            return new Snapshot(config, KnownHosts.From(config), config.Http.UnknownHostStatus, config.Limits.MaxRequestBodyBytes.Value ?? long.MaxValue,
+                routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        }
+    }
+}
