@@ -16,25 +16,6 @@ public static class HeaderFieldRules
 
     public static bool IsValidValue(ReadOnlySpan<byte> value) => !value.ContainsAny(ForbiddenValueBytes);
 
-    /// <summary>One Content-Length field value as the request carried it.</summary>
-    public static bool IsValidContentLength(Microsoft.Extensions.Primitives.StringValues values)
-    {
-        if (values.Count != 1 || values[0] is not { } text)
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-        }
-
-        return text.Length > 0;
-    }
-
     /// <summary>RFC 9110 §8.6: Content-Length = 1*DIGIT. Kestrel itself accepts a leading <c>+</c>.</summary>
     public static bool IsValidContentLength(ReadOnlySpan<byte> value)
     {

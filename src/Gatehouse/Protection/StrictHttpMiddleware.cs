@@ -1,7 +1,5 @@
 using Gatehouse.Forwarding;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
 
 namespace Gatehouse.Protection;
 
@@ -21,11 +19,6 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
         var request = context.Request;
         var headers = request.Headers;
         if (headers.TransferEncoding.Count != 0 && !IsAcceptableChunked(request))
-        {
-            return RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
-        }
-
-        if (headers.ContentLength is not null && !HeaderFieldRules.IsValidContentLength(headers[HeaderNames.ContentLength]))
         {
             return RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
