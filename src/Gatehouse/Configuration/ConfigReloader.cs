@@ -109,6 +109,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("server", result.Config.Server != current.Server),
                     ("cache", result.Config.Cache != current.Cache),
                     ("admin", result.Config.Admin != current.Admin),
+                    ("limits", result.Config.Limits != current.Limits),
                 })
                 {
                     if (changed)

@@ -19,10 +19,10 @@ public sealed record LimitsDefinition : ConfigSection
     public ByteSize MaxRequestBodyBytes { get; init; } = ByteSize.Parse("10MB");
 
     /// <summary>From the first byte of a request to the end of its headers. Slower clients are disconnected.</summary>
-    public Duration RequestHeadersTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(15));
+    public Duration RequestHeadersTimeout { get; init; } = Duration.Parse("15s");
 
     /// <summary>How long an idle keep-alive connection stays open (nginx: keepalive_timeout 75s).</summary>
-    public Duration KeepAliveTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(75));
+    public Duration KeepAliveTimeout { get; init; } = Duration.Parse("75s");
 
     /// <summary>A client sending its body slower than this (after the grace period) is disconnected.</summary>
     public MinDataRateDefinition MinRequestBodyDataRate { get; init; } = new();
@@ -43,7 +43,7 @@ public sealed record MinDataRateDefinition : ConfigSection
     /// <summary>0 turns the check off.</summary>
     public double BytesPerSecond { get; init; } = 240;
 
-    public Duration GracePeriod { get; init; } = Duration.From(TimeSpan.FromSeconds(5));
+    public Duration GracePeriod { get; init; } = Duration.Parse("5s");
 }
 
 /// <summary>One route's limits; absent settings follow the top-level <c>limits</c>. Reloaded live.</summary>

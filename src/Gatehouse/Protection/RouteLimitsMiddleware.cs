@@ -10,8 +10,11 @@ namespace Gatehouse.Protection;
 /// Kestrel cuts a chunked body off when it grows past it), and answers requests that matched no route with 421 (or 404)
 /// when no route declares their host. Settings follow reloads: they are rebuilt when the config instance changes.
 /// </summary>
-internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSettingsHolder settings)
+internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, ConfigSource source)
 {
+    // Kestrel holds the top-level body limit from start-up; the early 413 uses the same value.
+    private readonly long _globalMaxBody = source.Initial.Limits.MaxRequestBodyBytes.Value ?? long.MaxValue;
+
     private volatile Snapshot? _snapshot;
 
     public Task InvokeAsync(HttpContext context)
@@ -24,7 +27,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
             return snapshot.Hosts.IsKnown(host.Host, host.Port) ? next(context) : StrictHttpMiddleware.RejectAsync(context, snapshot.UnknownHostStatus, closeConnection: false);
         }
 
-        var limit = snapshot.GlobalMaxBody;
+        var limit = _globalMaxBody;
         if (snapshot.RouteMaxBody.Count != 0 && endpoint.Metadata.GetMetadata<RouteModel>() is { } route
             && snapshot.RouteMaxBody.TryGetValue(route.Config.RouteId, out var routeLimit))
         {
@@ -56,7 +59,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
         return snapshot;
     }
 
-    private sealed record Snapshot(GatehouseConfig Config, KnownHosts Hosts, int UnknownHostStatus, long GlobalMaxBody, FrozenDictionary<string, long> RouteMaxBody)
+    private sealed record Snapshot(GatehouseConfig Config, KnownHosts Hosts, int UnknownHostStatus, FrozenDictionary<string, long> RouteMaxBody)
     {
         public static Snapshot From(GatehouseConfig config)
         {
@@ -69,8 +72,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
                 }
             }
 
-            return new Snapshot(config, KnownHosts.From(config), config.Http.UnknownHostStatus, config.Limits.MaxRequestBodyBytes.Value ?? long.MaxValue,
-                routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+            return new Snapshot(config, KnownHosts.From(config), config.Http.UnknownHostStatus, routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
         }
     }
 }
