@@ -30,11 +30,14 @@ public sealed record LimitsDefinition : ConfigSection
     /// <summary>A client reading its response slower than this (after the grace period) is disconnected.</summary>
     public MinDataRateDefinition MinResponseDataRate { get; init; } = new();
 
-    /// <summary>Open client connections in all; further ones are closed at once. Absent: no limit.</summary>
+    /// <summary>Open client connections in all; further ones are closed at once.</summary>
     public int? MaxConnections { get; init; } = 10_000;
 
-    /// <summary>Open connections from one client IP address; further ones are closed at once. Absent: no limit.</summary>
-    public int? MaxConnectionsPerClient { get; init; } = 512;
+    /// <summary>
+    /// Open connections from one client IP address; further ones are closed at once. Off unless set: behind a load
+    /// balancer or CDN every client shares one address (nginx, HAProxy and Caddy have no such default either).
+    /// </summary>
+    public int? MaxConnectionsPerClient { get; init; }
 }
 
 /// <summary>A minimum data rate, as Kestrel's MinDataRate: a rate, enforced once the grace period has passed.</summary>
