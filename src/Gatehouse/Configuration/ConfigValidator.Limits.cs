@@ -45,6 +45,11 @@ public static partial class ConfigValidator
             {
                 PositiveSize(errors, $"routes.{id}.limits.maxRequestBodyBytes", body);
             }
+
+            if (routeLimits.RequestBodyTimeout is { } bodyTimeout)
+            {
+                PositiveDuration(errors, $"routes.{id}.limits.requestBodyTimeout", bodyTimeout);
+            }
         }
     }
 

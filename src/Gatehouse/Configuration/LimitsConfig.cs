@@ -53,6 +53,9 @@ public sealed record MinDataRateDefinition : ConfigSection
 public sealed record RouteLimitsDefinition : ConfigSection
 {
     public ByteSize? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>The whole request body must arrive within this time, or the connection is closed. Absent: none.</summary>
+    public Duration? RequestBodyTimeout { get; init; }
 }
 
 /// <summary>HTTP strictness switches at the edge.</summary>

@@ -56,6 +56,41 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task RouteBodyTimeout_ClosesAConnectionWhoseBodyStopsArriving()
+    {
+        await using var backend = await TestBackend.StartAsync("b", CountBody);
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+              "accessLog": { "enabled": false },
+              "routes": { "form": { "clusterId": "c", "match": { "pathPrefix": "/form" }, "limits": { "requestBodyTimeout": "1s" } } },
+              "clusters": { "c": { "destinations": { "b": { "address": "{{backend.Address}}" } }, "retry": { "enabled": false } } }
+            }
+            """);
+        Assert.Equal("/form 3", (await RawHttp.SendAsync(proxy.Address, Post("/form", "abc"))).Body);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(proxy.Address.Host, proxy.Address.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync("POST /form HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 100\r\n\r\nabc"u8.ToArray());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await stream.ReadAsync(new byte[1024], limit.Token) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // Reset: closed just the same.
+        }
+
+        // 1 s and Kestrel's data-rate grace period (5 s by default) would be the next thing to close it.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
     public async Task HostsNoRouteDeclares_Get421_KnownHostsWithAnUnknownPathGet404_AndTheStatusReloads()
     {
         await using var backend = await TestBackend.StartAsync("b");

@@ -44,11 +44,12 @@ public class LimitsValidationTests
     [Fact]
     public void Validate_RouteLimits_AreCheckedUnderTheRoutesPath()
     {
-        var route = SampleConfig.Route with { Limits = new RouteLimitsDefinition { MaxRequestBodyBytes = ByteSize.Parse("big") } };
+        var route = SampleConfig.Route with { Limits = new RouteLimitsDefinition { MaxRequestBodyBytes = ByteSize.Parse("big"), RequestBodyTimeout = Duration.Parse("0s") } };
 
         var errors = ConfigValidator.Validate(SampleConfig.Valid(route: route));
 
         Assert.Contains(errors, e => e.Path == "routes.web.limits.maxRequestBodyBytes");
+        Assert.Contains(errors, e => e.Path == "routes.web.limits.requestBodyTimeout");
     }
 
     [Fact]
