@@ -15,24 +15,4 @@ public static class HeaderFieldRules
     public static bool IsValidName(ReadOnlySpan<char> name) => name.Length > 0 && !name.ContainsAnyExcept(TokenChars);
 
     public static bool IsValidValue(ReadOnlySpan<byte> value) => !value.ContainsAny(ForbiddenValueBytes);
-
-    /// <summary>RFC 9110 §8.6: Content-Length = 1*DIGIT. Kestrel itself accepts a leading <c>+</c>.</summary>
-    public static bool IsValidContentLength(ReadOnlySpan<byte> value)
-    {
-        value = value.Trim((byte)' ').Trim((byte)'\t');
-        if (value.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var b in value)
-        {
-            if (b is < (byte)'0' or > (byte)'9')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -7,13 +7,13 @@ namespace Gatehouse.Protection;
 /// Kestrel's request-header encoding selector, used to check every header field while Kestrel parses it: a field name
 /// that is not a token, or a value holding a control character (NUL, a bare CR or LF, …), makes Kestrel answer 400
 /// before any middleware runs. It also rewrites Connection values that Kestrel would otherwise collapse
-/// (<see cref="ConnectionTokens"/>). Values decode as UTF-8, as Kestrel's default does.
+/// (<see cref="ConnectionTokens"/>). Values decode as UTF-8, as Kestrel's default does. Kestrel parses Content-Length
+/// from the raw bytes itself, without asking this selector.
 /// </summary>
 internal static class RequestHeaderDecoding
 {
     private static readonly Encoding Strict = new StrictFieldEncoding(StrictFieldEncoding.Kind.Value);
     private static readonly Encoding Connection = new StrictFieldEncoding(StrictFieldEncoding.Kind.Connection);
-    private static readonly Encoding ContentLength = new StrictFieldEncoding(StrictFieldEncoding.Kind.ContentLength);
     private static readonly Encoding Refuse = new StrictFieldEncoding(StrictFieldEncoding.Kind.Refuse);
 
     public static Encoding Select(string name)
@@ -21,11 +21,6 @@ internal static class RequestHeaderDecoding
         if (ReferenceEquals(name, HeaderNames.Connection) || name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase))
         {
             return Connection;
-        }
-
-        if (ReferenceEquals(name, HeaderNames.ContentLength) || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
-        {
-            return ContentLength;
         }
 
         return HeaderFieldRules.IsValidName(name) ? Strict : Refuse;
@@ -43,20 +38,13 @@ internal static class RequestHeaderDecoding
         {
             Value,
             Connection,
-            ContentLength,
             Refuse,
         }
 
         public override unsafe int GetCharCount(byte* bytes, int count)
         {
             var value = new ReadOnlySpan<byte>(bytes, count);
-            var valid = kind switch
-            {
-                Kind.Refuse => false,
-                Kind.ContentLength => HeaderFieldRules.IsValidContentLength(value),
-                _ => HeaderFieldRules.IsValidValue(value),
-            };
-            if (!valid)
+            if (kind == Kind.Refuse || !HeaderFieldRules.IsValidValue(value))
             {
                 throw new DecoderFallbackException("invalid request header field");
             }

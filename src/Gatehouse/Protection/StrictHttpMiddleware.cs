@@ -6,7 +6,7 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// Refuses, before routing, what Kestrel's parser accepts but a careful edge should not (docs/protection.md, "Strict
 /// HTTP"): Transfer-Encoding together with Content-Length, any Transfer-Encoding other than a single <c>chunked</c>,
-/// Transfer-Encoding on HTTP/1.0, ambiguous separators in the path, and TRACE. Framing errors close the connection, so
+/// Transfer-Encoding on HTTP/1.0, ambiguous separators in the path, TRACE and tunnel CONNECT. Framing errors close the connection, so
 /// nothing the client sent after them is read as another request. The normal path is a few field checks and one scan of
 /// the target for <c>%</c> or <c>\</c>.
 /// </summary>
@@ -23,7 +23,7 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
             return RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
 
-        if (HttpMethods.IsTrace(request.Method))
+        if (HttpMethods.IsTrace(request.Method) || (HttpMethods.IsConnect(request.Method) && !IsExtendedConnect(context)))
         {
             return RejectAsync(context, StatusCodes.Status405MethodNotAllowed, closeConnection: false);
         }
@@ -36,6 +36,12 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
 
         return next(context);
     }
+
+    /// <summary>
+    /// HTTP/2 and HTTP/3 WebSockets arrive as CONNECT with a <c>:protocol</c> (RFC 8441), which YARP forwards; a plain
+    /// CONNECT asks for a tunnel, which a reverse proxy does not give.
+    /// </summary>
+    private static bool IsExtendedConnect(HttpContext context) => context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     /// <summary>RFC 9112 §6.1 and §6.3: only <c>chunked</c>, once, on HTTP/1.1, and never next to Content-Length.</summary>
     /// Kestrel, given both Content-Length and Transfer-Encoding, drops the first and keeps its value as X-Content-Length,

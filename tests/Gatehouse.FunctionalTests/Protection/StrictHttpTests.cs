@@ -90,6 +90,8 @@ public sealed class StrictHttpTests(RecordedProxy fixture) : IClassFixture<Recor
     [InlineData("encoded-nul", "GET /a/%00b HTTP/1.1\r\n" + Host + "\r\n", 400)]
     // TRACE is refused (405, as nginx).
     [InlineData("trace", "TRACE /a HTTP/1.1\r\n" + Host + "\r\n", 405)]
+    // CONNECT asks for a tunnel, which a reverse proxy does not give.
+    [InlineData("connect", "CONNECT shop.example:443 HTTP/1.1\r\nHost: shop.example:443\r\n\r\n", 405)]
     public async Task Refused_NothingReachesTheBackend_AndTheNextClientGetsItsOwnAnswer(string name, string request, int status)
     {
         var before = fixture.Backend.Requests.Count;

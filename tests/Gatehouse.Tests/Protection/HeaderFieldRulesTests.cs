@@ -28,16 +28,4 @@ public class HeaderFieldRulesTests
     [InlineData("a\u007fb", false)]
     public void IsValidValue_RefusesControlCharactersButHtab(string value, bool valid) =>
         Assert.Equal(valid, HeaderFieldRules.IsValidValue(Encoding.UTF8.GetBytes(value)));
-
-    [Theory]
-    [InlineData("0", true)]
-    [InlineData("1234", true)]
-    [InlineData(" 12 ", true)]
-    [InlineData("+3", false)]
-    [InlineData("-1", false)]
-    [InlineData("0x3", false)]
-    [InlineData("3, 3", false)]
-    [InlineData("", false)]
-    public void IsValidContentLength_IsDigitsOnly(string value, bool valid) =>
-        Assert.Equal(valid, HeaderFieldRules.IsValidContentLength(Encoding.ASCII.GetBytes(value)));
 }
