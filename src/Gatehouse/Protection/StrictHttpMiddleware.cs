@@ -6,9 +6,9 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// Refuses, before routing, what Kestrel's parser accepts but a careful edge should not (docs/protection.md, "Strict
 /// HTTP"): Transfer-Encoding together with Content-Length, any Transfer-Encoding other than a single <c>chunked</c>,
-/// Transfer-Encoding on HTTP/1.0, ambiguous separators in the path, TRACE and tunnel CONNECT. Framing errors close the connection, so
-/// nothing the client sent after them is read as another request. The normal path is a few field checks and one scan of
-/// the target for <c>%</c> or <c>\</c>.
+/// Transfer-Encoding on HTTP/1.0, ambiguous separators in the path, TRACE and tunnel CONNECT. Framing errors close the
+/// connection, so nothing the client sent after them is read as another request. The normal path is a few field checks
+/// and one scan of the target for <c>%</c> or <c>\</c>.
 /// </summary>
 internal sealed class StrictHttpMiddleware(RequestDelegate next)
 {
@@ -43,9 +43,11 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
     /// </summary>
     private static bool IsExtendedConnect(HttpContext context) => context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
-    /// <summary>RFC 9112 §6.1 and §6.3: only <c>chunked</c>, once, on HTTP/1.1, and never next to Content-Length.</summary>
-    /// Kestrel, given both Content-Length and Transfer-Encoding, drops the first and keeps its value as X-Content-Length,
-    /// so that name next to Transfer-Encoding is treated as the pair it stands for.
+    /// <summary>
+    /// RFC 9112 §6.1 and §6.3: only <c>chunked</c>, once, on HTTP/1.1, and never next to Content-Length. Kestrel, given
+    /// both, drops Content-Length and keeps its value as X-Content-Length, so that name next to Transfer-Encoding is
+    /// treated as the pair it stands for.
+    /// </summary>
     private static bool IsAcceptableChunked(HttpRequest request) =>
         request.Headers.ContentLength is null
         && !request.Headers.ContainsKey(KestrelMovedContentLength)
