@@ -25,18 +25,19 @@ public sealed class LimitsTests
     public async Task BodyLimit_Global413_RouteOverride_AndChunkedBodiesAreCutOffToo()
     {
         await using var backend = await TestBackend.StartAsync("b", CountBody);
-        await using var proxy = await TestProxy.StartAsync($$"""
+        var config = $$"""
             {
               "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
               "accessLog": { "enabled": false },
               "limits": { "maxRequestBodyBytes": "1KB" },
               "routes": {
-                "all": { "clusterId": "c", "match": { "pathPrefix": "/" } },
+                "all": { "clusterId": "c", "match": { "pathPrefix": "/" } ALL_LIMITS },
                 "upload": { "clusterId": "c", "match": { "pathPrefix": "/upload" }, "limits": { "maxRequestBodyBytes": "64KB" } }
               },
               "clusters": { "c": { "destinations": { "b": { "address": "{{backend.Address}}" } }, "retry": { "enabled": false } } }
             }
-            """);
+            """;
+        await using var proxy = await TestProxy.StartAsync(config.Replace("ALL_LIMITS", "", StringComparison.Ordinal));
         var small = new string('s', 1000);
         var large = new string('l', 2000);
 
@@ -53,6 +54,10 @@ public sealed class LimitsTests
         Assert.Equal(413, chunked.Status);
         Assert.Equal("/upload 2000", (await RawHttp.SendAsync(proxy.Address, PostChunked("/upload", large))).Body);
         Assert.Equal(served + 2, backend.Requests);
+
+        // Routes' limits reload live.
+        Assert.True((await proxy.ReloadAsync(config.Replace("ALL_LIMITS", ", \"limits\": { \"maxRequestBodyBytes\": \"4KB\" }", StringComparison.Ordinal))).Applied);
+        Assert.Equal("/ 2000", (await RawHttp.SendAsync(proxy.Address, Post("/", large))).Body);
     }
 
     [Fact]
