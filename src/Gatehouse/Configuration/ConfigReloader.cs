@@ -112,6 +112,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     // Certificates, the internal issuer's hosts, HSTS and the redirect apply on reload (Tls/TlsReloadService).
                     ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
                     ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),
+                    ("limits", result.Config.Limits != current.Limits),
                 })
                 {
                     if (changed)

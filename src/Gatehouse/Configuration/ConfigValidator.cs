@@ -54,6 +54,7 @@ public static partial class ConfigValidator
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         ValidateProtection(errors, config);
         ValidateTls(errors, config);
+        ValidateProtectionLimits(errors, config);
         return errors;
     }
 

@@ -43,6 +43,12 @@ public sealed record GatehouseConfig : ConfigSection
     public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
     /// <summary>Certificates and TLS hardening for HTTPS listeners (see docs/tls.md).</summary>
     public TlsDefinition Tls { get; init; } = new();
+
+    /// <summary>Size and time limits at the edge (docs/protection.md).</summary>
+    public LimitsDefinition Limits { get; init; } = new();
+
+    /// <summary>HTTP strictness switches (docs/protection.md).</summary>
+    public HttpDefinition Http { get; init; } = new();
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>
@@ -117,6 +123,9 @@ public sealed record RouteDefinition : ConfigSection
     public string? RateLimit { get; init; }
 
     public SecurityHeadersDefinition SecurityHeaders { get; init; } = new();
+
+    /// <summary>This route's own limits (request body size), over the top-level <c>limits</c>.</summary>
+    public RouteLimitsDefinition Limits { get; init; } = new();
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

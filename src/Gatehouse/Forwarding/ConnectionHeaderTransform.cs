@@ -8,8 +8,8 @@ namespace Gatehouse.Forwarding;
 /// RFC 9110 §7.6.1: a proxy removes every header field named in <c>Connection</c> before forwarding. This is the
 /// request direction; <see cref="BackendResponseTransform"/> does the response direction in the same pass as its other work.
 /// YARP already drops the fixed hop-by-hop fields (Connection, Keep-Alive, TE, Upgrade…); this handles the named ones.
-/// Known gap: when a request's Connection header also carries <c>keep-alive</c>, Kestrel reports only that token, so the
-/// other names are not visible here (tracked for the protection work, which reads the raw header).
+/// Kestrel collapses a Connection value with a single keep-alive/close/upgrade token to that token; Gatehouse's request
+/// header decoder rewrites such values first so the other names stay visible here (<see cref="Protection.ConnectionTokens"/>).
 /// </summary>
 internal sealed class ConnectionHeaderTransform : ITransformProvider
 {

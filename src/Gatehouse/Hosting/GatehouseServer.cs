@@ -15,7 +15,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// client identity → access log → admin API (admin listener only) → edge (error pages) → routing → protection → HTTP cache → [proxy pipeline:
+/// client identity → access log → admin API (admin listener only) → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
 /// forwarding (timeout, retries) → session affinity → load balancing → passive health → YARP forwarder].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
@@ -66,13 +66,20 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Measured (bench/run.sh, small responses): about 13% less CPU per request. The price is a 4 KB buffer held by each
         // idle keep-alive connection (4 MB per 1,000), which the connection limits bound.
         builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
+        var connectionLimiter = GatehouseProtection.CreateConnectionLimiter(config.Limits);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.ApplyGatehouseLimits(config.Limits);
             foreach (var listener in config.Listeners)
             {
-                // Tags each connection with its listener; a listener with a tls section becomes HTTPS (Tls/).
-                void Configure(ListenOptions listen) => listen.UseGatehouseListener(listener, config, source.Path);
+                // The per-client connection limit comes first (before any TLS handshake work); then each connection is
+                // tagged with its listener, and a listener with a tls section becomes HTTPS (Tls/).
+                void Configure(ListenOptions listen)
+                {
+                    listen.UseConnectionLimiter(connectionLimiter);
+                    listen.UseGatehouseListener(listener, config, source.Path);
+                }
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
                 {
                     kestrel.ListenLocalhost(listener.Port!.Value, Configure);
@@ -133,10 +140,12 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
 
+        app.UseGatehouseStrictHttp();
         // ACME HTTP-01 answers and the HTTPS redirect come before any route; HSTS and client-certificate headers (Tls/).
         app.UseGatehouseTls(config);
         app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
+        app.UseGatehouseRouteLimits();
         // After routing (per-route rules), before the cache: a refused request is never answered from the cache.
         app.UseGatehouseProtection();
         // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and

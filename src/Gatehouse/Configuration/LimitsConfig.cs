@@ -1,0 +1,69 @@
+namespace Gatehouse.Configuration;
+
+/// <summary>
+/// Size and time limits at the edge. Everything except <see cref="MaxRequestBodyBytes"/> is Kestrel's and is read at
+/// start-up only; the defaults follow nginx where it has an equivalent (see docs/protection.md, "Limits").
+/// </summary>
+public sealed record LimitsDefinition : ConfigSection
+{
+    /// <summary>The request line (method, target, version). Longer: 414. nginx's large_client_header_buffers is 8 KB.</summary>
+    public ByteSize MaxRequestLineBytes { get; init; } = ByteSize.Parse("8KB");
+
+    /// <summary>All request header lines together. More: 431.</summary>
+    public ByteSize MaxRequestHeadersBytes { get; init; } = ByteSize.Parse("32KB");
+
+    /// <summary>Request header fields. More: 431.</summary>
+    public int MaxRequestHeaderCount { get; init; } = 100;
+
+    /// <summary>Request body. More: 413. Routes may set their own (<c>routes.X.limits.maxRequestBodyBytes</c>).</summary>
+    public ByteSize MaxRequestBodyBytes { get; init; } = ByteSize.Parse("10MB");
+
+    /// <summary>From the first byte of a request to the end of its headers. Slower clients are disconnected.</summary>
+    public Duration RequestHeadersTimeout { get; init; } = Duration.Parse("15s");
+
+    /// <summary>How long an idle keep-alive connection stays open (nginx: keepalive_timeout 75s).</summary>
+    public Duration KeepAliveTimeout { get; init; } = Duration.Parse("75s");
+
+    /// <summary>A client sending its body slower than this (after the grace period) is disconnected.</summary>
+    public MinDataRateDefinition MinRequestBodyDataRate { get; init; } = new();
+
+    /// <summary>A client reading its response slower than this (after the grace period) is disconnected.</summary>
+    public MinDataRateDefinition MinResponseDataRate { get; init; } = new();
+
+    /// <summary>Open client connections in all; further ones are closed at once.</summary>
+    public int? MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// Open connections from one client IP address; further ones are closed at once. Off unless set: behind a load
+    /// balancer or CDN every client shares one address (nginx, HAProxy and Caddy have no such default either).
+    /// </summary>
+    public int? MaxConnectionsPerClient { get; init; }
+}
+
+/// <summary>A minimum data rate, as Kestrel's MinDataRate: a rate, enforced once the grace period has passed.</summary>
+public sealed record MinDataRateDefinition : ConfigSection
+{
+    /// <summary>0 turns the check off.</summary>
+    public double BytesPerSecond { get; init; } = 240;
+
+    public Duration GracePeriod { get; init; } = Duration.Parse("5s");
+}
+
+/// <summary>One route's limits; absent settings follow the top-level <c>limits</c>. Reloaded live.</summary>
+public sealed record RouteLimitsDefinition : ConfigSection
+{
+    public ByteSize? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>The whole request body must arrive within this time, or the connection is closed. Absent: none.</summary>
+    public Duration? RequestBodyTimeout { get; init; }
+}
+
+/// <summary>HTTP strictness switches at the edge.</summary>
+public sealed record HttpDefinition : ConfigSection
+{
+    /// <summary>
+    /// The answer to a request for a host no route declares, when some routes declare hosts and none matches any host:
+    /// 421 (Misdirected Request, RFC 9110 §15.5.20; the default) or 404.
+    /// </summary>
+    public int UnknownHostStatus { get; init; } = 421;
+}
