@@ -112,6 +112,8 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     // Certificates, the internal issuer's hosts, HSTS and the redirect apply on reload (Tls/TlsReloadService).
                     ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
                     ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),
+                    // The ACME manager is built once, at start-up (Tls/AcmeSource): see docs/acme.md.
+                    ("tls.acme", !AcmeDefinition.SameSettings(result.Config.Tls.Acme, current.Tls.Acme)),
                     ("limits", result.Config.Limits != current.Limits),
                 })
                 {

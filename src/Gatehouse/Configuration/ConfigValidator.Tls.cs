@@ -51,7 +51,8 @@ public static partial class ConfigValidator
             errors.Add(new("tls.minProtocol", $"'{tls.MinProtocol}' is not 1.2 or 1.3 (older versions are not offered)"));
         }
 
-        var hasCertificates = tls.Certificates.Count > 0 || tls.Internal.Hosts.Count > 0;
+        ValidateAcme(errors, tls.Acme);
+        var hasCertificates = tls.Certificates.Count > 0 || tls.Internal.Hosts.Count > 0 || tls.Acme.Enabled;
         for (var i = 0; i < config.Listeners.Count; i++)
         {
             if (config.Listeners[i]?.Tls is { } listenerTls)
@@ -74,7 +75,7 @@ public static partial class ConfigValidator
         Unknown(errors, path, tls);
         if (!hasCertificates)
         {
-            errors.Add(new(path, "an HTTPS listener needs a certificate: add tls.certificates or tls.internal.hosts"));
+            errors.Add(new(path, "an HTTPS listener needs a certificate: add tls.certificates, tls.internal.hosts or tls.acme.hosts"));
         }
 
         var client = tls.ClientCertificate;

@@ -12,7 +12,10 @@ public sealed record TlsDefinition : ConfigSection
     /// <summary>A local CA (like Caddy's <c>tls internal</c>) issuing short-lived certificates for these hosts.</summary>
     public InternalIssuerDefinition Internal { get; init; } = new();
 
-    /// <summary>Where the internal CA (and later ACME state) is kept. Default: <c>gatehouse-data</c> next to the config file.</summary>
+    /// <summary>Automatic certificates from an ACME CA (see docs/acme.md).</summary>
+    public AcmeDefinition Acme { get; init; } = new();
+
+    /// <summary>Where the internal CA and ACME state (under <c>acme/</c>) are kept. Default: <c>gatehouse-data</c> next to the config file.</summary>
     public string? Storage { get; init; }
 
     public HstsDefinition Hsts { get; init; } = new();

@@ -62,6 +62,11 @@ public static class TlsFileCheck
             errors.Add(new("tls.storage", "is a file; it must be a folder (created when missing)"));
         }
 
+        if (config.Tls.Acme.CaBundle is { } acmeBundle)
+        {
+            CaBundle(errors, $"{AcmeSettings.Path}.caBundle", baseDirectory, acmeBundle);
+        }
+
         return errors;
     }
 

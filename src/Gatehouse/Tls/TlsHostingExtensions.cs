@@ -22,6 +22,7 @@ public static class TlsHostingExtensions
             sp.GetRequiredService<CertificateStore>(), TlsPaths.Storage(config.Tls, source.Path), config.Tls.Internal.Hosts,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InternalCertificateSource>>()));
         services.AddHostedService<TlsReloadService>();
+        services.AddGatehouseAcme(source);
         return services;
     }
 
@@ -68,6 +69,6 @@ public static class TlsHostingExtensions
         // Load the certificates now: before the first handshake, and so a bad file is reported at start-up.
         _ = app.ApplicationServices.GetRequiredService<FileCertificateSource>();
         _ = app.ApplicationServices.GetRequiredService<InternalCertificateSource>();
-        return config.Listeners.Any(l => l.Tls is not null) ? app.UseMiddleware<TlsMiddleware>() : app;
+        return config.Listeners.Any(l => l.Tls is not null) || config.Tls.Acme.Enabled ? app.UseMiddleware<TlsMiddleware>() : app;
     }
 }

@@ -23,7 +23,7 @@ public class TlsValidationTests
     [Fact]
     public void HttpsListener_WithoutAnyCertificateSource_IsReported()
     {
-        Assert.Contains("listeners[0].tls: an HTTPS listener needs a certificate: add tls.certificates or tls.internal.hosts", Errors(Https(new TlsDefinition())));
+        Assert.Contains("listeners[0].tls: an HTTPS listener needs a certificate: add tls.certificates, tls.internal.hosts or tls.acme.hosts", Errors(Https(new TlsDefinition())));
     }
 
     [Fact]

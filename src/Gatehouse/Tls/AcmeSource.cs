@@ -1,0 +1,150 @@
+using System.Runtime.CompilerServices;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme;
+using Gatehouse.Acme.Certificates;
+using Gatehouse.Acme.Challenges;
+using Gatehouse.Acme.Storage;
+using Gatehouse.Configuration;
+
+namespace Gatehouse.Tls;
+
+/// <summary>
+/// Runs the ACME certificate manager for <c>tls.acme</c>: stored certificates are served from start-up, missing ones are
+/// ordered once the listeners are up, and every certificate the manager publishes replaces the <c>acme</c> source of the
+/// <see cref="CertificateStore"/> (new handshakes get it; established connections keep theirs). A failed renewal
+/// publishes nothing, so the valid certificate keeps serving. State lives in <c>{tls.storage}/acme</c>.
+/// </summary>
+internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
+{
+    public const string SourceId = "acme";
+
+    /// <summary>A keyed <see cref="TimeProvider"/> registered under this key drives renewal times instead of the server's clock.</summary>
+    public const string ClockKey = "acme";
+
+    private readonly CertificateStore _store;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ILogger<AcmeSource> _logger;
+
+    public AcmeSource(
+        CertificateStore store,
+        AcmeDefinition acme,
+        string storageDirectory,
+        string baseDirectory,
+        AcmeChallengeResponses challenges,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        _store = store;
+        _logger = loggers.CreateLogger<AcmeSource>();
+        StorageDirectory = Path.Combine(storageDirectory, "acme");
+        if (!acme.Enabled)
+        {
+            return;
+        }
+
+        var options = AcmeSettings.ToOptions(acme, acme.CaBundle is { } bundle ? TlsPaths.Resolve(baseDirectory, bundle) : null);
+        Manager = new AcmeCertificateManager(options, new FileAcmeStore(StorageDirectory, time), challenges,
+            loggers.CreateLogger<AcmeCertificateManager>(), time);
+        Manager.CertificatePublished += OnPublished;
+    }
+
+    /// <summary>The manager, or null when no host is configured.</summary>
+    public AcmeCertificateManager? Manager { get; }
+
+    public string StorageDirectory { get; }
+
+    /// <summary>The certificate being served for a configured name (the first host of its group), or null.</summary>
+    public AcmeCertificate? Current(string name)
+    {
+        lock (_gate)
+        {
+            return _certificates.GetValueOrDefault(name);
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// After every hosted service, the web server included, has started: the listeners that answer the challenges are
+    /// bound before the first order. Stored certificates are published here too, before any order.
+    /// </summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (Manager is not null)
+        {
+            _logger.LogInformation("ACME: keeping certificates in {Directory}", StorageDirectory);
+            await Manager.StartAsync(cancellationToken);
+        }
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Manager is not null)
+        {
+            await Manager.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Manager is not null)
+        {
+            await Manager.DisposeAsync();
+        }
+    }
+
+    private void OnPublished(AcmeCertificatePublished published)
+    {
+        var certificate = published.Certificate;
+        List<CertificateWithChain> all;
+        lock (_gate)
+        {
+            _certificates[certificate.Name] = certificate;
+            all = _certificates.Values.Select(c => new CertificateWithChain(c.Certificate, c.Chain)).ToList();
+        }
+
+        _store.Set(SourceId, all);
+        _logger.LogInformation("ACME: serving the {Source} certificate for {Hosts}, valid until {NotAfter:O}",
+            certificate.Source == AcmeCertificateSource.Store ? "stored" : "new", string.Join(", ", certificate.Hosts), certificate.NotAfter);
+    }
+}
+
+/// <summary>Registers the ACME source and, when hosts are configured, the challenge hooks the listeners answer from.</summary>
+public static class AcmeHostingExtensions
+{
+    private static readonly ConditionalWeakTable<X509Certificate2, SslStreamCertificateContext> Contexts = new();
+
+    public static IServiceCollection AddGatehouseAcme(this IServiceCollection services, ConfigSource source)
+    {
+        var tls = source.Initial.Tls;
+        services.AddSingleton<AcmeChallengeResponses>();
+        services.AddSingleton(sp => new AcmeSource(
+            sp.GetRequiredService<CertificateStore>(), tls.Acme, TlsPaths.Storage(tls, source.Path), TlsPaths.BaseDirectory(source.Path),
+            sp.GetRequiredService<AcmeChallengeResponses>(),
+            sp.GetKeyedService<TimeProvider>(AcmeSource.ClockKey) ?? sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AcmeSource>());
+        if (!tls.Acme.Enabled)
+        {
+            return services;
+        }
+
+        services.AddSingleton<HttpChallengeResponses>(sp => sp.GetRequiredService<AcmeChallengeResponses>().GetHttp01);
+        services.AddSingleton<TlsAlpnChallengeCertificates>(sp =>
+        {
+            var challenges = sp.GetRequiredService<AcmeChallengeResponses>();
+            return host => challenges.GetTlsAlpn01(host) is { } certificate
+                ? Contexts.GetValue(certificate, c => SslStreamCertificateContext.Create(c, null, offline: true))
+                : null;
+        });
+        return services;
+    }
+}
