@@ -26,6 +26,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<AcmeSource> _logger;
+    private int _disposed;
 
     public AcmeSource(
         CertificateStore store,
@@ -95,7 +96,8 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Manager is not null)
+        // Registered as itself and as a hosted service: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && Manager is not null)
         {
             await Manager.DisposeAsync();
         }
