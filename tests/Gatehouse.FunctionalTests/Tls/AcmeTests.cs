@@ -299,3 +299,59 @@ internal static class AcmeGatehouse
         return (body, leaf!);
     }
 }
+
+/// <summary><c>gatehouse validate</c> reports <c>tls.acme</c> mistakes with their paths, the CA bundle's content included.</summary>
+public sealed class AcmeCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-acme-cli-").FullName;
+
+    [Fact]
+    public async Task Validate_ReportsAcmeErrorsWithPaths()
+    {
+        var config = Path.Combine(_directory, "gatehouse.json");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "not-pem.txt"), "not a certificate\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, """
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 8443, "tls": {} } ],
+              "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+              "clusters": { "c": { "destinations": { "d": { "address": "http://127.0.0.1:9000" } } } },
+              "tls": {
+                "acme": {
+                  "hosts": [ "www.example.test", "*.example.test" ],
+                  "challenges": [ "dns-01" ],
+                  "caBundle": "not-pem.txt"
+                }
+              }
+            }
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, _, stderr) = await GatehouseProcess.RunToEndAsync("validate", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("tls.acme.acceptTermsOfService: must be true", stderr, StringComparison.Ordinal);
+        Assert.Contains("tls.acme.hosts[1]: wildcard names need dns-01", stderr, StringComparison.Ordinal);
+        Assert.Contains("tls.acme.challenges[0]: 'dns-01' is not one of http-01, tls-alpn-01", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_ReportsAnUnreadableCaBundle()
+    {
+        var config = Path.Combine(_directory, "gatehouse.json");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "not-pem.txt"), "not a certificate\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, """
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 8443, "tls": {} } ],
+              "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+              "clusters": { "c": { "destinations": { "d": { "address": "http://127.0.0.1:9000" } } } },
+              "tls": { "acme": { "acceptTermsOfService": true, "hosts": [ "www.example.test" ], "caBundle": "not-pem.txt" } }
+            }
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, _, stderr) = await GatehouseProcess.RunToEndAsync("validate", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("tls.acme.caBundle: ", stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
