@@ -6,6 +6,7 @@ using Gatehouse.Acme.Certificates;
 using Gatehouse.Acme.Challenges;
 using Gatehouse.Acme.Storage;
 using Gatehouse.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gatehouse.Tls;
 
@@ -13,7 +14,7 @@ namespace Gatehouse.Tls;
 /// Runs the ACME certificate manager for <c>tls.acme</c>: stored certificates are served from start-up, missing ones are
 /// ordered once the listeners are up, and every certificate the manager publishes replaces the <c>acme</c> source of the
 /// <see cref="CertificateStore"/> (new handshakes get it; established connections keep theirs). A failed renewal
-/// publishes nothing, so the valid certificate keeps serving. State lives in <c>{tls.storage}/acme</c>.
+/// publishes nothing, so the valid certificate keeps serving. State goes through <see cref="IAcmeStore"/>.
 /// </summary>
 internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
 {
@@ -31,7 +32,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     public AcmeSource(
         CertificateStore store,
         AcmeDefinition acme,
-        string storageDirectory,
+        IAcmeStore? acmeStore,
         string baseDirectory,
         AcmeChallengeResponses challenges,
         TimeProvider time,
@@ -39,14 +40,14 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     {
         _store = store;
         _logger = loggers.CreateLogger<AcmeSource>();
-        StorageDirectory = Path.Combine(storageDirectory, "acme");
-        if (!acme.Enabled)
+        AcmeStore = acmeStore;
+        if (!acme.Enabled || acmeStore is null)
         {
             return;
         }
 
         var options = AcmeSettings.ToOptions(acme, acme.CaBundle is { } bundle ? TlsPaths.Resolve(baseDirectory, bundle) : null);
-        Manager = new AcmeCertificateManager(options, new FileAcmeStore(StorageDirectory, time), challenges,
+        Manager = new AcmeCertificateManager(options, acmeStore, challenges,
             loggers.CreateLogger<AcmeCertificateManager>(), time);
         Manager.CertificatePublished += OnPublished;
     }
@@ -54,7 +55,8 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     /// <summary>The manager, or null when no host is configured.</summary>
     public AcmeCertificateManager? Manager { get; }
 
-    public string StorageDirectory { get; }
+    /// <summary>Where accounts and certificates are kept, and ordering is locked (files by default; a shared store for a cluster).</summary>
+    public IAcmeStore? AcmeStore { get; }
 
     /// <summary>The certificate being served for a configured name (the first host of its group), or null.</summary>
     public AcmeCertificate? Current(string name)
@@ -77,7 +79,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     {
         if (Manager is not null)
         {
-            _logger.LogInformation("ACME: keeping certificates in {Directory}", StorageDirectory);
+            _logger.LogInformation("ACME: keeping certificates in {Store}", AcmeStore is FileAcmeStore files ? files.Directory : AcmeStore?.GetType().Name);
             await Manager.StartAsync(cancellationToken);
         }
     }
@@ -124,15 +126,20 @@ public static class AcmeHostingExtensions
 {
     private static readonly ConditionalWeakTable<X509Certificate2, SslStreamCertificateContext> Contexts = new();
 
+    /// <summary>
+    /// Registers the ACME source. State goes through <see cref="IAcmeStore"/>: a <see cref="FileAcmeStore"/> in
+    /// <c>{tls.storage}/acme</c> unless another store is registered first (a shared one for a cluster).
+    /// </summary>
     public static IServiceCollection AddGatehouseAcme(this IServiceCollection services, ConfigSource source)
     {
         var tls = source.Initial.Tls;
         services.AddSingleton<AcmeChallengeResponses>();
+        services.TryAddSingleton<IAcmeStore>(sp => new FileAcmeStore(Path.Combine(TlsPaths.Storage(tls, source.Path), "acme"), Clock(sp)));
         services.AddSingleton(sp => new AcmeSource(
-            sp.GetRequiredService<CertificateStore>(), tls.Acme, TlsPaths.Storage(tls, source.Path), TlsPaths.BaseDirectory(source.Path),
-            sp.GetRequiredService<AcmeChallengeResponses>(),
-            sp.GetKeyedService<TimeProvider>(AcmeSource.ClockKey) ?? sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<CertificateStore>(), tls.Acme,
+            tls.Acme.Enabled ? sp.GetRequiredService<IAcmeStore>() : null, // no folder is created while ACME is off
+            TlsPaths.BaseDirectory(source.Path),
+            sp.GetRequiredService<AcmeChallengeResponses>(), Clock(sp), sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<AcmeSource>());
         if (!tls.Acme.Enabled)
         {
@@ -149,4 +156,7 @@ public static class AcmeHostingExtensions
         });
         return services;
     }
+
+    private static TimeProvider Clock(IServiceProvider services) =>
+        services.GetKeyedService<TimeProvider>(AcmeSource.ClockKey) ?? services.GetRequiredService<TimeProvider>();
 }

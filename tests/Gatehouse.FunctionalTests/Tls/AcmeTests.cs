@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Acme;
 using Gatehouse.Acme.Certificates;
+using Gatehouse.Acme.Storage;
 using Gatehouse.Acme.Tests.TestSupport;
 using Gatehouse.FunctionalTests.Infrastructure;
 using Gatehouse.Tls;
@@ -85,7 +86,7 @@ public sealed class AcmeTests(GatehousePebbleFixture fixture) : IClassFixture<Ga
         Assert.Equal(served.Thumbprint, leaf.Thumbprint);
         if (!OperatingSystem.IsWindows())
         {
-            AssertPrivate(source.StorageDirectory); // account key and certificate key: 0700 folder, 0600 files
+            AssertPrivate(Assert.IsType<FileAcmeStore>(source.AcmeStore).Directory); // account key and certificate key: 0700 folder, 0600 files
         }
     }
 
