@@ -26,6 +26,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     private readonly CertificateStore _store;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, AcmeRenewalScheduled> _scheduled = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<AcmeSource> _logger;
     private int _disposed;
 
@@ -50,7 +51,11 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
         Manager = new AcmeCertificateManager(options, acmeStore, challenges,
             loggers.CreateLogger<AcmeCertificateManager>(), time);
         Manager.CertificatePublished += OnPublished;
+        Manager.RenewalScheduled += OnScheduled;
     }
+
+    /// <summary>The manager decided when it acts next for a certificate (renewal, ARI re-check or retry).</summary>
+    public event Action<AcmeRenewalScheduled>? RenewalScheduled;
 
     /// <summary>The manager, or null when no host is configured.</summary>
     public AcmeCertificateManager? Manager { get; }
@@ -64,6 +69,15 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
         lock (_gate)
         {
             return _certificates.GetValueOrDefault(name);
+        }
+    }
+
+    /// <summary>The manager's latest plan for a configured name, or null before it made one.</summary>
+    public AcmeRenewalScheduled? LastScheduled(string name)
+    {
+        lock (_gate)
+        {
+            return _scheduled.GetValueOrDefault(name);
         }
     }
 
@@ -103,6 +117,16 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
         {
             await Manager.DisposeAsync();
         }
+    }
+
+    private void OnScheduled(AcmeRenewalScheduled scheduled)
+    {
+        lock (_gate)
+        {
+            _scheduled[scheduled.Name] = scheduled;
+        }
+
+        RenewalScheduled?.Invoke(scheduled);
     }
 
     private void OnPublished(AcmeCertificatePublished published)

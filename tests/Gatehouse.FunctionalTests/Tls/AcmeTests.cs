@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Acme;
 using Gatehouse.Acme.Certificates;
+using Gatehouse.Acme.Protocol;
 using Gatehouse.Acme.Storage;
 using Gatehouse.Acme.Tests.TestSupport;
 using Gatehouse.FunctionalTests.Infrastructure;
@@ -135,6 +136,25 @@ public sealed class AcmeTests(GatehousePebbleFixture fixture) : IClassFixture<Ga
         Assert.Equal($"https://{host}:{fixture.HttpsPort}/page", response.Headers.Location?.ToString());
     }
 
+    [Fact]
+    public async Task Reload_ChangingTlsAcme_AppliesTheRestButKeepsTheRunningManager()
+    {
+        const string host = "reload.gatehouse.test";
+        await using var proxy = await AcmeGatehouse.StartAsync(fixture, _backend, host, "http-01");
+        var served = await AcmeGatehouse.WaitForServedAsync(proxy, host, _ => true);
+        var source = proxy.Services.GetRequiredService<AcmeSource>();
+
+        var json = (await File.ReadAllTextAsync(proxy.ConfigPath, TestContext.Current.CancellationToken))
+            .Replace($"\"{host}\"", $"\"{host}\", \"added.gatehouse.test\"", StringComparison.Ordinal);
+        var outcome = await proxy.ReloadAsync(json);
+
+        Assert.True(outcome.Applied, string.Join("; ", outcome.Errors));
+        Assert.Same(source, proxy.Services.GetRequiredService<AcmeSource>());
+        Assert.Null(source.Current("added.gatehouse.test")); // start-up only: ordered at the next restart
+        var (again, _) = await TlsClient.HandshakeAsync(fixture.HttpsPort, host);
+        Assert.Equal(served.Thumbprint, again.Thumbprint);
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void AssertPrivate(string directory)
     {
@@ -176,7 +196,7 @@ public sealed class AcmeRenewalTests(ShortLivedPebbleFixture fixture) : IClassFi
     public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
 }
 
-/// <summary>The CA goes away: the renewal fails and the valid certificate keeps serving. The ACME clock is a FakeTimeProvider.</summary>
+/// <summary>The CA goes away or refuses: the renewal fails and the valid certificate keeps serving. The ACME clock is a FakeTimeProvider.</summary>
 public sealed class AcmeFailureTests(StoppablePebbleFixture fixture) : IClassFixture<StoppablePebbleFixture>, IAsyncLifetime
 {
     private TestBackend _backend = null!;
@@ -195,6 +215,7 @@ public sealed class AcmeFailureTests(StoppablePebbleFixture fixture) : IClassFix
         var failed = new TaskCompletionSource<AcmeRenewalFailed>(TaskCreationOptions.RunContinuationsAsynchronously);
         manager.RenewalFailed += f => failed.TrySetResult(f);
 
+        await AcmeGatehouse.WaitForScheduledAsync(proxy, host); // the manager waits on the fake clock now
         fixture.Pebble.StopCa();
         time.SetUtcNow(new DateTimeOffset(first.NotAfter.ToUniversalTime()) - TimeSpan.FromDays(1)); // well past two thirds
         var failure = await failed.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -207,6 +228,45 @@ public sealed class AcmeFailureTests(StoppablePebbleFixture fixture) : IClassFix
         Assert.Equal("app", await client.GetStringAsync("/", TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task CaRefusing_RenewalFails_AndTheStoredCertificateKeepsServing()
+    {
+        const string host = "refused.gatehouse.test";
+        var storage = Directory.CreateTempSubdirectory("gatehouse-acme-storage-").FullName;
+        try
+        {
+            X509Certificate2 first;
+            await using (var issuing = await Pebble.StartAsync(fixture.HttpPort, fixture.HttpsPort))
+            await using (var proxy = await AcmeGatehouse.StartAsync(fixture, _backend, host, "http-01", storage, pebble: issuing))
+            {
+                first = await AcmeGatehouse.WaitForServedAsync(proxy, host, _ => true);
+            }
+
+            // A CA that rejects every nonce: each request fails with badNonce, also after the client's retries.
+            await using var refusing = await Pebble.StartAsync(fixture.HttpPort, fixture.HttpsPort, new PebbleSettings { NonceRejectPercent = 100 });
+            var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            await using var restarted = await AcmeGatehouse.StartAsync(fixture, _backend, host, "http-01", storage,
+                builder => builder.Services.AddKeyedSingleton<TimeProvider>(AcmeSource.ClockKey, time), refusing);
+            var manager = restarted.Services.GetRequiredService<AcmeSource>().Manager!;
+            var failed = new TaskCompletionSource<AcmeRenewalFailed>(TaskCreationOptions.RunContinuationsAsynchronously);
+            manager.RenewalFailed += f => failed.TrySetResult(f);
+
+            await AcmeGatehouse.WaitForScheduledAsync(restarted, host); // the manager waits on the fake clock now
+            time.SetUtcNow(new DateTimeOffset(first.NotAfter.ToUniversalTime()) - TimeSpan.FromDays(1));
+            var failure = await failed.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+            var error = Assert.IsType<AcmeException>(failure.Error);
+            Assert.Contains("badNonce", error.Problem?.Type ?? error.Message, StringComparison.Ordinal);
+            Assert.Equal(first.Thumbprint, failure.StillServing?.Certificate.Thumbprint);
+            var (served, _) = await TlsClient.HandshakeAsync(fixture.HttpsPort, host);
+            Assert.Equal(first.Thumbprint, served.Thumbprint);
+        }
+        finally
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+    }
+
     public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
 }
 
@@ -216,7 +276,7 @@ internal static class AcmeGatehouse
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     public static Task<TestProxy> StartAsync(GatehousePebbleFixture fixture, TestBackend backend, string host, string challenge,
-        string? storage = null, Action<WebApplicationBuilder>? configure = null) => TestProxy.StartAsync($$"""
+        string? storage = null, Action<WebApplicationBuilder>? configure = null, Pebble? pebble = null) => TestProxy.StartAsync($$"""
         {
           "listeners": [
             { "address": "127.0.0.1", "port": {{fixture.HttpsPort}}, "tls": {} },
@@ -228,8 +288,8 @@ internal static class AcmeGatehouse
           "tls": {
             {{(storage is null ? "" : $"\"storage\": \"{storage}\",")}}
             "acme": {
-              "directory": "{{fixture.Pebble.DirectoryUrl}}",
-              "caBundle": "{{fixture.Pebble.CaBundlePath}}",
+              "directory": "{{(pebble ?? fixture.Pebble).DirectoryUrl}}",
+              "caBundle": "{{(pebble ?? fixture.Pebble).CaBundlePath}}",
               "email": "ops@gatehouse.test",
               "acceptTermsOfService": true,
               "hosts": [ "{{host}}" ],
@@ -271,6 +331,33 @@ internal static class AcmeGatehouse
         {
             store.Changed -= Check;
             manager.RenewalFailed -= Failed;
+        }
+    }
+
+    /// <summary>
+    /// The manager's plan once it has one (the latest, or the next): from then on it waits on its clock, so moving a fake
+    /// clock wakes it. Moving the clock earlier could land while it still computes the plan from the time it read before.
+    /// </summary>
+    public static async Task<AcmeRenewalScheduled> WaitForScheduledAsync(TestProxy proxy, string name)
+    {
+        var source = proxy.Services.GetRequiredService<AcmeSource>();
+        var scheduled = new TaskCompletionSource<AcmeRenewalScheduled>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnScheduled(AcmeRenewalScheduled e)
+        {
+            if (string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                scheduled.TrySetResult(e);
+            }
+        }
+
+        source.RenewalScheduled += OnScheduled;
+        try
+        {
+            return source.LastScheduled(name) ?? await scheduled.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            source.RenewalScheduled -= OnScheduled;
         }
     }
 
