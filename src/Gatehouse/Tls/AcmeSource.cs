@@ -25,6 +25,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
 
     private readonly CertificateStore _store;
     private readonly Lock _gate = new();
+    private readonly Lock _publishing = new();
     private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AcmeRenewalScheduled> _scheduled = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<AcmeSource> _logger;
@@ -132,14 +133,19 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     private void OnPublished(AcmeCertificatePublished published)
     {
         var certificate = published.Certificate;
-        List<CertificateWithChain> all;
-        lock (_gate)
+        // One publisher at a time: two certificates published together must not hand the store an older set last.
+        lock (_publishing)
         {
-            _certificates[certificate.Name] = certificate;
-            all = _certificates.Values.Select(c => new CertificateWithChain(c.Certificate, c.Chain)).ToList();
+            List<CertificateWithChain> all;
+            lock (_gate)
+            {
+                _certificates[certificate.Name] = certificate;
+                all = _certificates.Values.Select(c => new CertificateWithChain(c.Certificate, c.Chain)).ToList();
+            }
+
+            _store.Set(SourceId, all);
         }
 
-        _store.Set(SourceId, all);
         _logger.LogInformation("ACME: serving the {Source} certificate for {Hosts}, valid until {NotAfter:O}",
             certificate.Source == AcmeCertificateSource.Store ? "stored" : "new", string.Join(", ", certificate.Hosts), certificate.NotAfter);
     }
