@@ -14,6 +14,8 @@
 #   ROUNDS=5 DURATION=10 bench/run.sh
 #   CONTENDERS="gatehouse gatehouse-log nginx nginx-log yarp" bench/run.sh   # add the access-log-to-file variants
 #   bench/cache.sh                # cache hits: gatehouse-cache, nginx-cache (proxy_cache) and varnish
+#   bench/tls.sh                  # HTTPS: gatehouse-tls and nginx-tls, keep-alive and a handshake per request
+#   CONTENDERS="gatehouse gatehouse-bare" bench/run.sh   # what the default protections cost (docs/protection.md)
 #
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
@@ -21,9 +23,12 @@
 #   WARMUP=15           seconds of the first warm-up run of each .NET contender (nginx gets 3)
 #   SCENARIO_WARMUP=3   seconds of an unmeasured run of each contender before each scenario's first round
 #   SCENARIOS="small-64 small-1000 100k-64"   (also: cached-small-64, cached-100k-64: responses the backend marks
-#                       "public, max-age=3600"; caching contenders must answer them from cache)
+#                       "public, max-age=3600"; caching contenders must answer them from cache; close-64: a new
+#                       connection for every request, "Connection: close")
 #   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file;
-#                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL)
+#                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL;
+#                       gatehouse-tls, nginx-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
+#                       gatehouse-bare: the default protections off, from bench/protections-off.json)
 #   WRK_THREADS=2
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again

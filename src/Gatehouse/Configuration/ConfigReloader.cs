@@ -113,6 +113,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
                     ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),
                     ("limits", result.Config.Limits != current.Limits),
+                    ("http.strict", result.Config.Http.Strict != current.Http.Strict),
                 })
                 {
                     if (changed)
