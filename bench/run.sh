@@ -14,6 +14,8 @@
 #   ROUNDS=5 DURATION=10 bench/run.sh
 #   CONTENDERS="gatehouse gatehouse-log nginx nginx-log yarp" bench/run.sh   # add the access-log-to-file variants
 #   bench/cache.sh                # cache hits: gatehouse-cache, nginx-cache (proxy_cache) and varnish
+#   bench/tls.sh                  # HTTPS: gatehouse-tls and nginx-tls, keep-alive and a handshake per request
+#   CONTENDERS="gatehouse gatehouse-bare" bench/run.sh   # what the default protections cost (docs/protection.md)
 #
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
@@ -21,9 +23,13 @@
 #   WARMUP=15           seconds of the first warm-up run of each .NET contender (nginx gets 3)
 #   SCENARIO_WARMUP=3   seconds of an unmeasured run of each contender before each scenario's first round
 #   SCENARIOS="small-64 small-1000 100k-64"   (also: cached-small-64, cached-100k-64: responses the backend marks
-#                       "public, max-age=3600"; caching contenders must answer them from cache)
+#                       "public, max-age=3600"; caching contenders must answer them from cache; close-64: a new
+#                       connection for every request, "Connection: close")
 #   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file;
-#                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL)
+#                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL;
+#                       gatehouse-tls, nginx-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
+#                       gatehouse-bare: the default protections off, from bench/protections-off.json;
+#                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...")
 #   WRK_THREADS=2
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
@@ -71,6 +77,7 @@ declare -A PORT=(
     [gatehouse-tls]=${GATEHOUSE_TLS_PORT:-18188}
     [nginx-tls]=${NGINX_TLS_PORT:-18189}
     [gatehouse-bare]=${GATEHOUSE_BARE_PORT:-18190}
+    [gatehouse-env]=${GATEHOUSE_ENV_PORT:-18191}
 )
 declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small)
 declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64 [close-64]=64)
@@ -180,7 +187,7 @@ start() {
             assert_port_free "$port"
             dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare)
+        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env)
             assert_port_free "$port"
             local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare=''
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
@@ -202,7 +209,10 @@ start() {
   $access
 }
 EOF
-            dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            # gatehouse-env: plain Gatehouse with the environment variables in GATEHOUSE_ENV (runtime knobs to try out).
+            local -a env_vars=()
+            [[ $name == gatehouse-env ]] && read -ra env_vars <<<"${GATEHOUSE_ENV:-}"
+            env "${env_vars[@]}" dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         nginx | nginx-log | nginx-cache | nginx-tls)
             assert_port_free "$port"

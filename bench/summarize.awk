@@ -43,7 +43,7 @@ END {
     }
 
     # Pairs to compare, when both sides ran. req/s: above 1 is better for the first; the others: below 1 is better.
-    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse/gatehouse-bare", pairs, " ")
+    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp", pairs, " ")
     print ""
     print "Ratios of medians (req/s: higher is better for the first; p99, CPU and RSS: lower is better):"
     print ""

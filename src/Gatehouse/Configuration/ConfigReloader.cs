@@ -115,6 +115,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     // The ACME manager is built once, at start-up (Tls/AcmeSource): see docs/acme.md.
                     ("tls.acme", !AcmeDefinition.SameSettings(result.Config.Tls.Acme, current.Tls.Acme)),
                     ("limits", result.Config.Limits != current.Limits),
+                    ("http.strict", result.Config.Http.Strict != current.Http.Strict),
                 })
                 {
                     if (changed)

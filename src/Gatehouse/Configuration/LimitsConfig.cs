@@ -66,4 +66,11 @@ public sealed record HttpDefinition : ConfigSection
     /// 421 (Misdirected Request, RFC 9110 §15.5.20; the default) or 404.
     /// </summary>
     public int UnknownHostStatus { get; init; } = 421;
+
+    /// <summary>
+    /// The strict checks Gatehouse adds to Kestrel's parser (framing, header fields, encoded separators, TRACE). On by
+    /// default; off only to measure their cost or, like HAProxy's <c>accept-invalid-http-request</c>, as a last resort.
+    /// Read at start-up.
+    /// </summary>
+    public bool Strict { get; init; } = true;
 }

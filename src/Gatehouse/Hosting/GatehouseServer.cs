@@ -70,7 +70,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ApplyGatehouseLimits(config.Limits);
+            kestrel.ApplyGatehouseLimits(config.Limits, config.Http.Strict);
             foreach (var listener in config.Listeners)
             {
                 // The per-client connection limit comes first (before any TLS handshake work); then each connection is
@@ -140,7 +140,11 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
 
-        app.UseGatehouseStrictHttp();
+        if (config.Http.Strict)
+        {
+            app.UseGatehouseStrictHttp();
+        }
+
         // ACME HTTP-01 answers and the HTTPS redirect come before any route; HSTS and client-certificate headers (Tls/).
         app.UseGatehouseTls(config);
         app.UseMiddleware<EdgeMiddleware>();

@@ -9,11 +9,15 @@ namespace Gatehouse.Protection;
 public static class GatehouseProtection
 {
     /// <summary>Kestrel's own limits, from <c>limits</c> (read at start-up only), and the strict header checks.</summary>
-    public static void ApplyGatehouseLimits(this KestrelServerOptions kestrel, LimitsDefinition limits)
+    public static void ApplyGatehouseLimits(this KestrelServerOptions kestrel, LimitsDefinition limits, bool strict = true)
     {
-        // RFC 9112 §2.2 lets a server accept a bare LF as a line end; refusing it leaves one reading of every header block.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
-        kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
+        if (strict)
+        {
+            // RFC 9112 §2.2 lets a server accept a bare LF as a line end; refusing it leaves one reading of every header block.
+            AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
+            kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
+        }
+
         var k = kestrel.Limits;
         k.MaxRequestLineSize = (int)(limits.MaxRequestLineBytes.Value ?? k.MaxRequestLineSize);
         k.MaxRequestHeadersTotalSize = (int)(limits.MaxRequestHeadersBytes.Value ?? k.MaxRequestHeadersTotalSize);

@@ -23,7 +23,9 @@ internal static class RequestHeaderDecoding
             return Connection;
         }
 
-        return HeaderFieldRules.IsValidName(name) ? Strict : Refuse;
+        // HTTP/2 and HTTP/3 pseudo-header fields (:method, :path, :authority…) come through here too; Kestrel checks
+        // their names itself, and their values get the same checks as every other field.
+        return HeaderFieldRules.IsValidName(name) || (name.Length > 1 && name[0] == ':') ? Strict : Refuse;
     }
 
     /// <summary>

@@ -34,14 +34,14 @@ public sealed class SecurityHeadersTests
     {
         await using var backend = await TestBackend.StartAsync("b", async context =>
         {
-            context.Response.Headers["X-Runtime"] = "12ms";
+            context.Response.Headers["X-Response-Note"] = "12ms";
             context.Response.Headers["X-Debug-Token"] = "abc";
             await context.Response.WriteAsync("ok");
         });
         var config = Config(
             backend,
             routeExtra: """, "securityHeaders": { "set": { "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "" }, "remove": ["X-Debug-Token"] }""",
-            rootExtra: """, "securityHeaders": { "set": { "X-Frame-Options": "DENY", "Permissions-Policy": "camera=()" }, "remove": ["X-Runtime"] }""");
+            rootExtra: """, "securityHeaders": { "set": { "X-Frame-Options": "DENY", "Permissions-Policy": "camera=()" }, "remove": ["X-Response-Note"] }""");
         await using var proxy = await TestProxy.StartAsync(config);
 
         using var response = await proxy.Client.GetAsync("/x");
@@ -49,14 +49,14 @@ public sealed class SecurityHeadersTests
         Assert.Equal("SAMEORIGIN", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("camera=()", response.Headers.GetValues("Permissions-Policy").Single());
         Assert.False(response.Headers.Contains("X-Content-Type-Options"));
-        Assert.False(response.Headers.Contains("X-Runtime"));
+        Assert.False(response.Headers.Contains("X-Response-Note"));
         Assert.False(response.Headers.Contains("X-Debug-Token"));
 
         Assert.True((await proxy.ReloadAsync(Config(backend))).Applied);
         using var after = await proxy.Client.GetAsync("/x");
         Assert.False(after.Headers.Contains("X-Frame-Options"));
         Assert.Equal("nosniff", after.Headers.GetValues("X-Content-Type-Options").Single());
-        Assert.Equal("12ms", after.Headers.GetValues("X-Runtime").Single());
+        Assert.Equal("12ms", after.Headers.GetValues("X-Response-Note").Single());
     }
 
     [Fact]

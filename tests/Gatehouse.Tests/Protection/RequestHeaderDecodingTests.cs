@@ -12,6 +12,8 @@ public class RequestHeaderDecodingTests
     [InlineData("X-A", "plain value")]
     [InlineData("Accept", "text/html,\tapplication/json")]
     [InlineData("X-Name", "Zoë")]
+    [InlineData(":method", "GET")] // HTTP/2 and HTTP/3 pseudo-header fields
+    [InlineData(":authority", "example.test:8443")]
     public void Select_ValidFields_DecodeUnchanged(string name, string value) => Assert.Equal(value, Decode(name, value));
 
     [Theory]
@@ -21,6 +23,8 @@ public class RequestHeaderDecodingTests
     [InlineData("X-A", "a\rb")]
     [InlineData("X-A", "a\u007fb")]
     [InlineData("Connection", "keep-alive\u0000")]
+    [InlineData(":path", "/a\u0000b")]
+    [InlineData(":", "b")]
     public void Select_BadFields_Throw(string name, string value) => Assert.Throws<DecoderFallbackException>(() => Decode(name, value));
 
     [Fact]
