@@ -5,7 +5,7 @@ namespace Gatehouse.Configuration;
 /// <summary>The pure checks of <c>tls.acme</c>; the CA bundle file is opened at load (Tls/TlsFileCheck).</summary>
 public static partial class ConfigValidator
 {
-    private static void ValidateAcme(List<ConfigError> errors, AcmeDefinition acme)
+    private static void ValidateAcme(List<ConfigError> errors, AcmeDefinition acme, IReadOnlyList<ListenerDefinition> listeners)
     {
         const string path = AcmeSettings.Path;
         Unknown(errors, path, acme);
@@ -39,6 +39,15 @@ public static partial class ConfigValidator
         if (!acme.Enabled)
         {
             return; // no hosts: ACME is off, and the terms need not be accepted
+        }
+
+        // The CA connects to a listener of Gatehouse: a challenge type is only of use with a listener to answer it.
+        var plain = listeners.Any(l => l is not null && l.Tls is null);
+        var https = listeners.Any(l => l?.Tls is not null);
+        if (!(acme.Challenges.Contains("http-01") && plain) && !(acme.Challenges.Contains("tls-alpn-01") && https)
+            && acme.Challenges.All(c => c is "http-01" or "tls-alpn-01") && acme.Challenges.Count > 0)
+        {
+            errors.Add(new($"{path}.challenges", "no listener can answer them: http-01 needs a plain-HTTP listener (port 80 for a public CA), tls-alpn-01 an HTTPS listener (port 443)"));
         }
 
         foreach (var error in AcmeSettings.Validate(acme))

@@ -51,7 +51,7 @@ public static partial class ConfigValidator
             errors.Add(new("tls.minProtocol", $"'{tls.MinProtocol}' is not 1.2 or 1.3 (older versions are not offered)"));
         }
 
-        ValidateAcme(errors, tls.Acme);
+        ValidateAcme(errors, tls.Acme, config.Listeners);
         var hasCertificates = tls.Certificates.Count > 0 || tls.Internal.Hosts.Count > 0 || tls.Acme.Enabled;
         for (var i = 0; i < config.Listeners.Count; i++)
         {

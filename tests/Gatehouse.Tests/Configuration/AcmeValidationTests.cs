@@ -84,6 +84,18 @@ public class AcmeValidationTests
         Assert.Contains("tls.acme.externalAccountBinding.hots: unknown setting", errors);
     }
 
+    [Theory]
+    [InlineData("http-01", false)]
+    [InlineData("tls-alpn-01", true)]
+    public void Challenges_NeedAListenerToAnswerThem(string challenge, bool answerable)
+    {
+        // Https() has one HTTPS listener and no plain one.
+        var errors = Errors(Valid with { Challenges = [challenge] });
+
+        Assert.Equal(!answerable, errors.Contains(
+            "tls.acme.challenges: no listener can answer them: http-01 needs a plain-HTTP listener (port 80 for a public CA), tls-alpn-01 an HTTPS listener (port 443)"));
+    }
+
     [Fact]
     public void ToOptions_MapsEverySetting()
     {
