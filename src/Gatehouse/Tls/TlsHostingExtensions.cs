@@ -50,11 +50,12 @@ public static class TlsHostingExtensions
             services.GetService<TlsAlpnChallengeCertificates>());
         services.GetRequiredService<HttpsListeners>().Add(listen);
         listen.Protocols = tls.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-        if (options.WatchesAlpn)
+        if (options.PeeksClientHello)
         {
+            var readAlpn = options.WatchesAlpn;
             listen.Use(next => async connection =>
             {
-                await AlpnPeek.PeekAsync(connection);
+                await ClientHelloPeek.PeekAsync(connection, readAlpn);
                 await next(connection);
             });
         }
