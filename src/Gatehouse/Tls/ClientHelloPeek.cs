@@ -7,10 +7,15 @@ namespace Gatehouse.Tls;
 /// (TLS 1.3, and the ALPN names when asked, for TLS-ALPN-01). The handshake callback then chooses its options from it.
 /// Costs no allocation when the ClientHello has already arrived in one piece and no ALPN names are wanted.
 /// </summary>
+/// <remarks>
+/// A client that sends no complete ClientHello within <see cref="PeekTimeout"/> (Kestrel's default handshake timeout)
+/// could not have finished the handshake in time either: its connection is closed there, so the peek does not add
+/// its wait to the handshake's.
+/// </remarks>
 internal static class ClientHelloPeek
 {
     private static readonly object Key = new();
-    private static readonly TimeSpan PeekTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan PeekTimeout = TimeSpan.FromSeconds(10);
     private static readonly ClientHello.Offer Nothing = new(false, []);
 
     // Boxed once: most connections store one of these.
@@ -21,7 +26,8 @@ internal static class ClientHelloPeek
     public static ClientHello.Offer Of(ConnectionContext connection) =>
         connection.Items.TryGetValue(Key, out var value) && value is ClientHello.Offer offer ? offer : Nothing;
 
-    public static async Task PeekAsync(ConnectionContext connection, bool readAlpn)
+    /// <summary>Peeks; false when the client stayed silent (or half-sent) past the timeout: close the connection then.</summary>
+    public static async Task<bool> PeekAsync(ConnectionContext connection, bool readAlpn, TimeProvider time)
     {
         var input = connection.Transport.Input;
         CancellationTokenSource? timeout = null;
@@ -31,11 +37,8 @@ internal static class ClientHelloPeek
             {
                 if (!input.TryRead(out var result))
                 {
-                    if (timeout is null)
-                    {
-                        timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-                        timeout.CancelAfter(PeekTimeout);
-                    }
+                    // A client that closes completes the read; only silence needs the timer.
+                    timeout ??= new CancellationTokenSource(PeekTimeout, time);
 
                     result = await input.ReadAsync(timeout.Token);
                 }
@@ -51,7 +54,7 @@ internal static class ClientHelloPeek
 
                     // Nothing consumed: the TLS handshake reads the same bytes.
                     input.AdvanceTo(buffer.Start);
-                    return;
+                    return true;
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -59,7 +62,7 @@ internal static class ClientHelloPeek
         }
         catch (OperationCanceledException)
         {
-            // Silent or gone client; the handshake that follows times out or fails on its own.
+            return false;
         }
         finally
         {

@@ -11,8 +11,8 @@ namespace Gatehouse.Tls;
 /// <summary>
 /// The per-handshake decision of one HTTPS listener: which certificate (by SNI), which protocols and cipher suites, ALPN
 /// and client-certificate checks, and whether this client gets resumable TLS 1.3 (<see cref="TlsProtocolPolicy.ChooseHandshake"/>).
-/// The options objects for each certificate are built once and reused, so a handshake costs a table look-up; reusing
-/// them also lets .NET reuse its cached OpenSSL context (and so its session tickets) for resumable TLS 1.3.
+/// The options objects for each certificate are built once and reused, so a handshake costs a table look-up and no
+/// allocation here. (.NET's cached OpenSSL context, which holds the session tickets, is keyed by the certificate context.)
 /// </summary>
 internal sealed class HttpsListenerOptions
 {

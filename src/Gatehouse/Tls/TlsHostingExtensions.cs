@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -53,10 +54,17 @@ public static class TlsHostingExtensions
         if (options.PeeksClientHello)
         {
             var readAlpn = options.WatchesAlpn;
+            var time = services.GetRequiredService<TimeProvider>();
             listen.Use(next => async connection =>
             {
-                await ClientHelloPeek.PeekAsync(connection, readAlpn);
-                await next(connection);
+                if (await ClientHelloPeek.PeekAsync(connection, readAlpn, time))
+                {
+                    await next(connection);
+                }
+                else
+                {
+                    connection.Abort(new ConnectionAbortedException("no ClientHello within the TLS handshake timeout"));
+                }
             });
         }
 

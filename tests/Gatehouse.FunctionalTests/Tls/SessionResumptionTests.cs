@@ -4,6 +4,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.FunctionalTests.Tls;
 
@@ -24,11 +27,36 @@ public sealed class SessionResumptionTests : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         _backend = await TestBackend.StartAsync("app", context => context.Response.WriteAsync($"{context.Request.Method} {context.Request.Path}"));
 
-    private async Task<int> StartAsync(string listenerTls = "{}", string tlsExtra = "")
+    private async Task<int> StartAsync(string listenerTls = "{}", string tlsExtra = "", TimeProvider? time = null)
     {
         var alpha = _pki.Issue("alpha", ["alpha.test"], rsa: true);
-        _proxy = await TestProxy.StartAsync(TlsConfigs.Https(_backend, [TlsConfigs.Certificate(_pki.Write(alpha, "alpha"), isDefault: true)], listenerTls, tlsExtra));
+        _proxy = await TestProxy.StartAsync(
+            TlsConfigs.Https(_backend, [TlsConfigs.Certificate(_pki.Write(alpha, "alpha"), isDefault: true)], listenerTls, tlsExtra),
+            time is null ? null : (Action<WebApplicationBuilder>)(builder => builder.Services.AddSingleton(time)));
         return _proxy.Addresses[0].Port;
+    }
+
+    [Fact]
+    public async Task SilentClient_IsClosedWhenTheHandshakeTimeoutPasses_NotHeldTwice()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var port = await StartAsync(time: time);
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(IPAddress.Loopback, port);
+        var closed = silent.GetStream().ReadAsync(new byte[1]).AsTask();
+
+        // The peek's timer starts once the connection is accepted: step fake time until the server closes (bounded).
+        for (var step = 0; step < 50 && !closed.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(11));
+            await Task.WhenAny(closed, Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken));
+        }
+
+        Assert.True(closed.IsCompleted, "the silent connection is still open");
+        Assert.Equal(0, await closed.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : 0, TestContext.Current.CancellationToken));
+        // A client that speaks is unaffected.
+        var output = await SClientAsync(port, ["-tls1_3"]);
+        Assert.Contains("HTTP/1.1 200 OK", output, StringComparison.Ordinal);
     }
 
     [Theory]
