@@ -33,7 +33,7 @@ public static class ClientHello
 
     /// <summary>
     /// How many bytes a caller should buffer at most while <see cref="TryRead"/> asks for more: room for the largest
-    /// message cut into records of 1 KB or more; a client cutting it finer gets the handshake without a peek.
+    /// message cut into records of 1 KB or more. (Kestrel's input buffer, 1 MB by default, holds that much unread.)
     /// </summary>
     public const int MaxPeekBytes = MaxMessageLength + HandshakeHeaderLength + 17 * RecordHeaderLength;
 
