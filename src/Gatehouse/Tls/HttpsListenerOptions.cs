@@ -10,8 +10,9 @@ namespace Gatehouse.Tls;
 
 /// <summary>
 /// The per-handshake decision of one HTTPS listener: which certificate (by SNI), which protocols and cipher suites, ALPN
-/// and client-certificate checks. The options object for each certificate is built once and reused, so a handshake costs
-/// a dictionary look-up.
+/// and client-certificate checks, and whether this client gets resumable TLS 1.3 (<see cref="TlsProtocolPolicy.ChooseHandshake"/>).
+/// The options objects for each certificate are built once and reused, so a handshake costs a table look-up and no
+/// allocation here. (.NET's cached OpenSSL context, which holds the session tickets, is keyed by the certificate context.)
 /// </summary>
 internal sealed class HttpsListenerOptions
 {
@@ -24,7 +25,10 @@ internal sealed class HttpsListenerOptions
     private readonly CipherSuitesPolicy? _cipherSuites;
     private readonly List<SslApplicationProtocol> _applicationProtocols;
     private readonly X509Certificate2Collection? _clientCas;
-    private readonly ConditionalWeakTable<SslStreamCertificateContext, SslServerAuthenticationOptions> _cache = [];
+    private readonly string _minProtocol;
+    private readonly bool _resumesTls13;
+    private readonly ConditionalWeakTable<SslStreamCertificateContext, ContextOptions> _cache = [];
+    private readonly ConditionalWeakTable<SslStreamCertificateContext, ContextOptions>.CreateValueCallback _build;
 
     public HttpsListenerOptions(ListenerTlsDefinition tls, string minProtocol, CertificateStore store, X509Certificate2Collection? clientCas, TlsAlpnChallengeCertificates? acme)
     {
@@ -34,15 +38,22 @@ internal sealed class HttpsListenerOptions
         _clientCas = clientCas;
         _protocols = TlsProtocolPolicy.Protocols(minProtocol);
         _cipherSuites = TlsProtocolPolicy.CreateCipherSuitesPolicy(minProtocol);
+        _minProtocol = minProtocol;
+        _resumesTls13 = TlsProtocolPolicy.ResumesTls13(_cipherSuites is not null, tls.ClientCertificate.Mode);
+        _build = context => new ContextOptions(Build(context, _protocols, _cipherSuites), _resumesTls13 ? Build(context, SslProtocols.Tls13, null) : null);
         _applicationProtocols = tls.Http2 ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11];
     }
 
     public bool WatchesAlpn => _acme is not null;
 
+    /// <summary>True when handshakes depend on the ClientHello: peek at it first (<see cref="ClientHelloPeek"/>).</summary>
+    public bool PeeksClientHello => WatchesAlpn || TlsProtocolPolicy.NeedsClientHello(_resumesTls13, _minProtocol);
+
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
     {
         var serverName = context.ClientHelloInfo.ServerName;
-        if (_acme is not null && AlpnPeek.Offered(context.Connection).Contains(AcmeChallenges.TlsAlpnProtocolName)
+        var offer = ClientHelloPeek.Of(context.Connection);
+        if (_acme is not null && offer.Alpn.Contains(AcmeChallenges.TlsAlpnProtocolName)
             && !string.IsNullOrEmpty(serverName) && _acme(SniSelection.Normalize(serverName)) is { } challenge)
         {
             return ValueTask.FromResult(new SslServerAuthenticationOptions
@@ -57,17 +68,21 @@ internal sealed class HttpsListenerOptions
 
         var certificate = _store.Select(serverName)
             ?? throw new AuthenticationException($"no certificate for '{serverName}' and no default certificate");
-        return ValueTask.FromResult(_cache.GetValue(certificate.Context, Build));
+        var options = _cache.TryGetValue(certificate.Context, out var built) ? built : _cache.GetValue(certificate.Context, _build);
+        return ValueTask.FromResult(
+            TlsProtocolPolicy.ChooseHandshake(_resumesTls13, _minProtocol, offer.Tls13) == TlsHandshakeMode.Tls13Resumable && options.Tls13Resumable is { } resumable
+                ? resumable
+                : options.Hardened);
     }
 
-    private SslServerAuthenticationOptions Build(SslStreamCertificateContext context)
+    private SslServerAuthenticationOptions Build(SslStreamCertificateContext context, SslProtocols protocols, CipherSuitesPolicy? cipherSuites)
     {
         var mode = _tls.ClientCertificate.Mode;
         var options = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = context,
-            EnabledSslProtocols = _protocols,
-            CipherSuitesPolicy = _cipherSuites,
+            EnabledSslProtocols = protocols,
+            CipherSuitesPolicy = cipherSuites,
             ApplicationProtocols = _applicationProtocols,
             // RFC 9113 §9.2.1: no renegotiation under HTTP/2; Gatehouse never needs it.
             AllowRenegotiation = false,
@@ -111,4 +126,7 @@ internal sealed class HttpsListenerOptions
 
         return chain.Build(leaf);
     }
+
+    /// <summary>One certificate's options: the hardened ones, and the resumable TLS 1.3 ones when the listener allows them.</summary>
+    private sealed record ContextOptions(SslServerAuthenticationOptions Hardened, SslServerAuthenticationOptions? Tls13Resumable);
 }

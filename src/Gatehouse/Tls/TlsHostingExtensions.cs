@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -51,12 +52,20 @@ public static class TlsHostingExtensions
             services.GetService<TlsAlpnChallengeCertificates>());
         services.GetRequiredService<HttpsListeners>().Add(listen);
         listen.Protocols = tls.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-        if (options.WatchesAlpn)
+        if (options.PeeksClientHello)
         {
+            var readAlpn = options.WatchesAlpn;
+            var time = services.GetRequiredService<TimeProvider>();
             listen.Use(next => async connection =>
             {
-                await AlpnPeek.PeekAsync(connection);
-                await next(connection);
+                if (await ClientHelloPeek.PeekAsync(connection, readAlpn, time))
+                {
+                    await next(connection);
+                }
+                else
+                {
+                    connection.Abort(new ConnectionAbortedException("no ClientHello within the TLS handshake timeout"));
+                }
             });
         }
 

@@ -42,7 +42,8 @@ public static class TlsProtocolPolicy
     /// </summary>
     /// <remarks>
     /// With a policy, .NET builds an OpenSSL context per connection instead of caching one per certificate, so sessions
-    /// are never resumed: every connection makes a full handshake with fresh ECDHE keys (docs/tls.md, session resumption).
+    /// are never resumed: every connection makes a full handshake with fresh ECDHE keys. Hence
+    /// <see cref="ChooseHandshake"/> (docs/tls.md, session resumption).
     /// </remarks>
     public static CipherSuitesPolicy? CreateCipherSuitesPolicy(string minProtocol) =>
         OperatingSystem.IsLinux() ? new CipherSuitesPolicy(CipherSuites(minProtocol)) : null;
@@ -56,4 +57,34 @@ public static class TlsProtocolPolicy
             || name.Contains("EXPORT", StringComparison.Ordinal) || name.Contains("anon", StringComparison.Ordinal)
             || name.StartsWith("TLS_RSA_", StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Whether a listener may resume TLS 1.3 sessions: only where the cipher-suite policy is what stops resumption
+    /// (Linux) and the listener asks for no client certificates (a resumed session would carry the certificate of the
+    /// handshake that issued the ticket, possibly on another listener sharing the server certificate; those listeners
+    /// keep a full handshake per connection).
+    /// </summary>
+    public static bool ResumesTls13(bool cipherSuitesPolicySet, string clientCertificateMode) =>
+        cipherSuitesPolicySet && clientCertificateMode == ClientCertificateModes.None;
+
+    /// <summary>Whether the listener needs to peek at the ClientHello to choose (with a 1.3 minimum every client gets 1.3).</summary>
+    public static bool NeedsClientHello(bool resumesTls13, string minProtocol) => resumesTls13 && minProtocol != TlsProtocolNames.Tls13;
+
+    /// <summary>
+    /// The options for one handshake. A client offering TLS 1.3 gets TLS 1.3 alone without a cipher-suite policy, so
+    /// .NET caches the OpenSSL context per certificate and tickets resume; TLS 1.3 suites are all AEAD and forward
+    /// secret, and OpenSSL resumes only with a fresh ECDHE (psk_dhe_ke). Anyone else gets the hardened TLS 1.2 + 1.3
+    /// options, without resumption: TLS 1.2 session ids and tickets would let long-lived keys expose past sessions.
+    /// </summary>
+    public static TlsHandshakeMode ChooseHandshake(bool resumesTls13, string minProtocol, bool clientOffersTls13) =>
+        resumesTls13 && (clientOffersTls13 || minProtocol == TlsProtocolNames.Tls13) ? TlsHandshakeMode.Tls13Resumable : TlsHandshakeMode.Hardened;
+}
+
+public enum TlsHandshakeMode
+{
+    /// <summary>TLS 1.2 (AEAD, ECDHE suites only) and 1.3 per the minimum, with the cipher-suite policy; never resumed.</summary>
+    Hardened,
+
+    /// <summary>TLS 1.3 only, OpenSSL's (all AEAD) suites, session tickets resumed with a fresh ECDHE.</summary>
+    Tls13Resumable,
 }

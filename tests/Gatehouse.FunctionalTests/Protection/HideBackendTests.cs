@@ -1,6 +1,9 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.FunctionalTests.Tls;
 
 namespace Gatehouse.FunctionalTests.Protection;
 
@@ -9,15 +12,19 @@ namespace Gatehouse.FunctionalTests.Protection;
 /// its software, not its address, not its stack traces, not its framework's default pages — while what its clients
 /// need (redirects, cookies, API errors, Retry-After) still works.
 /// </summary>
-public sealed class HideBackendTests
+public sealed class HideBackendTests : IDisposable
 {
-    /// <summary>How the client reaches Gatehouse. HTTPS joins when listeners get TLS: a case here, in the config and in the client.</summary>
+    /// <summary>How the client reaches Gatehouse: a case here, in <see cref="StartProxyAsync"/> and in <see cref="CreateClient"/>.</summary>
     public enum ListenerKind
     {
         Http,
+        Https,
     }
 
-    public static TheoryData<ListenerKind> Listeners => new(ListenerKind.Http);
+    public static TheoryData<ListenerKind> Listeners => new(ListenerKind.Http, ListenerKind.Https);
+
+    /// <summary>For HTTPS: a test CA and a default certificate, generated in-process.</summary>
+    private readonly TestPki _pki = TestPki.Create();
 
     private static readonly string[] LeakyPaths =
     [
@@ -209,15 +216,51 @@ public sealed class HideBackendTests
         }
         """;
 
-    private static Task<TestProxy> StartProxyAsync(ListenerKind kind, string json) => kind switch
+    private Task<TestProxy> StartProxyAsync(ListenerKind kind, string json) => kind switch
     {
         ListenerKind.Http => TestProxy.StartAsync(json),
+        ListenerKind.Https => TestProxy.StartAsync(WithTls(json)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static HttpClient CreateClient(ListenerKind kind, TestProxy proxy) => kind switch
+    private HttpClient CreateClient(ListenerKind kind, TestProxy proxy) => kind switch
     {
         ListenerKind.Http => new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = proxy.Address, Timeout = TimeSpan.FromSeconds(30) },
+        ListenerKind.Https => new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => IssuedByTestCa(certificate) },
+        })
+        { BaseAddress = proxy.Address.Scheme == "https" ? proxy.Address : throw new InvalidOperationException($"not HTTPS: {proxy.Address}"), Timeout = TimeSpan.FromSeconds(30) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>The same config with listeners[0] made HTTPS, its default certificate from the test CA.</summary>
+    private string WithTls(string json)
+    {
+        var (certificate, key) = _pki.Write(_pki.Issue("gatehouse", ["gatehouse.test"]), $"edge-{Guid.NewGuid():N}");
+        var root = JsonNode.Parse(json)!.AsObject();
+        root["listeners"]![0]!["tls"] = new JsonObject();
+        root["tls"] = new JsonObject { ["certificates"] = new JsonArray(new JsonObject { ["certificate"] = certificate, ["key"] = key, ["default"] = true }) };
+        return root.ToJsonString();
+    }
+
+    /// <summary>The client reaches 127.0.0.1 (no SNI, no name to match): the chain to the test CA is what is checked.</summary>
+    private bool IssuedByTestCa(X509Certificate? certificate)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_pki.Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(leaf);
+    }
+
+    public void Dispose() => _pki.Dispose();
 }

@@ -53,4 +53,28 @@ public class TlsProtocolPolicyTests
     {
         Assert.Equal(OperatingSystem.IsLinux(), TlsProtocolPolicy.CreateCipherSuitesPolicy("1.2") is not null);
     }
+
+    [Theory]
+    [InlineData(true, "none", true)]
+    [InlineData(false, "none", false)] // no cipher-suite policy (not Linux): the platform's own behaviour
+    [InlineData(true, "allow", false)] // client certificates: never resumed
+    [InlineData(true, "require", false)]
+    public void ResumesTls13_OnlyWithThePolicyAndNoClientCertificates(bool policy, string mode, bool expected) =>
+        Assert.Equal(expected, TlsProtocolPolicy.ResumesTls13(policy, mode));
+
+    [Theory]
+    [InlineData(true, "1.2", true, TlsHandshakeMode.Tls13Resumable)]
+    [InlineData(true, "1.2", false, TlsHandshakeMode.Hardened)] // a TLS 1.2 client (or an unreadable ClientHello)
+    [InlineData(true, "1.3", false, TlsHandshakeMode.Tls13Resumable)] // 1.3 is all there is
+    [InlineData(false, "1.2", true, TlsHandshakeMode.Hardened)]
+    [InlineData(false, "1.3", true, TlsHandshakeMode.Hardened)]
+    public void ChooseHandshake(bool resumes, string minProtocol, bool offersTls13, TlsHandshakeMode expected) =>
+        Assert.Equal(expected, TlsProtocolPolicy.ChooseHandshake(resumes, minProtocol, offersTls13));
+
+    [Theory]
+    [InlineData(true, "1.2", true)]
+    [InlineData(true, "1.3", false)]
+    [InlineData(false, "1.2", false)]
+    public void NeedsClientHello_OnlyWhenTheAnswerDependsOnIt(bool resumes, string minProtocol, bool expected) =>
+        Assert.Equal(expected, TlsProtocolPolicy.NeedsClientHello(resumes, minProtocol));
 }
