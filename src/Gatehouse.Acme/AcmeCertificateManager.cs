@@ -132,6 +132,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
                     ? (retry, retry)
                     : await PlanAsync(request, current, now, sample, stopping);
                 var wakeAt = recheckAt < renewAt ? recheckAt : renewAt;
+                now = _time.GetUtcNow(); // planning may have waited on the CA (renewalInfo): measure the wait from now
                 if (wakeAt > now)
                 {
                     var wait = wakeAt - now > MaxSingleWait ? MaxSingleWait : wakeAt - now;

@@ -29,7 +29,18 @@ public static class ErrorPages
         }
 
         response.Headers.CacheControl = "no-store";
+        ApplySecurityHeaders(context);
         return WriteBodyAsync(context, statusCode, Text(statusCode));
+    }
+
+    /// <summary>Gatehouse's own pages carry the security headers of the route they answer for (the global ones when none matched).</summary>
+    private static void ApplySecurityHeaders(HttpContext context)
+    {
+        if (context.RequestServices?.GetService(typeof(Configuration.RuntimeSettingsHolder)) is Configuration.RuntimeSettingsHolder settings)
+        {
+            var routeId = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId;
+            settings.Current.Protection.ForRoute(routeId).Headers.ApplyTo(context.Response.Headers);
+        }
     }
 
     /// <summary>

@@ -30,6 +30,21 @@ public sealed class SecurityHeadersTests
     }
 
     [Fact]
+    public async Task GatehousesOwnErrorPages_CarryTheSecurityHeadersToo()
+    {
+        var down = $"\"d\": {{ \"address\": \"http://127.0.0.1:{TestBackend.UnusedPort()}\" }}";
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(down,
+            rootExtra: """, "securityHeaders": { "set": { "X-Frame-Options": "DENY" } }"""));
+
+        using var response = await proxy.Client.GetAsync("/x");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
     public async Task RouteSettings_MergeOverGlobal_RemoveBackendHeaders_AndReloadLive()
     {
         await using var backend = await TestBackend.StartAsync("b", async context =>
