@@ -29,12 +29,11 @@ internal sealed partial class HttpCacheMiddleware
         if (isLeader)
         {
             // Another forward for this key may have finished between this request's store lookup and its Join: look
-            // once more, so the origin is not asked again for what was just stored.
-            var justStored = new CollapseOutcome(true, null);
+            // once more, so the origin is not asked again for what was just stored. Found, it is a hit like any other.
             bool served;
             try
             {
-                served = await TryServeCollapsedAsync(request, reason, justStored);
+                served = await TryServeStoredAsync(request, reason, collapsed: null);
             }
             catch
             {
@@ -43,7 +42,7 @@ internal sealed partial class HttpCacheMiddleware
             }
             if (served)
             {
-                _collapsing.Finish(forward, justStored);
+                _collapsing.Finish(forward, new CollapseOutcome(true, null));
                 return;
             }
             await ForwardAsync(request, new ForwardPlan(reason) { Leading = forward });
@@ -60,7 +59,7 @@ internal sealed partial class HttpCacheMiddleware
         {
             HttpCacheLog.CollapseTimedOut(_logger, request.KeyText, timeout);
         }
-        if (outcome is { Stored: true } stored && await TryServeCollapsedAsync(request, reason, stored))
+        if (outcome is { Stored: true } stored && await TryServeStoredAsync(request, reason, stored))
         {
             return;
         }
@@ -68,8 +67,12 @@ internal sealed partial class HttpCacheMiddleware
         await ForwardAsync(request, new ForwardPlan(reason) { Collapsed = false });
     }
 
-    /// <summary>Serves a waiter from what its leader stored, if that matches it and may be used as it is.</summary>
-    private async Task<bool> TryServeCollapsedAsync(CacheRequest request, CacheForwardReason reason, CollapseOutcome outcome)
+    /// <summary>
+    /// Serves a request from what was just stored for its key, if that matches it and may be used as it is: a waiter from
+    /// its leader's response (<paramref name="collapsed"/>: the leader's outcome), or a would-be leader that found the
+    /// response stored after all (null: a hit).
+    /// </summary>
+    private async Task<bool> TryServeStoredAsync(CacheRequest request, CacheForwardReason reason, CollapseOutcome? collapsed)
     {
         var context = request.Context;
         var entry = VariantSelection.Select(await _store.GetAsync(request.KeyText, context.RequestAborted), context.Request.Headers);
@@ -80,13 +83,9 @@ internal sealed partial class HttpCacheMiddleware
         {
             return false;
         }
-        var status = request.Status(CacheName) with
-        {
-            Forward = reason,
-            ForwardStatus = outcome.StatusCode,
-            Collapsed = true,
-            TimeToLive = entry.Freshness.TimeToLive(now),
-        };
+        var status = collapsed is { } outcome
+            ? request.Status(CacheName) with { Forward = reason, ForwardStatus = outcome.StatusCode, Collapsed = true, TimeToLive = entry.Freshness.TimeToLive(now) }
+            : request.Status(CacheName) with { Hit = true, TimeToLive = entry.Freshness.TimeToLive(now) };
         await StoredResponseWriter.WriteAsync(context, entry, Conditions(request, entry), status, now, request.Settings.OwnTargetedField);
         return true;
     }

@@ -156,6 +156,7 @@ public class HttpCacheCollapsingTests
         using var second = await host.GetAsync("/a");
 
         Assert.Equal("#1", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("Gatehouse; hit; ttl=60", second.CacheStatus());
         Assert.Equal(1, host.Origin.Requests("/a"));
         Assert.Equal(0, store.PendingMisses);
     }
