@@ -31,7 +31,7 @@ public static class FreshnessLifetime
             return (maxAge, FreshnessSource.MaxAge);
         }
 
-        var date = HttpDate.TryParse(responseHeaders[HeaderNames.Date], responseTime, out var dateValue) ? dateValue : responseTime;
+        var date = HttpDate.DateOr(responseHeaders[HeaderNames.Date], responseTime);
         var expiresField = responseHeaders[HeaderNames.Expires];
         if (response.TargetedField is null && expiresField.Count > 0)
         {

@@ -21,7 +21,7 @@ public static class ResponseAge
     /// </summary>
     public static TimeSpan CorrectedInitialAge(IHeaderDictionary responseHeaders, DateTimeOffset requestTime, DateTimeOffset responseTime)
     {
-        var dateValue = HttpDate.TryParse(responseHeaders[HeaderNames.Date], responseTime, out var date) ? date : responseTime;
+        var dateValue = HttpDate.DateOr(responseHeaders[HeaderNames.Date], responseTime);
         var apparentAge = Max(TimeSpan.Zero, responseTime - dateValue);
         var responseDelay = Max(TimeSpan.Zero, responseTime - requestTime);
         var correctedAgeValue = Capped(AgeValue(responseHeaders) + responseDelay);

@@ -41,9 +41,6 @@ internal sealed class ResponseTap : IHttpResponseBodyFeature
 
     public PipeWriter Writer => _writer ??= PipeWriter.Create(Stream, new StreamPipeWriterOptions(leaveOpen: true));
 
-    /// <summary>Whether <c>decide</c> has run.</summary>
-    public bool Decided => _handling is not null;
-
     /// <summary>Whether the body is being passed on (then the response may have started and can no longer be replaced).</summary>
     public bool PassingOn => _handling is { ToClient: true };
 
@@ -108,11 +105,7 @@ internal sealed class ResponseTap : IHttpResponseBodyFeature
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var handling = Decide();
-        if (_capture is not null && !_capture.TryAppend(bytes.Span))
-        {
-            _capture = null;
-            _captureAbandoned?.Invoke();
-        }
+        Capture(bytes.Span);
         if (handling.ToClient)
         {
             await _inner.Stream.WriteAsync(bytes, cancellationToken);
@@ -122,14 +115,20 @@ internal sealed class ResponseTap : IHttpResponseBodyFeature
     private void Write(ReadOnlySpan<byte> bytes)
     {
         var handling = Decide();
+        Capture(bytes);
+        if (handling.ToClient)
+        {
+            _inner.Stream.Write(bytes);
+        }
+    }
+
+    /// <summary>Copies the bytes into the capture, and gives the capture up once it passes the limit.</summary>
+    private void Capture(ReadOnlySpan<byte> bytes)
+    {
         if (_capture is not null && !_capture.TryAppend(bytes))
         {
             _capture = null;
             _captureAbandoned?.Invoke();
-        }
-        if (handling.ToClient)
-        {
-            _inner.Stream.Write(bytes);
         }
     }
 

@@ -14,11 +14,11 @@ internal static class UnsafeMethodInvalidation
     {
         var request = context.Request;
         var response = context.Response;
-        var target = CacheKey.ForRequest(request.Scheme, request.Host, request.PathBase.Add(request.Path), request.QueryString, request.Headers, settings.Key).Target;
+        var target = CacheKeyTarget.Build(request.Scheme, request.Host, request.PathBase.Add(request.Path), request.QueryString.Value, settings.Key);
         if (!Uri.TryCreate(UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, request.QueryString), UriKind.Absolute, out var targetUri))
         {
-            // A request target that makes no URI (an odd Host) still invalidates itself.
-            if (!Invalidation.IsSafe(request.Method) && response.StatusCode is >= 200 and < 400)
+            // A request target that makes no URI (an odd Host) still invalidates itself. (Callers pass unsafe methods only.)
+            if (response.StatusCode is >= 200 and < 400)
             {
                 await store.RemoveTargetAsync(target);
             }

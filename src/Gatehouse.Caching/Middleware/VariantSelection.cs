@@ -30,7 +30,5 @@ internal static class VariantSelection
     }
 
     private static DateTimeOffset Recency(CachedResponse response) =>
-        HttpDate.TryParse(response.Headers.GetValueOrDefault(HeaderNames.Date), response.Freshness.ResponseTime, out var date)
-            ? date
-            : response.Freshness.ResponseTime;
+        HttpDate.DateOr(response.Headers.GetValueOrDefault(HeaderNames.Date), response.Freshness.ResponseTime);
 }

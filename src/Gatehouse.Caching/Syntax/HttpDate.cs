@@ -16,6 +16,10 @@ internal static class HttpDate
     /// Parses a singleton date field. Several field lines with different values make it invalid.
     /// <paramref name="reference"/> (the time of receipt) resolves the two-digit years of the RFC 850 format.
     /// </summary>
+    /// <summary>A response's Date (RFC 9110 §6.6.1), or the time it was received when Date is missing or does not parse.</summary>
+    public static DateTimeOffset DateOr(StringValues date, DateTimeOffset responseTime) =>
+        TryParse(date, responseTime, out var value) ? value : responseTime;
+
     public static bool TryParse(StringValues field, DateTimeOffset reference, out DateTimeOffset value)
     {
         value = default;

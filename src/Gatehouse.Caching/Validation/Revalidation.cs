@@ -92,7 +92,7 @@ public static class Revalidation
         headers.ContainsKey(HeaderNames.ETag) || headers.ContainsKey(HeaderNames.LastModified);
 
     private static DateTimeOffset Recency(StoredCandidate candidate) =>
-        HttpDate.TryParse(candidate.Headers[HeaderNames.Date], candidate.ResponseTime, out var date) ? date : candidate.ResponseTime;
+        HttpDate.DateOr(candidate.Headers[HeaderNames.Date], candidate.ResponseTime);
 
     /// <summary>Two Last-Modified fields name the same instant (formats may differ); a field that does not parse matches nothing.</summary>
     private static bool SameDate(StringValues a, StringValues b, DateTimeOffset reference) =>

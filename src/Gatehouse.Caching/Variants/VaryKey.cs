@@ -27,11 +27,12 @@ public static class VaryKey
     public static bool TryCompute(StringValues vary, IHeaderDictionary requestHeaders, out string key)
     {
         key = "";
-        if (VariesOnEverything(vary))
+        var members = FieldList.Members(vary);
+        if (members.Contains("*"))
         {
             return false;
         }
-        var names = FieldList.Members(vary)
+        var names = members
             .Select(name => name.ToLowerInvariant())
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
