@@ -14,9 +14,9 @@ public delegate string? HttpChallengeResponses(string token);
 
 public static class AcmeChallenges
 {
-    public const string TlsAlpnProtocolName = "acme-tls/1";
+    public const string TlsAlpnProtocolName = Gatehouse.Acme.Challenges.TlsAlpn01.AlpnProtocol;
 
-    public const string HttpChallengePathPrefix = "/.well-known/acme-challenge/";
+    public const string HttpChallengePathPrefix = Gatehouse.Acme.Challenges.AcmeChallengeResponses.Http01PathPrefix;
 
     public static readonly SslApplicationProtocol TlsAlpnProtocol = new(TlsAlpnProtocolName);
 }

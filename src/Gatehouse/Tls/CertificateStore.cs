@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Gatehouse.Tls;
@@ -12,7 +13,11 @@ namespace Gatehouse.Tls;
 public sealed class CertificateStore
 {
     private readonly Lock _gate = new();
-    private readonly List<(string Source, IReadOnlyList<StoreEntry> Entries)> _sources = [];
+    private readonly List<(string Source, List<(ServerCertificate Certificate, bool IsDefault)> Entries)> _sources = [];
+
+    // A certificate's handshake context is built once, when it is first given to the store: another source's change
+    // leaves it (and the TLS session state .NET keeps with it) as it is.
+    private readonly ConditionalWeakTable<CertificateWithChain, ServerCertificate> _built = [];
     private SniIndex<ServerCertificate> _selection = SniSelection.Build<ServerCertificate>([]);
 
     /// <summary>Raised after every change, with the id of the source that changed.</summary>
@@ -21,7 +26,7 @@ public sealed class CertificateStore
     /// <summary>Replaces the certificates of one source. Earlier-registered sources win when two name the same host.</summary>
     public void Set(string sourceId, IReadOnlyList<StoreEntry> certificates)
     {
-        var entries = certificates.ToList();
+        var entries = certificates.Select(e => (_built.GetValue(e.Certificate, Build), e.IsDefault)).ToList();
         lock (_gate)
         {
             var index = _sources.FindIndex(s => s.Source == sourceId);
@@ -61,17 +66,15 @@ public sealed class CertificateStore
     /// <summary>Whether some certificate names this host (exactly or by wildcard); the default alone does not count.</summary>
     public bool HasCertificateFor(string host) => Volatile.Read(ref _selection).Find(host) is not null;
 
+    private static ServerCertificate Build(CertificateWithChain certificate) => new(
+        certificate.Certificate,
+        // offline: false lets .NET fetch missing intermediates (AIA) and, on Linux, staple OCSP responses.
+        SslStreamCertificateContext.Create(certificate.Certificate, certificate.Intermediates, offline: false),
+        PemFiles.Names(certificate.Certificate));
+
     private void Rebuild()
     {
-        var entries = _sources.SelectMany(s => s.Entries).Select(e =>
-        {
-            var certificate = new ServerCertificate(
-                e.Certificate.Certificate,
-                // offline: false lets .NET fetch missing intermediates (AIA) and, on Linux, staple OCSP responses.
-                SslStreamCertificateContext.Create(e.Certificate.Certificate, e.Certificate.Intermediates, offline: false),
-                PemFiles.Names(e.Certificate.Certificate));
-            return (certificate.Names, certificate, e.IsDefault);
-        }).ToList();
+        var entries = _sources.SelectMany(s => s.Entries).Select(e => (e.Certificate.Names, e.Certificate, e.IsDefault)).ToList();
         Volatile.Write(ref _selection, SniSelection.Build(entries));
     }
 }

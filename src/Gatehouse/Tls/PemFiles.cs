@@ -75,14 +75,8 @@ public static class PemFiles
     /// <summary>Every certificate of a PEM file, in order; null (with the reason) when the file has none or cannot be read.</summary>
     public static X509Certificate2Collection? LoadCertificates(string path, out string? error)
     {
-        string text;
-        try
+        if (ReadText(path, out error) is not { } text)
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            error = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the file: {ex.Message}";
             return null;
         }
 
@@ -130,16 +124,25 @@ public static class PemFiles
         return names;
     }
 
-    private static string? ReadKey(string path, out string? error)
+    /// <summary>A file's text; null (with the reason) when it cannot be read.</summary>
+    private static string? ReadText(string path, out string? error)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            error = null;
+            return File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             error = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the file: {ex.Message}";
+            return null;
+        }
+    }
+
+    private static string? ReadKey(string path, out string? error)
+    {
+        if (ReadText(path, out error) is not { } text)
+        {
             return null;
         }
 
