@@ -10,7 +10,7 @@ public static partial class ConfigValidator
         HeaderPatterns(errors, $"{path}.removeHeaders", hide.RemoveHeaders);
         HeaderPatterns(errors, $"{path}.keepHeaders", hide.KeepHeaders);
         ValidateReplaceErrorPages(errors, $"{path}.replaceErrorPages", hide.ReplaceErrorPages, hide.ReplaceErrorPages.Statuses, hide.ReplaceErrorPages.PageStatuses);
-        if (hide.Via is { } via && (via.Length == 0 || !via.All(IsTokenChar)))
+        if (hide.Via is { } via && !IsToken(via))
         {
             errors.Add(new($"{path}.via", $"'{via}' is not a name for Via (letters, digits and -._~!#$%&'*+^`|, no spaces), such as \"gatehouse\""));
         }
@@ -53,7 +53,7 @@ public static partial class ConfigValidator
         {
             var entry = entries[i];
             var name = entry is null ? "" : IdentityHeaders.IsPrefix(entry, out var prefix) ? prefix : entry;
-            if (name.Length == 0 || !name.All(IsTokenChar) || name.Contains('*', StringComparison.Ordinal))
+            if (!IsToken(name) || name.Contains('*', StringComparison.Ordinal))
             {
                 errors.Add(new($"{path}[{i}]", $"'{entry}' is not a header name or a prefix ending in * (such as X-Drupal-*)"));
             }

@@ -148,7 +148,7 @@ public static partial class ConfigValidator
         Unknown(errors, path, headers);
         foreach (var (name, value) in headers.Set)
         {
-            if (name.Length == 0 || !name.All(IsTokenChar))
+            if (!IsToken(name))
             {
                 errors.Add(new($"{path}.set.{name}", $"'{name}' is not a header name"));
             }

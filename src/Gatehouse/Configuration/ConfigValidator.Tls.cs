@@ -92,7 +92,7 @@ public static partial class ConfigValidator
         FilePath(errors, $"{path}.clientCertificate.caBundle", client.CaBundle, required: false);
         foreach (var (setting, header) in new[] { ("subjectHeader", client.SubjectHeader), ("fingerprintHeader", client.FingerprintHeader) })
         {
-            if (string.IsNullOrEmpty(header) || !header.All(IsTokenChar))
+            if (!IsToken(header))
             {
                 errors.Add(new($"{path}.clientCertificate.{setting}", $"'{header}' is not a header name"));
             }

@@ -157,7 +157,7 @@ public static partial class ConfigValidator
         for (var i = 0; i < (match.Methods?.Count ?? 0); i++)
         {
             var method = match.Methods![i];
-            if (string.IsNullOrEmpty(method) || !method.All(IsTokenChar))
+            if (!IsToken(method))
             {
                 errors.Add(new($"{matchPath}.methods[{i}]", $"'{method}' is not an HTTP method"));
             }
@@ -174,7 +174,7 @@ public static partial class ConfigValidator
             }
 
             Unknown(errors, headerPath, header);
-            if (string.IsNullOrEmpty(header.Name) || !header.Name.All(IsTokenChar))
+            if (!IsToken(header.Name))
             {
                 errors.Add(new($"{headerPath}.name", $"'{header.Name}' is not a header name"));
             }
@@ -237,7 +237,7 @@ public static partial class ConfigValidator
         }
 
         Unknown(errors, $"{path}.sessionAffinity", cluster.SessionAffinity);
-        if (cluster.SessionAffinity.Enabled && (string.IsNullOrWhiteSpace(cluster.SessionAffinity.CookieName) || !cluster.SessionAffinity.CookieName.All(IsTokenChar)))
+        if (cluster.SessionAffinity.Enabled && !IsToken(cluster.SessionAffinity.CookieName))
         {
             errors.Add(new($"{path}.sessionAffinity.cookieName", $"'{cluster.SessionAffinity.CookieName}' is not a cookie name"));
         }
@@ -367,7 +367,7 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.diskPath", $"'{disk}' is not a directory path"));
         }
 
-        if (string.IsNullOrEmpty(cache.TargetedField) || !cache.TargetedField.All(IsTokenChar))
+        if (!IsToken(cache.TargetedField))
         {
             errors.Add(new($"{path}.targetedField", $"'{cache.TargetedField}' is not a header name"));
         }
@@ -387,7 +387,7 @@ public static partial class ConfigValidator
 
         Names(errors, $"{path}.keyHeaders", cache.KeyHeaders, "a header name");
         Names(errors, $"{path}.keyCookies", cache.KeyCookies, "a cookie name");
-        if (cache.TagHeader is { Length: > 0 } tag && !tag.All(IsTokenChar))
+        if (cache.TagHeader is { Length: > 0 } tag && !IsToken(tag))
         {
             errors.Add(new($"{path}.tagHeader", $"'{tag}' is not a header name"));
         }
@@ -432,7 +432,7 @@ public static partial class ConfigValidator
     {
         for (var i = 0; i < names.Count; i++)
         {
-            if (string.IsNullOrEmpty(names[i]) || !names[i].All(IsTokenChar))
+            if (!IsToken(names[i]))
             {
                 errors.Add(new($"{path}[{i}]", $"'{names[i]}' is not {what}"));
             }
@@ -511,5 +511,6 @@ public static partial class ConfigValidator
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);
 
     // RFC 9110 §5.6.2 tchar.
-    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+    /// <summary>An RFC 9110 token (a field name, a method): the same rule the edge applies to requests.</summary>
+    private static bool IsToken(string? text) => text is not null && Protection.HeaderFieldRules.IsValidName(text);
 }

@@ -38,8 +38,7 @@ public static class ErrorPages
     {
         if (context.RequestServices?.GetService(typeof(Configuration.RuntimeSettingsHolder)) is Configuration.RuntimeSettingsHolder settings)
         {
-            var routeId = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId;
-            settings.Current.Protection.ForRoute(routeId).Headers.ApplyTo(context.Response.Headers);
+            settings.Current.Protection.ForRoute(Routing.RouteIds.RouteId(context)).Headers.ApplyTo(context.Response.Headers);
         }
     }
 

@@ -18,9 +18,10 @@ internal sealed class ClientIdentityMiddleware(RequestDelegate next, RuntimeSett
             return next(context);
         }
 
-        if (peer.IsIPv4MappedToIPv6)
+        var normalized = IpNetworkList.Normalize(peer);
+        if (!ReferenceEquals(normalized, peer))
         {
-            peer = peer.MapToIPv4();
+            peer = normalized;
             connection.RemoteIpAddress = peer;
         }
 

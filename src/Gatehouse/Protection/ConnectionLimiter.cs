@@ -57,8 +57,8 @@ public sealed class ConnectionLimiter(int maxPerClient)
         }
     }
 
-    /// <summary>An IPv4 client seen on a dual-stack socket (::ffff:1.2.3.4) is the same client as 1.2.3.4.</summary>
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    // An IPv4 client seen on a dual-stack socket (::ffff:1.2.3.4) is the same client as 1.2.3.4.
+    private static IPAddress Normalize(IPAddress address) => IpNetworkList.Normalize(address);
 
     private sealed class Counter
     {

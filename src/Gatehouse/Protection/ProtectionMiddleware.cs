@@ -16,7 +16,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
     public Task InvokeAsync(HttpContext context)
     {
         var protection = settings.Current.Protection;
-        var routeId = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
+        var routeId = Routing.RouteIds.RouteId(context);
         var route = protection.ForRoute(routeId);
         if (!route.HasRequestChecks)
         {

@@ -105,7 +105,7 @@ public sealed record BasicAuthSettings(string Realm, FrozenDictionary<string, st
         basic.Realm,
         basic.Users.ToFrozenDictionary(StringComparer.Ordinal),
         basic.ForwardAuthorization,
-        $"Basic realm=\"{basic.Realm.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\", charset=\"UTF-8\"",
+        $"Basic realm={RateLimitHeaders.Quote(basic.Realm)}, charset=\"UTF-8\"",
         UnknownUser(basic.Users.Values));
 
     /// <summary>A hash no password matches, costing as many iterations as the route's slowest real one.</summary>

@@ -8,5 +8,5 @@ namespace Gatehouse.Routing;
 internal sealed class RouteCacheSettingsProvider(RuntimeSettingsHolder settings) : IHttpCacheSettingsProvider
 {
     public HttpCacheRouteSettings? GetSettings(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is { } route ? settings.Route(route.Config.RouteId)?.Cache : null;
+        context.RouteId() is { } routeId ? settings.Route(routeId)?.Cache : null;
 }
