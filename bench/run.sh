@@ -29,7 +29,8 @@
 #                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL;
 #                       gatehouse-tls, nginx-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
 #                       gatehouse-bare: the default protections off, from bench/protections-off.json;
-#                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...")
+#                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
+#                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
 #   WRK_THREADS=2
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
@@ -212,7 +213,9 @@ EOF
             # gatehouse-env: plain Gatehouse with the environment variables in GATEHOUSE_ENV (runtime knobs to try out).
             local -a env_vars=()
             [[ $name == gatehouse-env ]] && read -ra env_vars <<<"${GATEHOUSE_ENV:-}"
-            env "${env_vars[@]}" dotnet "$GATEHOUSE_DLL" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            local dll=$GATEHOUSE_DLL
+            [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && dll=$GATEHOUSE_ENV_DLL
+            env "${env_vars[@]}" dotnet "$dll" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         nginx | nginx-log | nginx-cache | nginx-tls)
             assert_port_free "$port"
@@ -488,7 +491,7 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
     echo "- wrk -t$WRK_THREADS, ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
-    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/'); $QUIET_NOTE"
+    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}; $QUIET_NOTE"
     echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process)"
     echo
     echo "Medians:"

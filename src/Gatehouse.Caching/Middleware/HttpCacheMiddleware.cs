@@ -16,6 +16,7 @@ namespace Gatehouse.Caching.Middleware;
 /// </summary>
 internal sealed partial class HttpCacheMiddleware(
     RequestDelegate next,
+    IHttpCacheSettingsProvider settingsProvider,
     StoreAccess store,
     OriginForwarding forwarding,
     RequestCollapsing collapsing,
@@ -25,6 +26,7 @@ internal sealed partial class HttpCacheMiddleware(
     ILogger<HttpCacheMiddleware> logger)
 {
     private readonly RequestDelegate _next = next;
+    private readonly IHttpCacheSettingsProvider _settingsProvider = settingsProvider;
     private readonly StoreAccess _store = store;
     private readonly OriginForwarding _forwarding = forwarding;
     private readonly RequestCollapsing _collapsing = collapsing;
@@ -35,9 +37,11 @@ internal sealed partial class HttpCacheMiddleware(
 
     private string CacheName => _options.Value.CacheName;
 
-    public Task InvokeAsync(HttpContext context, IHttpCacheSettingsProvider settingsProvider)
+    // The provider comes in through the constructor: an InvokeAsync parameter would be resolved from RequestServices,
+    // which creates (and disposes) a DI scope for every request, cached route or not.
+    public Task InvokeAsync(HttpContext context)
     {
-        var settings = settingsProvider.GetSettings(context);
+        var settings = _settingsProvider.GetSettings(context);
         if (settings is null)
         {
             return _next(context);
