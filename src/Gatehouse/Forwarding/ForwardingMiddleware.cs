@@ -57,7 +57,35 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         var timedOut = false;
         try
         {
-            await RunAttemptsAsync(context, proxy, state, replayable, retry, budget);
+            // The attempt loop, written inline: one async state machine per request instead of two.
+            var candidates = proxy.AvailableDestinations;
+            List<DestinationState>? tried = null;
+            while (true)
+            {
+                state.Attempts++;
+                state.RejectedStatus = null;
+                state.ReplacedStatus = null;
+                var remaining = candidates.Count - (tried?.Count ?? 0);
+                state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
+
+                await next(context);
+
+                if (!ShouldRetry(context, proxy, state, retry, budget))
+                {
+                    break;
+                }
+
+                tried ??= [];
+                tried.Add(proxy.ProxiedDestination!);
+                proxy.AvailableDestinations = candidates.Where(d => !tried.Contains(d)).ToList();
+                proxy.ProxiedDestination = null;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                if (context.Request.Body.CanSeek)
+                {
+                    context.Request.Body.Position = 0;
+                }
+            }
         }
         finally
         {
@@ -88,47 +116,21 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         }
     }
 
-    private async Task RunAttemptsAsync(HttpContext context, IReverseProxyFeature proxy, ForwardingState state, bool replayable, RetryPolicy retry, RetryBudget budget)
+    /// <summary>Whether the attempt just made failed in a way that may be retried now; logs every failed attempt.</summary>
+    private bool ShouldRetry(HttpContext context, IReverseProxyFeature proxy, ForwardingState state, RetryPolicy retry, RetryBudget budget)
     {
-        var candidates = proxy.AvailableDestinations;
-        List<DestinationState>? tried = null;
-        while (true)
+        var (failure, retryable) = DescribeFailure(context, state);
+        if (failure is null)
         {
-            state.Attempts++;
-            state.RejectedStatus = null;
-            state.ReplacedStatus = null;
-            var remaining = candidates.Count - (tried?.Count ?? 0);
-            state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
-
-            await next(context);
-
-            var (failure, retryable) = DescribeFailure(context, state);
-            if (failure is null)
-            {
-                return;
-            }
-
-            var failed = proxy.ProxiedDestination;
-            var retrying = retryable && state.RetryAllowed && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
-                && failed is not null && budget.TryWithdraw(retry.Budget);
-            GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, state.Attempts, proxy.Cluster.Config.ClusterId,
-                failed?.DestinationId ?? "-", failure, retrying ? "; retrying on another destination" : "");
-            if (!retrying)
-            {
-                return;
-            }
-
-            tried ??= [];
-            tried.Add(failed!);
-            proxy.AvailableDestinations = candidates.Where(d => !tried.Contains(d)).ToList();
-            proxy.ProxiedDestination = null;
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.Clear();
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
+            return false;
         }
+
+        var failed = proxy.ProxiedDestination;
+        var retrying = retryable && state.RetryAllowed && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
+            && failed is not null && budget.TryWithdraw(retry.Budget);
+        GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, state.Attempts, proxy.Cluster.Config.ClusterId,
+            failed?.DestinationId ?? "-", failure, retrying ? "; retrying on another destination" : "");
+        return retrying;
     }
 
     /// <summary>

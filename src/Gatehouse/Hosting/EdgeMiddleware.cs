@@ -22,13 +22,14 @@ internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddlewar
             return;
         }
 
-        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        // The usual answer (a success, or a response already under way) leaves after two field reads, before any feature look-up.
+        var status = context.Response.StatusCode;
+        if (status < 400 || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
 
-        var status = context.Response.StatusCode;
-        if (context.Features.Get<IForwarderErrorFeature>() is not null && status >= 400)
+        if (context.Features.Get<IForwarderErrorFeature>() is not null)
         {
             await TryWritePageAsync(context, status);
         }
