@@ -6,7 +6,7 @@
 # dynamic PGO) has produced its final code before anything is measured. Prints a markdown table of medians and ratios
 # and writes it, with the raw per-run numbers, to bench/results/.
 #
-# Everything listens on 127.0.0.1 and every load run is bounded by wrk -d. Defaults take about 5 minutes on an idle
+# Everything listens on 127.0.0.1 and every load run is bounded by wrk -d. Defaults take about 6 minutes on an idle
 # machine; on a busy one, waiting for quiet and measuring disturbed runs again add at most about EXTRA_TIME (2 min).
 #
 #   bench/run.sh                  # default run
@@ -20,8 +20,8 @@
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
 #   ROUNDS=3            measured runs per contender and scenario (the table shows medians)
-#   WARMUP=15           seconds of the first warm-up run of each .NET contender (nginx gets 3)
-#   SCENARIO_WARMUP=3   seconds of an unmeasured run of each contender before each scenario's first round
+#   WARMUP=30           seconds of the first warm-up run of each .NET contender (nginx gets 3)
+#   SCENARIO_WARMUP=8   seconds of an unmeasured run of each contender before each scenario's first round
 #   SCENARIOS="small-64 small-1000 100k-64"   (also: cached-small-64, cached-100k-64: responses the backend marks
 #                       "public, max-age=3600"; caching contenders must answer them from cache; close-64: a new
 #                       connection for every request, "Connection: close")
@@ -52,8 +52,8 @@ if [[ ${QUICK:-0} == 1 ]]; then
 fi
 DURATION=${DURATION:-8}
 ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-15}
-SCENARIO_WARMUP=${SCENARIO_WARMUP:-3}
+WARMUP=${WARMUP:-30}
+SCENARIO_WARMUP=${SCENARIO_WARMUP:-8}
 SCENARIOS=${SCENARIOS:-"small-64 small-1000 100k-64"}
 CONTENDERS=${CONTENDERS:-"gatehouse nginx yarp"}
 WRK_THREADS=${WRK_THREADS:-2}

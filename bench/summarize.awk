@@ -13,6 +13,10 @@ max_other != "" && $11 + 0 > max_other + 0 { next }
     runs[key]++
     for (col = 4; col <= 11; col++) values[key, col] = values[key, col] (runs[key] > 1 ? " " : "") $col
     errors[key] += $12
+    # Kept per round too, for the paired ratios: the contenders of one round ran within a minute of each other.
+    rps[key, $3] = $4
+    cpu[key, $3] = $7
+    if ($3 + 0 > maxround) maxround = $3 + 0
 }
 
 function median(list,    a, n, i, j, t) {
@@ -24,6 +28,13 @@ function median(list,    a, n, i, j, t) {
     }
     if (n == 0) return ""
     return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+
+function minmax(list,    a, n, i, lo, hi) {
+    n = split(list, a, " ")
+    lo = hi = a[1] + 0
+    for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+    return sprintf("%.2f–%.2f", lo, hi)
 }
 
 function ratio(a, b) { return (b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
@@ -57,6 +68,34 @@ END {
             if (!(a in runs) || !(b in runs)) continue
             printf "| %s | %s | %s | %s | %s | %s |\n", scenarios[s], pairs[p],
                 ratio(m[a, 4], m[b, 4]), ratio(m[a, 5], m[b, 5]), ratio(m[a, 7], m[b, 7]), ratio(m[a, 8], m[b, 8])
+        }
+    }
+
+    # The same pairs, round by round: each round's ratio, then their median and range, and how many rounds the first
+    # side was at least as fast. Slow drift of the machine cancels within a round, so these scatter less than the
+    # medians of each side taken apart.
+    print ""
+    print "Paired by round (req/s and proxy CPU/req ratios of the two sides in the same round):"
+    print ""
+    print "| scenario | ratio | req/s median | req/s range | rounds ≥ 1 | CPU/req median | CPU/req range |"
+    print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    for (s = 1; s <= nscenarios; s++) {
+        for (p = 1; p <= npairs; p++) {
+            split(pairs[p], side, "/")
+            a = scenarios[s] SUBSEP side[1]
+            b = scenarios[s] SUBSEP side[2]
+            if (!(a in runs) || !(b in runs)) continue
+            rl = ""; cl = ""; won = 0; n = 0
+            for (r = 1; r <= maxround; r++) {
+                if (!((a, r) in rps) || !((b, r) in rps) || rps[b, r] + 0 == 0 || cpu[b, r] + 0 == 0) continue
+                q = rps[a, r] / rps[b, r]
+                rl = rl (n ? " " : "") q
+                cl = cl (n ? " " : "") cpu[a, r] / cpu[b, r]
+                if (q >= 1) won++
+                n++
+            }
+            if (n == 0) continue
+            printf "| %s | %s | %.2f | %s | %d of %d | %.2f | %s |\n", scenarios[s], pairs[p], median(rl), minmax(rl), won, n, median(cl), minmax(cl)
         }
     }
 }
