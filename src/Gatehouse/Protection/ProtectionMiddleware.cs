@@ -11,25 +11,10 @@ namespace Gatehouse.Protection;
 /// </summary>
 internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, RateLimiterRegistry limiters, BasicAuthChecker basicAuth, ForwardAuthClient forwardAuth)
 {
-    private ProtectionSettings? _seen;
-
     public Task InvokeAsync(HttpContext context)
     {
-        var protection = settings.Current.Protection;
-        var routeId = Routing.RouteIds.RouteId(context);
-        var route = protection.ForRoute(routeId);
-        if (!route.HasRequestChecks)
-        {
-            return next(context);
-        }
-
-        if (!ReferenceEquals(_seen, protection))
-        {
-            _seen = protection;
-            limiters.Retain(protection.RateLimits.Keys);
-        }
-
-        return CheckAsync(context, route);
+        var route = settings.Current.Protection.ForRoute(Routing.RouteIds.RouteId(context));
+        return route.HasRequestChecks ? CheckAsync(context, route) : next(context);
     }
 
     private async Task CheckAsync(HttpContext context, RouteProtection route)

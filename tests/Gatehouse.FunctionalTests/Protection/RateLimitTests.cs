@@ -183,6 +183,21 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Reload_RemovingAPolicy_RetiresItsLimiter_EvenWithNoRequestBeforeItComesBack()
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        var limited = Config(backend, routeExtra: """, "rateLimit": "p" """, rootExtra: Policy("p", """{ "algorithm": "fixedWindow", "permitLimit": 3, "window": "1h" }"""));
+        await using var proxy = await TestProxy.StartAsync(limited);
+        Assert.Equal(3, (await SendAsync(proxy.Client, 4)).Accepted);
+
+        // The reload itself retires the removed policy's limiter: no request has to pass in between.
+        Assert.True((await proxy.ReloadAsync(Config(backend))).Applied);
+        Assert.True((await proxy.ReloadAsync(limited)).Applied);
+
+        Assert.Equal(3, (await SendAsync(proxy.Client, 4)).Accepted);
+    }
+
+    [Fact]
     public async Task CacheHits_AreRateLimitedToo_AndNeverReplayAnotherRequestsQuota()
     {
         await using var backend = await TestBackend.StartAsync("b", async context =>
