@@ -65,7 +65,8 @@ public sealed class RateLimitTests
             Assert.True(int.Parse(first!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
             Assert.Equal(policyHeader, first.Headers.GetValues("RateLimit-Policy").Single());
             Assert.Matches("^\"p\";r=0;t=[0-9]+$", first.Headers.GetValues("RateLimit").Single());
-            Assert.StartsWith("429 Too Many Requests", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var id = first.Headers.GetValues("X-Request-Id").Single();
+            Assert.Equal($"429 Too Many Requests: slow down; see Retry-After.\nRequest id: {id}\n", await first.Content.ReadAsStringAsync());
         }
     }
 
