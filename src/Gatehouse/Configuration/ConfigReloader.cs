@@ -13,6 +13,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
 {
     private readonly ConfigChecker _checker;
     private readonly RuntimeSettingsHolder _settings;
+    private readonly Protection.RateLimiterRegistry _limiters;
     private readonly InMemoryConfigProvider _proxyConfig;
     private readonly ILogger<ConfigReloader> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -22,10 +23,11 @@ public sealed class ConfigReloader : IHostedService, IDisposable
     private Timer? _debounce;
     private int _revision;
 
-    public ConfigReloader(ConfigSource source, ConfigChecker checker, RuntimeSettingsHolder settings, InMemoryConfigProvider proxyConfig, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ConfigSource source, ConfigChecker checker, RuntimeSettingsHolder settings, Protection.RateLimiterRegistry limiters, InMemoryConfigProvider proxyConfig, ILogger<ConfigReloader> logger)
     {
         _checker = checker;
         _settings = settings;
+        _limiters = limiters;
         _proxyConfig = proxyConfig;
         _logger = logger;
         _path = source.Path is null ? null : Path.GetFullPath(source.Path);
@@ -148,7 +150,10 @@ public sealed class ConfigReloader : IHostedService, IDisposable
     {
         var revision = Interlocked.Increment(ref _revision);
         var (routes, clusters) = YarpConfigMapper.Map(config);
-        _settings.Swap(RuntimeSettings.From(config));
+        var settings = RuntimeSettings.From(config);
+        _settings.Swap(settings);
+        // Here rather than on the request path: the limiters of policies the new config dropped are disposed.
+        _limiters.Retain(settings.Protection.RateLimits.Keys);
         _proxyConfig.Update(routes, clusters, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -23,6 +23,7 @@ public sealed record RuntimeSettings(
     {
         HideBackend = Gatehouse.Protection.HideBackendSettings.From(config),
         Protection = Gatehouse.Protection.ProtectionSettings.From(config),
+        RouteLimits = Gatehouse.Protection.RouteLimitSettings.From(config),
     };
 
     /// <summary>Backend hiding (docs/protection.md), read on every response.</summary>
@@ -30,6 +31,9 @@ public sealed record RuntimeSettings(
 
     /// <summary>Trusted proxies, IP lists, methods, rate limit policies, auth and security headers (src/Gatehouse/Protection).</summary>
     public Gatehouse.Protection.ProtectionSettings Protection { get; init; } = Gatehouse.Protection.ProtectionSettings.Empty;
+
+    /// <summary>Known hosts, the unknown-host status and routes' body limits and timeouts (Protection/RouteLimitsMiddleware).</summary>
+    public Gatehouse.Protection.RouteLimitSettings RouteLimits { get; init; } = Gatehouse.Protection.RouteLimitSettings.Empty;
 }
 
 public sealed record ClusterRuntimeSettings(

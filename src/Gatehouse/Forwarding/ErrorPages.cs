@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Gatehouse.Forwarding;
 
 /// <summary>
-/// Gatehouse's own short error bodies. They never carry exception text or anything about a backend; they carry the
-/// request id (also sent as <c>X-Request-Id</c> and written in the JSON access log) so a user's report can be traced.
+/// Gatehouse's own short error bodies: its error pages, the protection checks' refusals and pages in place of a
+/// backend's discarded error body; the one writer of them all. They never carry exception text or anything about a
+/// backend; they carry the request id (also sent as <c>X-Request-Id</c> and written in the JSON access log) so a user's
+/// report can be traced.
 /// </summary>
 public static class ErrorPages
 {
@@ -28,13 +30,25 @@ public static class ErrorPages
             response.Headers.Allow = allow;
         }
 
-        response.Headers.CacheControl = "no-store";
-        ApplySecurityHeaders(context);
-        return WriteBodyAsync(context, statusCode, Text(statusCode));
+        return WriteRefusalAsync(context, statusCode, Text(statusCode));
     }
 
-    /// <summary>Gatehouse's own pages carry the security headers of the route they answer for (the global ones when none matched).</summary>
-    private static void ApplySecurityHeaders(HttpContext context)
+    /// <summary>
+    /// Answers with a Gatehouse page saying <paramref name="text"/>, keeping the headers set before the call: a refusal's
+    /// <c>Allow</c>, <c>WWW-Authenticate</c>, <c>Retry-After</c> and <c>RateLimit</c> fields.
+    /// </summary>
+    public static Task WriteRefusalAsync(HttpContext context, int statusCode, string text)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        ApplySecurityHeaders(context);
+        return WriteBodyAsync(context, statusCode, text);
+    }
+
+    /// <summary>
+    /// Gatehouse's own answers (its pages, a forward-auth service's denial) carry the security headers of the route they
+    /// answer for (the global ones when none matched).
+    /// </summary>
+    internal static void ApplySecurityHeaders(HttpContext context)
     {
         if (context.RequestServices?.GetService(typeof(Configuration.RuntimeSettingsHolder)) is Configuration.RuntimeSettingsHolder settings)
         {

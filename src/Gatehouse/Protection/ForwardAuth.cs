@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Forwarding;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gatehouse.Protection;
@@ -38,7 +39,7 @@ public sealed class ForwardAuthClient : IDisposable
     }
 
     /// <summary>Asks the auth service. On a 2xx the response headers are copied onto the request; otherwise the client's answer is written.</summary>
-    public async Task<Outcome> AuthorizeAsync(HttpContext context, ForwardAuthSettings settings, string? forwardedFor, SecurityHeaderRules? securityHeaders = null)
+    public async Task<Outcome> AuthorizeAsync(HttpContext context, ForwardAuthSettings settings, string? forwardedFor)
     {
         using var request = BuildRequest(context, settings, forwardedFor);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -50,14 +51,12 @@ public sealed class ForwardAuthClient : IDisposable
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            securityHeaders?.ApplyTo(context.Response.Headers);
-            await ProtectionResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout);
+            await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status504GatewayTimeout, "504 Gateway Timeout: the request could not be authorized in time.\n");
             return Outcome.Denied;
         }
         catch (HttpRequestException)
         {
-            securityHeaders?.ApplyTo(context.Response.Headers);
-            await ProtectionResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable);
+            await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status503ServiceUnavailable, "503 Service Unavailable: the request could not be authorized.\n");
             return Outcome.Denied;
         }
 
@@ -79,7 +78,7 @@ public sealed class ForwardAuthClient : IDisposable
                 }
             }
 
-            securityHeaders?.ApplyTo(context.Response.Headers);
+            ErrorPages.ApplySecurityHeaders(context);
             try
             {
                 if (!HttpMethods.IsHead(context.Request.Method))

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Protection;
@@ -11,25 +12,10 @@ namespace Gatehouse.Protection;
 /// </summary>
 internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, RateLimiterRegistry limiters, BasicAuthChecker basicAuth, ForwardAuthClient forwardAuth)
 {
-    private ProtectionSettings? _seen;
-
     public Task InvokeAsync(HttpContext context)
     {
-        var protection = settings.Current.Protection;
-        var routeId = Routing.RouteIds.RouteId(context);
-        var route = protection.ForRoute(routeId);
-        if (!route.HasRequestChecks)
-        {
-            return next(context);
-        }
-
-        if (!ReferenceEquals(_seen, protection))
-        {
-            _seen = protection;
-            limiters.Retain(protection.RateLimits.Keys);
-        }
-
-        return CheckAsync(context, route);
+        var route = settings.Current.Protection.ForRoute(Routing.RouteIds.RouteId(context));
+        return route.HasRequestChecks ? CheckAsync(context, route) : next(context);
     }
 
     private async Task CheckAsync(HttpContext context, RouteProtection route)
@@ -37,14 +23,14 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
         var client = context.Connection.RemoteIpAddress;
         if (route.HasIpLists && !AccessDecisions.IsAllowed(client, route))
         {
-            await Refuse(context, StatusCodes.Status403Forbidden, route);
+            await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status403Forbidden, "403 Forbidden: this address may not use this route.\n");
             return;
         }
 
         if (route.Methods is { } methods && !methods.Contains(context.Request.Method))
         {
             context.Response.Headers.Allow = route.AllowHeader;
-            await Refuse(context, StatusCodes.Status405MethodNotAllowed, route);
+            await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status405MethodNotAllowed, ErrorPages.Text(StatusCodes.Status405MethodNotAllowed));
             return;
         }
 
@@ -64,7 +50,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
                     var seconds = RateLimitHeaders.RetryAfterSeconds(retryAfter ?? TimeSpan.FromSeconds(1));
                     headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     headers["RateLimit"] = RateLimitHeaders.Format(policy, 0, TimeSpan.FromSeconds(seconds));
-                    await Refuse(context, StatusCodes.Status429TooManyRequests, route);
+                    await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status429TooManyRequests, "429 Too Many Requests: slow down; see Retry-After.\n");
                     return;
                 }
 
@@ -85,7 +71,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
                 if (basicAuth.Authenticate(basic, context.Request.Headers.Authorization) is null)
                 {
                     context.Response.Headers.WWWAuthenticate = basic.Challenge;
-                    await Refuse(context, StatusCodes.Status401Unauthorized, route);
+                    await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status401Unauthorized, "401 Unauthorized: this route needs a user name and password.\n");
                     return;
                 }
 
@@ -98,7 +84,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
             if (route.ForwardAuth is { } forward)
             {
                 var forwardedFor = context.Features.Get<ClientIdentity>()?.ForwardedFor;
-                if (await forwardAuth.AuthorizeAsync(context, forward, forwardedFor, route.Headers) != ForwardAuthClient.Outcome.Allowed)
+                if (await forwardAuth.AuthorizeAsync(context, forward, forwardedFor) != ForwardAuthClient.Outcome.Allowed)
                 {
                     return;
                 }
@@ -111,11 +97,5 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
             // A concurrency permit is held until the response is done; window and bucket leases hold nothing.
             lease?.Dispose();
         }
-    }
-
-    private static Task Refuse(HttpContext context, int status, RouteProtection route)
-    {
-        route.Headers.ApplyTo(context.Response.Headers);
-        return ProtectionResponses.WriteAsync(context, status);
     }
 }

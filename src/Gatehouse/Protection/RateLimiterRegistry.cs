@@ -5,7 +5,8 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// The live limiters, one <see cref="PartitionedRateLimiter{TResource}"/> per policy. After a reload, a policy whose
 /// limits are unchanged keeps its limiter (and so every client's count); a changed policy gets a new limiter and starts
-/// fresh; a removed policy's limiter is disposed.
+/// fresh (on the first request that uses it); a removed policy's limiter is disposed when the reload is applied
+/// (<see cref="Configuration.ConfigReloader"/> calls <see cref="Retain"/>).
 /// </summary>
 public sealed class RateLimiterRegistry : IDisposable
 {
@@ -56,7 +57,7 @@ public sealed class RateLimiterRegistry : IDisposable
         }
     }
 
-    /// <summary>Drops the limiters of policies no longer in <paramref name="current"/> (called after a reload).</summary>
+    /// <summary>Drops the limiters of policies no longer in <paramref name="current"/> (called as a reload is applied).</summary>
     public void Retain(IEnumerable<string> current)
     {
         lock (_gate)

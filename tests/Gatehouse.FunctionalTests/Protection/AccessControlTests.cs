@@ -58,7 +58,9 @@ public sealed class AccessControlTests
 
         using var refused = await ClientFor(Addresses(proxy)[1]).GetAsync("/x");
         Assert.Equal("text/plain; charset=utf-8", refused.Content.Headers.ContentType?.ToString());
-        Assert.StartsWith("403 Forbidden", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var id = refused.Headers.GetValues("X-Request-Id").Single();
+        Assert.Equal($"403 Forbidden: this address may not use this route.\nRequest id: {id}\n", await refused.Content.ReadAsStringAsync());
+        Assert.Equal("no-store", refused.Headers.CacheControl?.ToString());
         Assert.Equal("nosniff", refused.Headers.GetValues("X-Content-Type-Options").Single());
     }
 

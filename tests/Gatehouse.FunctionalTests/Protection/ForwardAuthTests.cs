@@ -120,6 +120,9 @@ public sealed class ForwardAuthTests
         using var response = await proxy.Client.GetAsync("/private");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var id = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.Equal($"503 Service Unavailable: the request could not be authorized.\nRequest id: {id}\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(0, echo.Requests);
     }
 }

@@ -65,7 +65,8 @@ public sealed class RateLimitTests
             Assert.True(int.Parse(first!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
             Assert.Equal(policyHeader, first.Headers.GetValues("RateLimit-Policy").Single());
             Assert.Matches("^\"p\";r=0;t=[0-9]+$", first.Headers.GetValues("RateLimit").Single());
-            Assert.StartsWith("429 Too Many Requests", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var id = first.Headers.GetValues("X-Request-Id").Single();
+            Assert.Equal($"429 Too Many Requests: slow down; see Retry-After.\nRequest id: {id}\n", await first.Content.ReadAsStringAsync());
         }
     }
 
@@ -180,6 +181,21 @@ public sealed class RateLimitTests
             rootExtra: Policy("p", """{ "algorithm": "fixedWindow", "permitLimit": 6, "window": "1h" }""")));
         Assert.True(changed.Applied);
         Assert.Equal(6, (await SendAsync(proxy.Client, 8)).Accepted);
+    }
+
+    [Fact]
+    public async Task Reload_RemovingAPolicy_RetiresItsLimiter_EvenWithNoRequestBeforeItComesBack()
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        var limited = Config(backend, routeExtra: """, "rateLimit": "p" """, rootExtra: Policy("p", """{ "algorithm": "fixedWindow", "permitLimit": 3, "window": "1h" }"""));
+        await using var proxy = await TestProxy.StartAsync(limited);
+        Assert.Equal(3, (await SendAsync(proxy.Client, 4)).Accepted);
+
+        // The reload itself retires the removed policy's limiter: no request has to pass in between.
+        Assert.True((await proxy.ReloadAsync(Config(backend))).Applied);
+        Assert.True((await proxy.ReloadAsync(limited)).Applied);
+
+        Assert.Equal(3, (await SendAsync(proxy.Client, 4)).Accepted);
     }
 
     [Fact]

@@ -53,6 +53,19 @@ public class LimitsValidationTests
     }
 
     [Fact]
+    public void RuntimeSettings_ResolveRouteLimitsOncePerConfig_ListingOnlyRoutesThatSetOne()
+    {
+        var route = SampleConfig.Route with { Limits = new RouteLimitsDefinition { MaxRequestBodyBytes = ByteSize.Parse("1KB"), RequestBodyTimeout = Duration.Parse("2s") } };
+        var config = SampleConfig.Valid(route: route) with { Http = new HttpDefinition { UnknownHostStatus = 404 } };
+
+        var limits = RuntimeSettings.From(config).RouteLimits;
+
+        Assert.Equal(new Gatehouse.Protection.RouteBodyLimits(1024, TimeSpan.FromSeconds(2)), limits.Routes["WEB"]);
+        Assert.Equal(404, limits.UnknownHostStatus);
+        Assert.Empty(RuntimeSettings.From(SampleConfig.Valid()).RouteLimits.Routes);
+    }
+
+    [Fact]
     public void Defaults_AreTheDocumentedSafeValues()
     {
         var limits = new LimitsDefinition();
