@@ -83,7 +83,8 @@ public static class ErrorPages
         response.Headers[RequestIds.HeaderName] = requestId;
         var body = Encoding.UTF8.GetBytes($"{text}Request id: {requestId}\n");
         response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+        // HEAD: the headers go out now, so the page is answered once (an outer step sees a started response).
+        return HttpMethods.IsHead(context.Request.Method) ? response.StartAsync(context.RequestAborted) : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     public static string Text(int statusCode) => statusCode switch
