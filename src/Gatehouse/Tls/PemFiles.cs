@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme.Certificates;
 
 namespace Gatehouse.Tls;
 
@@ -12,8 +13,6 @@ public sealed record CertificateWithChain(X509Certificate2 Certificate, X509Cert
 /// </summary>
 public static class PemFiles
 {
-    private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
-
     public static CertificateWithChain? LoadCertificateWithKey(string certificatePath, string keyPath, out string? certificateError, out string? keyError)
     {
         certificateError = null;
@@ -106,7 +105,7 @@ public static class PemFiles
     public static string? ServerUsageProblem(X509Certificate2 certificate)
     {
         var usage = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
-        return usage is null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthOid)
+        return usage is null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == CustomRootTrust.ServerAuthentication)
             ? null
             : "the certificate is not for TLS servers (its extended key usage lacks serverAuth)";
     }
