@@ -71,7 +71,7 @@ public sealed class InternalCertificateAuthority : IDisposable
         var now = time.GetUtcNow();
         var notAfter = now.Add(LeafLifetime) < _root.NotAfter ? now.Add(LeafLifetime) : new DateTimeOffset(_root.NotAfter.ToUniversalTime());
         using var issued = request.Create(_root, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
-        return new CertificateWithChain(PemFiles.UsableBySslStream(issued.CopyWithPrivateKey(key)), []);
+        return new CertificateWithChain(EphemeralKeys.UsableBySslStream(issued.CopyWithPrivateKey(key)), []);
     }
 
     private static void CreatePrivateDirectory(string path)

@@ -51,24 +51,7 @@ public static class PemFiles
         }
 
         certificates[0].Dispose();
-        return new CertificateWithChain(UsableBySslStream(leaf), intermediates);
-    }
-
-    /// <summary>
-    /// A certificate whose key SslStream can use as a server. On Windows, SChannel cannot use the in-memory (ephemeral)
-    /// keys that PEM loading makes, so the certificate goes through PKCS#12 there; elsewhere it is returned as it is.
-    /// </summary>
-    public static X509Certificate2 UsableBySslStream(X509Certificate2 certificate)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            return certificate;
-        }
-
-        using (certificate)
-        {
-            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
-        }
+        return new CertificateWithChain(EphemeralKeys.UsableBySslStream(leaf), intermediates);
     }
 
     /// <summary>Every certificate of a PEM file, in order; null (with the reason) when the file has none or cannot be read.</summary>
