@@ -32,7 +32,7 @@ public sealed record AcmeCertificate(
     {
         var pem = Encoding.UTF8.GetString(stored);
         // CreateFromPem takes the first CERTIFICATE and the first private key of the text; the key is first, then the leaf.
-        var leaf = X509Certificate2.CreateFromPem(pem, pem);
+        var leaf = EphemeralKeys.UsableBySslStream(X509Certificate2.CreateFromPem(pem, pem));
         var all = new X509Certificate2Collection();
         all.ImportFromPem(pem);
         var chain = new X509Certificate2Collection();

@@ -47,20 +47,7 @@ public static class CertificateSigningRequest
             _ => throw new ArgumentException("certificate keys are ECDSA or RSA", nameof(key)),
         };
 
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var host in hosts)
-        {
-            if (System.Net.IPAddress.TryParse(host, out var address))
-            {
-                names.AddIpAddress(address);
-            }
-            else
-            {
-                names.AddDnsName(host);
-            }
-        }
-
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(SubjectAlternativeNames.For(hosts));
         return request.CreateSigningRequest();
     }
 

@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Gatehouse.Acme.Certificates;
 
 namespace Gatehouse.Acme.Challenges;
 
@@ -30,17 +31,7 @@ public static class TlsAlpn01
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName("CN=" + (host.Length <= 64 ? host : "acme-tls-alpn-01")), key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        if (System.Net.IPAddress.TryParse(host, out var address))
-        {
-            names.AddIpAddress(address);
-        }
-        else
-        {
-            names.AddDnsName(host);
-        }
-
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(SubjectAlternativeNames.For([host]));
         request.CertificateExtensions.Add(new X509Extension(AcmeIdentifierOid, AcmeIdentifierExtensionValue(keyAuthorization), critical: true));
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(7));
     }

@@ -27,6 +27,10 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Lock _publishing = new();
     private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
+
+    // What the store was given, kept per name: the store builds a certificate's handshake context once per entry, so an
+    // unchanged certificate keeps its context (and TLS session state) when another one is published.
+    private readonly Dictionary<string, CertificateWithChain> _served = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AcmeRenewalScheduled> _scheduled = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<AcmeSource> _logger;
     private int _disposed;
@@ -140,7 +144,8 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
             lock (_gate)
             {
                 _certificates[certificate.Name] = certificate;
-                all = _certificates.Values.Select(c => new CertificateWithChain(c.Certificate, c.Chain)).ToList();
+                _served[certificate.Name] = new CertificateWithChain(certificate.Certificate, certificate.Chain);
+                all = [.. _served.Values];
             }
 
             _store.Set(SourceId, all);

@@ -1,3 +1,4 @@
+using Gatehouse.Acme.Challenges;
 using Microsoft.AspNetCore.Connections;
 
 namespace Gatehouse.Tls;
@@ -16,15 +17,15 @@ internal static class ClientHelloPeek
 {
     private static readonly object Key = new();
     public static readonly TimeSpan PeekTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ClientHello.Offer Nothing = new(false, []);
+    private static readonly TlsClientHello.Offer Nothing = new(false, []);
 
     // Boxed once: most connections store one of these.
-    private static readonly object Tls13Offered = new ClientHello.Offer(true, []);
+    private static readonly object Tls13Offered = new TlsClientHello.Offer(true, []);
     private static readonly object Tls13NotOffered = Nothing;
 
     /// <summary>What the peeked ClientHello offered; nothing when it was not peeked or could not be read.</summary>
-    public static ClientHello.Offer Of(ConnectionContext connection) =>
-        connection.Items.TryGetValue(Key, out var value) && value is ClientHello.Offer offer ? offer : Nothing;
+    public static TlsClientHello.Offer Of(ConnectionContext connection) =>
+        connection.Items.TryGetValue(Key, out var value) && value is TlsClientHello.Offer offer ? offer : Nothing;
 
     /// <summary>Peeks; false when the client stayed silent (or half-sent) past the timeout: close the connection then.</summary>
     public static async Task<bool> PeekAsync(ConnectionContext connection, bool readAlpn, TimeProvider time)
@@ -44,10 +45,10 @@ internal static class ClientHelloPeek
                 }
 
                 var buffer = result.Buffer;
-                var status = ClientHello.TryRead(buffer, readAlpn, out var offer);
-                if (status != ClientHello.ReadStatus.NeedMoreData || result.IsCompleted || result.IsCanceled || buffer.Length >= ClientHello.MaxPeekBytes)
+                var status = TlsClientHello.TryRead(buffer, readAlpn, out var offer);
+                if (status != TlsClientHello.ReadStatus.NeedMoreData || result.IsCompleted || result.IsCanceled || buffer.Length >= TlsClientHello.MaxPeekBytes)
                 {
-                    if (status == ClientHello.ReadStatus.Done)
+                    if (status == TlsClientHello.ReadStatus.Done)
                     {
                         connection.Items[Key] = offer.Alpn.Count > 0 ? offer : offer.Tls13 ? Tls13Offered : Tls13NotOffered;
                     }

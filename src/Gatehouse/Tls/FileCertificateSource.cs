@@ -75,13 +75,7 @@ internal sealed class FileCertificateSource : IDisposable
             {
                 var definition = _definitions[i];
                 var key = (TlsPaths.Resolve(_baseDirectory, definition.Certificate!), TlsPaths.Resolve(_baseDirectory, definition.Key!));
-                var loaded = PemFiles.LoadCertificateWithKey(key.Item1, key.Item2, out var certificateError, out var keyError);
-                if (loaded is not null && PemFiles.ServerUsageProblem(loaded.Certificate) is { } usage)
-                {
-                    certificateError = usage;
-                    loaded = null;
-                }
-
+                var loaded = TlsFileCheck.LoadCertificateEntry(definition, i, _baseDirectory, out var entryErrors);
                 if (loaded is not null)
                 {
                     if (!_lastGood.TryGetValue(key, out var previous) || previous.Certificate.Thumbprint != loaded.Certificate.Thumbprint)
@@ -99,16 +93,9 @@ internal sealed class FileCertificateSource : IDisposable
                 }
                 else
                 {
-                    foreach (var (setting, error) in new[] { ("certificate", certificateError), ("key", keyError) })
-                    {
-                        if (error is not null)
-                        {
-                            errors.Add(new($"tls.certificates[{i}].{setting}", error));
-                        }
-                    }
-
+                    errors.AddRange(entryErrors);
                     _logger.LogError("TLS certificate {Path} not (re)loaded ({Reason}): {Errors}; {Keeping}",
-                        key.Item1, reason, string.Join("; ", errors.Where(e => e.Path.StartsWith($"tls.certificates[{i}]", StringComparison.Ordinal))),
+                        key.Item1, reason, string.Join("; ", entryErrors),
                         _lastGood.ContainsKey(key) ? "still serving the previous certificate" : "no certificate for this entry");
                 }
 

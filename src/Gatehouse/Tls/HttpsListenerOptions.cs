@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme.Certificates;
 using Gatehouse.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -16,8 +16,6 @@ namespace Gatehouse.Tls;
 /// </summary>
 internal sealed class HttpsListenerOptions
 {
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
-
     private readonly CertificateStore _store;
     private readonly TlsAlpnChallengeCertificates? _acme;
     private readonly ListenerTlsDefinition _tls;
@@ -110,21 +108,7 @@ internal sealed class HttpsListenerOptions
             return false;
         }
 
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_clientCas);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements.Skip(1))
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(leaf);
+        return CustomRootTrust.IsTrusted(certificate, presented, _clientCas, CustomRootTrust.ClientAuthentication);
     }
 
     /// <summary>One certificate's options: the hardened ones, and the resumable TLS 1.3 ones when the listener allows them.</summary>

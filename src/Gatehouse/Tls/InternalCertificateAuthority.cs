@@ -1,6 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme.Certificates;
 
 namespace Gatehouse.Tls;
 
@@ -63,28 +63,15 @@ public sealed class InternalCertificateAuthority : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={hosts[0]}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        foreach (var host in hosts)
-        {
-            if (IPAddress.TryParse(host, out var ip))
-            {
-                names.AddIpAddress(ip);
-            }
-            else
-            {
-                names.AddDnsName(host);
-            }
-        }
-
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(SubjectAlternativeNames.For(hosts));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CustomRootTrust.ServerAuthentication)], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_root, true, false));
         var now = time.GetUtcNow();
         var notAfter = now.Add(LeafLifetime) < _root.NotAfter ? now.Add(LeafLifetime) : new DateTimeOffset(_root.NotAfter.ToUniversalTime());
         using var issued = request.Create(_root, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
-        return new CertificateWithChain(PemFiles.UsableBySslStream(issued.CopyWithPrivateKey(key)), []);
+        return new CertificateWithChain(EphemeralKeys.UsableBySslStream(issued.CopyWithPrivateKey(key)), []);
     }
 
     private static void CreatePrivateDirectory(string path)

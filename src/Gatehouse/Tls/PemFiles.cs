@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme.Certificates;
 
 namespace Gatehouse.Tls;
 
@@ -12,8 +13,6 @@ public sealed record CertificateWithChain(X509Certificate2 Certificate, X509Cert
 /// </summary>
 public static class PemFiles
 {
-    private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
-
     public static CertificateWithChain? LoadCertificateWithKey(string certificatePath, string keyPath, out string? certificateError, out string? keyError)
     {
         certificateError = null;
@@ -52,24 +51,7 @@ public static class PemFiles
         }
 
         certificates[0].Dispose();
-        return new CertificateWithChain(UsableBySslStream(leaf), intermediates);
-    }
-
-    /// <summary>
-    /// A certificate whose key SslStream can use as a server. On Windows, SChannel cannot use the in-memory (ephemeral)
-    /// keys that PEM loading makes, so the certificate goes through PKCS#12 there; elsewhere it is returned as it is.
-    /// </summary>
-    public static X509Certificate2 UsableBySslStream(X509Certificate2 certificate)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            return certificate;
-        }
-
-        using (certificate)
-        {
-            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
-        }
+        return new CertificateWithChain(EphemeralKeys.UsableBySslStream(leaf), intermediates);
     }
 
     /// <summary>Every certificate of a PEM file, in order; null (with the reason) when the file has none or cannot be read.</summary>
@@ -106,7 +88,7 @@ public static class PemFiles
     public static string? ServerUsageProblem(X509Certificate2 certificate)
     {
         var usage = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
-        return usage is null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthOid)
+        return usage is null || usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == CustomRootTrust.ServerAuthentication)
             ? null
             : "the certificate is not for TLS servers (its extended key usage lacks serverAuth)";
     }

@@ -5,7 +5,8 @@ namespace Gatehouse.Tls;
 /// <summary>
 /// The load-time half of TLS validation: opens every file the TLS settings name and reports what is wrong with it, with
 /// the setting's path (<c>tls.certificates[1].key: not a PEM private key</c>). <c>gatehouse validate</c>, start-up and
-/// every reload run it; a reload with a bad file is rejected and the last good config keeps serving.
+/// every reload run it; a reload with a bad file is rejected and the last good config keeps serving. Certificate entries
+/// are loaded by one method (<see cref="LoadCertificateEntry"/>) for this check and for serving them.
 /// </summary>
 public static class TlsFileCheck
 {
@@ -14,17 +15,8 @@ public static class TlsFileCheck
         var errors = new List<ConfigError>();
         for (var i = 0; i < config.Tls.Certificates.Count; i++)
         {
-            var definition = config.Tls.Certificates[i];
-            var path = $"tls.certificates[{i}]";
-            var loaded = PemFiles.LoadCertificateWithKey(
-                TlsPaths.Resolve(baseDirectory, definition.Certificate!), TlsPaths.Resolve(baseDirectory, definition.Key!), out var certificateError, out var keyError);
-            Add(errors, $"{path}.certificate", certificateError);
-            Add(errors, $"{path}.key", keyError);
-            if (loaded is not null)
-            {
-                Add(errors, $"{path}.certificate", PemFiles.ServerUsageProblem(loaded.Certificate));
-                loaded.Certificate.Dispose();
-            }
+            LoadCertificateEntry(config.Tls.Certificates[i], i, baseDirectory, out var entryErrors)?.Certificate.Dispose();
+            errors.AddRange(entryErrors);
         }
 
         for (var i = 0; i < config.Listeners.Count; i++)
@@ -68,6 +60,29 @@ public static class TlsFileCheck
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Loads <c>tls.certificates[<paramref name="index"/>]</c> (leaf and key, the chain after the leaf): the certificate,
+    /// or null and what is wrong, each error with its setting's path. <see cref="FileCertificateSource"/> serves what it loads.
+    /// </summary>
+    public static CertificateWithChain? LoadCertificateEntry(CertificateFileDefinition definition, int index, string baseDirectory, out IReadOnlyList<ConfigError> errors)
+    {
+        var path = $"tls.certificates[{index}]";
+        var loaded = PemFiles.LoadCertificateWithKey(
+            TlsPaths.Resolve(baseDirectory, definition.Certificate!), TlsPaths.Resolve(baseDirectory, definition.Key!), out var certificateError, out var keyError);
+        if (loaded is not null && PemFiles.ServerUsageProblem(loaded.Certificate) is { } usage)
+        {
+            certificateError = usage;
+            loaded.Certificate.Dispose();
+            loaded = null;
+        }
+
+        var found = new List<ConfigError>();
+        Add(found, $"{path}.certificate", certificateError);
+        Add(found, $"{path}.key", keyError);
+        errors = found;
+        return loaded;
     }
 
     private static void CaBundle(List<ConfigError> errors, string path, string baseDirectory, string bundle)

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Acme.Certificates;
 using Gatehouse.Configuration;
 
 namespace Gatehouse.Tls;
@@ -87,20 +88,7 @@ public static class UpstreamTls
             return (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements.Skip(1))
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(leaf);
+        return CustomRootTrust.IsTrusted(leaf, presented, roots, CustomRootTrust.ServerAuthentication);
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ public sealed class ChallengeServer : IAsyncDisposable
         {
             var read = await input.ReadAsync(cancellationToken);
             var result = TlsClientHello.OffersAcmeTls(read.Buffer, out var offers);
-            if (result != ClientHelloReadResult.Incomplete || read.IsCompleted)
+            if (result != TlsClientHello.ReadStatus.NeedMoreData || read.IsCompleted)
             {
                 input.AdvanceTo(read.Buffer.Start); // consume nothing: TLS reads the same bytes next
                 return offers;
