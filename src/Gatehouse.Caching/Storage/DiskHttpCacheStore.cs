@@ -14,12 +14,14 @@ namespace Gatehouse.Caching.Storage;
 /// <para>
 /// The index (key → variants, target, tags, bytes, recency) is in memory and rebuilt at start-up by reading each file's
 /// header; temporary files left by an interrupted write and corrupt files are deleted then. Files whose names this
-/// store does not use are left alone. Recency is exact while the process runs; across a restart it is approximated by
-/// each file's modification time, which a write sets and a hit refreshes. A newly created directory gets mode 0700 and
-/// files 0600 (Unix); an existing directory keeps its mode. One process at a time may use a directory.
+/// store does not use are left alone. Recency is kept in memory, exact while the process runs; across a restart it is
+/// approximated by each file's modification time, which a write sets and <see cref="Dispose"/> moves to the entry's last
+/// hit (a hit itself writes nothing to the disk). After a crash, the hits since the last orderly stop are lost to it.
+/// A newly created directory gets mode 0700 and files 0600 (Unix); an existing directory keeps its mode. One process at
+/// a time may use a directory.
 /// </para>
 /// </remarks>
-public sealed class DiskHttpCacheStore : IHttpCacheStore
+public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
@@ -67,10 +69,12 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             candidates = index.Variants(key);
+            var now = time.GetUtcNow().UtcDateTime;
             foreach (var entry in candidates)
             {
                 recency.Remove(entry.Node);
                 recency.AddLast(entry.Node);
+                entry.LastHitUtc = now;
             }
         }
 
@@ -80,7 +84,6 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
             if (await ReadAsync(entry, cancellationToken).ConfigureAwait(false) is { } response)
             {
                 found.Add(response);
-                Touch(entry);
             }
             else
             {
@@ -200,6 +203,31 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         }
     }
 
+    /// <summary>
+    /// Writes each entry's last hit, if it had one since it was written, into its file's modification time, so that the
+    /// next start orders eviction by it; best effort. The store stays usable.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            foreach (var entry in recency)
+            {
+                if (entry.LastHitUtc is { } lastHit)
+                {
+                    try
+                    {
+                        File.SetLastWriteTimeUtc(entry.Path, lastHit);
+                        entry.LastHitUtc = null;
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>For tests: every entry key each index refers to.</summary>
     internal StoreIndexes Indexes()
     {
@@ -284,17 +312,6 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         }
     }
 
-    /// <summary>Records a hit in the file's modification time, so that recency survives a restart; best effort.</summary>
-    private void Touch(DiskEntry entry)
-    {
-        try
-        {
-            File.SetLastWriteTimeUtc(entry.Path, time.GetUtcNow().UtcDateTime);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
     /// <summary>Forgets an entry whose file could not be used, unless it was replaced or removed meanwhile.</summary>
     private void DropIfCurrent(DiskEntry entry)
@@ -386,6 +403,9 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         public long Length { get; }
 
         long IIndexedEntry.Size => Length;
+
+        /// <summary>The last hit, while the file's modification time does not say it yet.</summary>
+        public DateTime? LastHitUtc { get; set; }
 
         public LinkedListNode<DiskEntry> Node { get; }
     }
