@@ -55,7 +55,7 @@ internal sealed partial class HttpCacheMiddleware(
         {
             return ForwardUntouchedAsync(context, settings, CacheForwardReason.Method);
         }
-        return HandleAsync(CacheRequest.For(context, settings));
+        return HandleAsync(CacheRequest.For(context, settings, _store.RemovalMark));
     }
 
     private async Task HandleAsync(CacheRequest request)
