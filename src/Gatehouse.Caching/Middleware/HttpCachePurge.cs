@@ -42,16 +42,7 @@ public sealed class HttpCachePurge(IHttpCacheStore store)
     }
 
     /// <summary>How many removals there have been: taken before a lookup, it dates what the request goes on to fetch.</summary>
-    internal long Mark
-    {
-        get
-        {
-            lock (gate)
-            {
-                return removals;
-            }
-        }
-    }
+    internal long Mark => Interlocked.Read(ref removals);
 
     /// <summary>Whether a removal since <paramref name="mark"/> matches <paramref name="entry"/> (or may have: see the remarks).</summary>
     internal bool RemovedSince(long mark, CachedResponse entry)
@@ -69,7 +60,7 @@ public sealed class HttpCachePurge(IHttpCacheStore store)
     {
         lock (gate)
         {
-            removals++;
+            Interlocked.Increment(ref removals);
             latest.Enqueue(removal);
             if (latest.Count > Remembered)
             {
