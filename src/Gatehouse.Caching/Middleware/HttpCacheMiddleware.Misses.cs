@@ -15,9 +15,8 @@ internal sealed partial class HttpCacheMiddleware
     /// <summary>Nothing stored matches: only-if-cached gets 504; otherwise one forward per key, the others wait for it.</summary>
     private async Task MissAsync(CacheRequest request, CacheForwardReason reason)
     {
-        if (request.Directives.OnlyIfCached)
+        if (RefusedAsOnlyIfCached(request))
         {
-            StoredResponseWriter.WriteGatewayTimeout(request.Context, request.Status(CacheName) with { Detail = "only-if-cached" });
             return;
         }
         if (!CanCollapse(request))

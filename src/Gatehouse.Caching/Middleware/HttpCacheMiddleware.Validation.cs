@@ -20,9 +20,8 @@ internal sealed partial class HttpCacheMiddleware
     private async Task ValidateAsync(CacheRequest request, CachedResponse entry, CacheForwardReason reason)
     {
         var context = request.Context;
-        if (request.Directives.OnlyIfCached)
+        if (RefusedAsOnlyIfCached(request))
         {
-            StoredResponseWriter.WriteGatewayTimeout(context, request.Status(CacheName) with { Detail = "only-if-cached" });
             return;
         }
         if (Conditions(request, entry) == ConditionalOutcome.Forward)

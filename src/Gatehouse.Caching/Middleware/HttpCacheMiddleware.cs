@@ -55,7 +55,7 @@ internal sealed partial class HttpCacheMiddleware(
         {
             return ForwardUntouchedAsync(context, settings, CacheForwardReason.Method);
         }
-        return HandleAsync(CacheRequest.For(context, settings));
+        return HandleAsync(CacheRequest.For(context, settings, _store.RemovalMark));
     }
 
     private async Task HandleAsync(CacheRequest request)
@@ -103,12 +103,24 @@ internal sealed partial class HttpCacheMiddleware(
 
     private async Task ForwardOrRefuseAsync(CacheRequest request, CacheForwardReason reason)
     {
-        if (request.Directives.OnlyIfCached)
+        if (!RefusedAsOnlyIfCached(request))
         {
-            StoredResponseWriter.WriteGatewayTimeout(request.Context, request.Status(CacheName) with { Detail = "only-if-cached" });
-            return;
+            await ForwardAsync(request, new ForwardPlan(reason));
         }
-        await ForwardAsync(request, new ForwardPlan(reason));
+    }
+
+    /// <summary>
+    /// Called where the stored responses cannot answer and the origin would be asked: a request with only-if-cached
+    /// (§5.2.1.7) gets 504 instead. True when it was answered so.
+    /// </summary>
+    private bool RefusedAsOnlyIfCached(CacheRequest request)
+    {
+        if (!request.Directives.OnlyIfCached)
+        {
+            return false;
+        }
+        StoredResponseWriter.WriteGatewayTimeout(request.Context, request.Status(CacheName) with { Detail = "only-if-cached" });
+        return true;
     }
 
     /// <summary>Forwards and streams the response to the client, storing it if it may be; an unreachable origin's error propagates.</summary>

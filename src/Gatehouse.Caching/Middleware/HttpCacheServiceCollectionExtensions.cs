@@ -11,7 +11,8 @@ public static class HttpCacheServiceCollectionExtensions
     /// Adds what <see cref="HttpCacheApplicationBuilderExtensions.UseHttpCache"/> needs: the options, the store (unless
     /// one is registered: registrations are TryAdd, so a host replaces the store by registering its own
     /// <see cref="IHttpCacheStore"/>, before or after this call), <see cref="TimeProvider.System"/> unless a
-    /// <see cref="TimeProvider"/> is registered, and the middleware's internals. It does not register an
+    /// <see cref="TimeProvider"/> is registered, <see cref="HttpCachePurge"/> (purge through it, not the store, so that a
+    /// purge wins over fetches in flight), and the middleware's internals. It does not register an
     /// <see cref="IHttpCacheSettingsProvider"/>: the host says which routes are cached.
     /// </summary>
     public static IServiceCollection AddHttpCache(this IServiceCollection services, Action<HttpCacheOptions>? configure = null)
@@ -24,6 +25,7 @@ public static class HttpCacheServiceCollectionExtensions
         }
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHttpCacheStore>(HttpCacheStoreFactory.Create);
+        services.TryAddSingleton<HttpCachePurge>();
         services.TryAddSingleton<StoreAccess>();
         services.TryAddSingleton<RequestCollapsing>();
         services.TryAddSingleton<OriginForwarding>();

@@ -71,7 +71,7 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
             return null;
         }
         var updated = CacheEntries.Freshen(entry, result.Headers, request.Settings, result.RequestTime, result.ResponseTime);
-        return (updated, await store.SetAsync(updated));
+        return (updated, await store.SetAsync(updated, request.RemovalMark));
     }
 
     private ResponseHandling Decide(CacheRequest request, ForwardPlan plan, ForwardResult result, StoringDecision decision)
@@ -148,7 +148,7 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
             && Storability.IsComplete(result.Headers, captured.Length))
         {
             entry = CacheEntries.Create(request, decision.VaryKey, result.StatusCode, result.Headers, decision.Directives, captured, result.RequestTime, result.ResponseTime);
-            result.Stored = await store.SetAsync(entry);
+            result.Stored = await store.SetAsync(entry, request.RemovalMark);
             if (result.Stored)
             {
                 collapsing.ForgetUncacheable(request.KeyText);
@@ -167,7 +167,7 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
             {
                 if (Revalidation.EvaluateHead(new StoredHeaderView(validating.Headers), result.Headers) == HeadFreshening.Update)
                 {
-                    await store.SetAsync(CacheEntries.Freshen(validating, result.Headers, request.Settings, result.RequestTime, result.ResponseTime));
+                    await store.SetAsync(CacheEntries.Freshen(validating, result.Headers, request.Settings, result.RequestTime, result.ResponseTime), request.RemovalMark);
                 }
                 else
                 {

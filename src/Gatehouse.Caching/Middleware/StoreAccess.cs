@@ -5,11 +5,15 @@ namespace Gatehouse.Caching.Middleware;
 
 /// <summary>
 /// The store as the middleware uses it: a failing store (a disk error, a lost Redis connection) degrades to misses
-/// and unstored responses, logged, and never fails a request that the origin can answer.
+/// and unstored responses, logged, and never fails a request that the origin can answer. Invalidations go through
+/// <see cref="HttpCachePurge"/>, and a response is not stored when a removal since its lookup matches it.
 /// </summary>
-internal sealed class StoreAccess(IHttpCacheStore store, ILogger<HttpCacheMiddleware> logger)
+internal sealed class StoreAccess(IHttpCacheStore store, HttpCachePurge purge, ILogger<HttpCacheMiddleware> logger)
 {
     public long MaxEntryBytes => store.MaxEntryBytes;
+
+    /// <summary><see cref="HttpCachePurge.Mark"/>: taken before a request's lookup, given to <see cref="SetAsync"/>.</summary>
+    public long RemovalMark => purge.Mark;
 
     public async ValueTask<IReadOnlyList<CachedResponse>> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -24,12 +28,25 @@ internal sealed class StoreAccess(IHttpCacheStore store, ILogger<HttpCacheMiddle
         }
     }
 
-    /// <summary>Stores an entry; false when the store refused it or failed.</summary>
-    public async ValueTask<bool> SetAsync(CachedResponse entry)
+    /// <summary>
+    /// Stores an entry looked up or fetched since <paramref name="removalMark"/>; false when the store refused it or
+    /// failed, or when a removal since the mark matches it: a purge that raced the fetch wins, even one that ran while
+    /// the entry was being written (it is taken out again).
+    /// </summary>
+    public async ValueTask<bool> SetAsync(CachedResponse entry, long removalMark)
     {
         try
         {
-            return await store.SetAsync(entry);
+            if (purge.RemovedSince(removalMark, entry) || !await store.SetAsync(entry))
+            {
+                return false;
+            }
+            if (purge.RemovedSince(removalMark, entry))
+            {
+                await store.RemoveAsync(entry.Key, entry.VaryKey);
+                return false;
+            }
+            return true;
         }
         catch (Exception e)
         {
@@ -54,7 +71,7 @@ internal sealed class StoreAccess(IHttpCacheStore store, ILogger<HttpCacheMiddle
     {
         try
         {
-            await store.RemoveTargetAsync(target);
+            await purge.PurgeTargetAsync(target);
         }
         catch (Exception e)
         {

@@ -14,20 +14,19 @@ namespace Gatehouse.Caching.Storage;
 /// <para>
 /// The index (key → variants, target, tags, bytes, recency) is in memory and rebuilt at start-up by reading each file's
 /// header; temporary files left by an interrupted write and corrupt files are deleted then. Files whose names this
-/// store does not use are left alone. Recency is exact while the process runs; across a restart it is approximated by
-/// each file's modification time, which a write sets and a hit refreshes. A newly created directory gets mode 0700 and
-/// files 0600 (Unix); an existing directory keeps its mode. One process at a time may use a directory.
+/// store does not use are left alone. Recency is kept in memory, exact while the process runs; across a restart it is
+/// approximated by each file's modification time, which a write sets and <see cref="Dispose"/> moves to the entry's last
+/// hit (a hit itself writes nothing to the disk). After a crash, the hits since the last orderly stop are lost to it.
+/// A newly created directory gets mode 0700 and files 0600 (Unix); an existing directory keeps its mode. One process at
+/// a time may use a directory.
 /// </para>
 /// </remarks>
-public sealed class DiskHttpCacheStore : IHttpCacheStore
+public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
-    private readonly Dictionary<string, Dictionary<string, DiskEntry>> byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<DiskEntry>> byTarget = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<DiskEntry>> byTag = new(StringComparer.Ordinal);
+    private readonly StoreIndex<DiskEntry> index = new();
     private readonly LinkedList<DiskEntry> recency = new(); // least recently used first
-    private long bytes;
     private long evictions;
 
     /// <param name="directory">Where the files are; created (0700 on Unix) when missing.</param>
@@ -59,7 +58,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         {
             lock (gate)
             {
-                return new(recency.Count, bytes, MaxBytes, evictions);
+                return new(index.Count, index.Bytes, MaxBytes, evictions);
             }
         }
     }
@@ -69,16 +68,13 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         DiskEntry[] candidates;
         lock (gate)
         {
-            if (!byKey.TryGetValue(key, out var variants))
-            {
-                return [];
-            }
-
-            candidates = [.. variants.Values];
+            candidates = index.Variants(key);
+            var now = time.GetUtcNow().UtcDateTime;
             foreach (var entry in candidates)
             {
                 recency.Remove(entry.Node);
                 recency.AddLast(entry.Node);
+                entry.LastHitUtc = now;
             }
         }
 
@@ -88,7 +84,6 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
             if (await ReadAsync(entry, cancellationToken).ConfigureAwait(false) is { } response)
             {
                 found.Add(response);
-                Touch(entry);
             }
             else
             {
@@ -143,12 +138,12 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         var entry = new DiskEntry(response.Key, response.VaryKey, response.Target, [.. response.Tags.Distinct(StringComparer.Ordinal)], PathOf(name), length);
         lock (gate)
         {
-            if (Find(entry.Key, entry.VaryKey) is { } replaced)
+            if (index.Find(entry.Key, entry.VaryKey) is { } replaced)
             {
                 Unindex(replaced); // its file is replaced by the rename below
             }
 
-            while (bytes + length > MaxBytes && recency.First is { } leastRecent)
+            while (index.Bytes + length > MaxBytes && recency.First is { } leastRecent)
             {
                 EvictLocked(leastRecent.Value);
             }
@@ -174,7 +169,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            if (Find(key, varyKey) is not { } entry)
+            if (index.Find(key, varyKey) is not { } entry)
             {
                 return new(false);
             }
@@ -188,7 +183,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            return new(byTarget.TryGetValue(target, out var entries) ? DeleteAllLocked([.. entries]) : 0);
+            return new(DeleteAllLocked(index.WithTarget(target)));
         }
     }
 
@@ -196,8 +191,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            var entries = byTarget.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(t => t.Value).ToList();
-            return new(DeleteAllLocked(entries));
+            return new(DeleteAllLocked(index.WithTargetPrefix(prefix)));
         }
     }
 
@@ -205,7 +199,32 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            return new(byTag.TryGetValue(tag, out var entries) ? DeleteAllLocked([.. entries]) : 0);
+            return new(DeleteAllLocked(index.WithTag(tag)));
+        }
+    }
+
+    /// <summary>
+    /// Writes each entry's last hit, if it had one since it was written, into its file's modification time, so that the
+    /// next start orders eviction by it; best effort. The store stays usable.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            foreach (var entry in recency)
+            {
+                if (entry.LastHitUtc is { } lastHit)
+                {
+                    try
+                    {
+                        File.SetLastWriteTimeUtc(entry.Path, lastHit);
+                        entry.LastHitUtc = null;
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                    }
+                }
+            }
         }
     }
 
@@ -214,13 +233,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            return new StoreIndexes(
-                [.. recency.Select(e => new EntryKey(e.Key, e.VaryKey))],
-                [.. byKey.Values.SelectMany(v => v.Values).Select(e => new EntryKey(e.Key, e.VaryKey))],
-                [.. byTarget.Values.SelectMany(e => e).Select(e => new EntryKey(e.Key, e.VaryKey))],
-                [.. byTag.Values.SelectMany(e => e).Distinct().Select(e => new EntryKey(e.Key, e.VaryKey))],
-                byTarget.Count,
-                byTag.Count);
+            return index.Describe() with { Recency = [.. recency.Select(e => new EntryKey(e.Key, e.VaryKey))] };
         }
     }
 
@@ -268,7 +281,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
             }
 
             // The limit may have been lowered since the files were written.
-            while (bytes > MaxBytes && recency.First is { } leastRecent)
+            while (index.Bytes > MaxBytes && recency.First is { } leastRecent)
             {
                 EvictLocked(leastRecent.Value);
             }
@@ -299,32 +312,18 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         }
     }
 
-    /// <summary>Records a hit in the file's modification time, so that recency survives a restart; best effort.</summary>
-    private void Touch(DiskEntry entry)
-    {
-        try
-        {
-            File.SetLastWriteTimeUtc(entry.Path, time.GetUtcNow().UtcDateTime);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
     /// <summary>Forgets an entry whose file could not be used, unless it was replaced or removed meanwhile.</summary>
     private void DropIfCurrent(DiskEntry entry)
     {
         lock (gate)
         {
-            if (Find(entry.Key, entry.VaryKey) == entry)
+            if (index.Find(entry.Key, entry.VaryKey) == entry)
             {
                 DeleteLocked(entry);
             }
         }
     }
-
-    private DiskEntry? Find(string key, string varyKey) =>
-        byKey.TryGetValue(key, out var variants) && variants.TryGetValue(varyKey, out var entry) ? entry : null;
 
     private int DeleteAllLocked(IEnumerable<DiskEntry> entries)
     {
@@ -352,59 +351,15 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
 
     private void Index(DiskEntry entry)
     {
-        if (!byKey.TryGetValue(entry.Key, out var variants))
-        {
-            byKey[entry.Key] = variants = new(StringComparer.Ordinal);
-        }
-
-        variants[entry.VaryKey] = entry;
-        Add(byTarget, entry.Target, entry);
-        foreach (var tag in entry.Tags)
-        {
-            Add(byTag, tag, entry);
-        }
-
+        index.Add(entry);
         recency.AddLast(entry.Node);
-        bytes += entry.Length;
     }
 
     private void Unindex(DiskEntry entry)
     {
-        if (entry.Node.List is null)
+        if (index.Remove(entry))
         {
-            return;
-        }
-
-        if (byKey.TryGetValue(entry.Key, out var variants) && variants.Remove(entry.VaryKey) && variants.Count == 0)
-        {
-            byKey.Remove(entry.Key);
-        }
-
-        Remove(byTarget, entry.Target, entry);
-        foreach (var tag in entry.Tags)
-        {
-            Remove(byTag, tag, entry);
-        }
-
-        recency.Remove(entry.Node);
-        bytes -= entry.Length;
-    }
-
-    private static void Add(Dictionary<string, HashSet<DiskEntry>> index, string name, DiskEntry entry)
-    {
-        if (!index.TryGetValue(name, out var entries))
-        {
-            index[name] = entries = [];
-        }
-
-        entries.Add(entry);
-    }
-
-    private static void Remove(Dictionary<string, HashSet<DiskEntry>> index, string name, DiskEntry entry)
-    {
-        if (index.TryGetValue(name, out var entries) && entries.Remove(entry) && entries.Count == 0)
-        {
-            index.Remove(name);
+            recency.Remove(entry.Node);
         }
     }
 
@@ -422,7 +377,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
     }
 
     /// <summary>One indexed file. Compared by reference: a rewrite of the same variant is a new entry.</summary>
-    private sealed class DiskEntry
+    private sealed class DiskEntry : IIndexedEntry
     {
         public DiskEntry(string key, string varyKey, string target, string[] tags, string path, long length)
         {
@@ -446,6 +401,11 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore
         public string Path { get; }
 
         public long Length { get; }
+
+        long IIndexedEntry.Size => Length;
+
+        /// <summary>The last hit, while the file's modification time does not say it yet.</summary>
+        public DateTime? LastHitUtc { get; set; }
 
         public LinkedListNode<DiskEntry> Node { get; }
     }

@@ -18,9 +18,9 @@ namespace Gatehouse.Caching.Storage;
 /// averaging under about a kilobyte are bounded by count first, and then the policy's frequency-based admission decides.
 /// </para>
 /// <para>
-/// Reads take no lock: a primary key's variant list and the policy's own concurrent dictionary answer them. Writes and
-/// removals take one lock, so the byte count and the indexes by key, target and tag change together; a removal is
-/// visible to every read that starts after it returns.
+/// Reads take no lock: a primary key's variant list (<see cref="StoreIndex{TEntry}"/>) and the policy's own concurrent
+/// dictionary answer them. Writes and removals take one lock, so the byte count and the indexes by key, target and tag
+/// change together with the policy; a removal is visible to every read that starts after it returns.
 /// </para>
 /// </remarks>
 public sealed class MemoryHttpCacheStore : IHttpCacheStore
@@ -31,15 +31,10 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
 
     private readonly ConcurrentLfu<EntryKey, StoredEntry> policy;
     private readonly Lock gate = new();
-    private readonly Dictionary<EntryKey, StoredEntry> accounted = [];
-    private readonly ConcurrentDictionary<string, string[]> varyKeysByKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<EntryKey>> byTarget = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<EntryKey>> byTag = new(StringComparer.Ordinal);
+    private readonly StoreIndex<StoredEntry> index = new(); // what is accounted
 
     // Evictions the policy reported on a thread that did not hold the gate (its background maintenance).
     private readonly ConcurrentQueue<KeyValuePair<EntryKey, StoredEntry>> evictedElsewhere = new();
-    private long bytes;
-    private long entries;
     private long evictions;
     private long policyRemovalsSeen;
     private long unexpectedEvictions;
@@ -76,7 +71,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
                 }
             }
 
-            return new(Volatile.Read(ref entries), Volatile.Read(ref bytes), MaxBytes, Volatile.Read(ref evictions));
+            return new(index.Count, index.Bytes, MaxBytes, Volatile.Read(ref evictions));
         }
     }
 
@@ -94,17 +89,14 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
 
     internal IReadOnlyList<CachedResponse> Get(string key)
     {
-        if (!varyKeysByKey.TryGetValue(key, out var varyKeys))
-        {
-            return [];
-        }
-
+        var variants = index.Variants(key);
         List<CachedResponse>? found = null;
-        foreach (var varyKey in varyKeys)
+        foreach (var variant in variants)
         {
-            if (policy.TryGet(new EntryKey(key, varyKey), out var stored))
+            // Through the policy, which counts the hit (and may have evicted the entry meanwhile).
+            if (policy.TryGet(EntryKey.Of(variant.Response), out var stored))
             {
-                (found ??= new(varyKeys.Length)).Add(stored.Response);
+                (found ??= new(variants.Length)).Add(stored.Response);
             }
         }
 
@@ -125,7 +117,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             DrainEvictedElsewhere();
-            if (accounted.TryGetValue(key, out var old))
+            if (index.Find(key.Key, key.VaryKey) is { } old)
             {
                 if (onlyIfAbsent)
                 {
@@ -134,21 +126,21 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
 
                 // Unaccounted now, but left in the policy: AddOrUpdate below swaps the value in place, so readers never
                 // see a gap. If a trim picks it first, its event finds it unaccounted and changes nothing.
-                ForgetLocked(key, old);
+                index.Remove(old);
             }
 
-            while (bytes + stored.Size > MaxBytes && accounted.Count > 0)
+            while (index.Bytes + stored.Size > MaxBytes && index.Count > 0)
             {
                 EvictOneLocked();
             }
 
-            RememberLocked(key, stored);
+            index.Add(stored);
             policy.AddOrUpdate(key, stored);
 
             // Background maintenance can evict the entry while AddOrUpdate swaps the value in, and then report the old
             // value (which is no longer accounted). The eviction removes the key from the policy before it reads the value
             // it reports, so once the new value is seen here, any later eviction reports it.
-            if ((!policy.TryGet(key, out var current) || !ReferenceEquals(current, stored)) && ForgetLocked(key, stored))
+            if ((!policy.TryGet(key, out var current) || !ReferenceEquals(current, stored)) && index.Remove(stored))
             {
                 Volatile.Write(ref evictions, evictions + 1);
             }
@@ -162,7 +154,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             DrainEvictedElsewhere();
-            return RemoveLocked(new EntryKey(key, varyKey));
+            return index.Find(key, varyKey) is { } stored && RemoveLocked(stored);
         }
     }
 
@@ -171,7 +163,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             DrainEvictedElsewhere();
-            return byTarget.TryGetValue(target, out var keys) ? RemoveAllLocked([.. keys]) : 0;
+            return RemoveAllLocked(index.WithTarget(target));
         }
     }
 
@@ -180,8 +172,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             DrainEvictedElsewhere();
-            // A scan of the distinct targets: purging by prefix is an administrative act, rare next to reads and writes.
-            return RemoveAllLocked(byTarget.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).SelectMany(t => t.Value).ToList());
+            return RemoveAllLocked(index.WithTargetPrefix(prefix));
         }
     }
 
@@ -190,7 +181,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         lock (gate)
         {
             DrainEvictedElsewhere();
-            return byTag.TryGetValue(tag, out var keys) ? RemoveAllLocked([.. keys]) : 0;
+            return RemoveAllLocked(index.WithTag(tag));
         }
     }
 
@@ -224,13 +215,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
     {
         lock (gate)
         {
-            return new StoreIndexes(
-                [.. accounted.Keys],
-                [.. varyKeysByKey.SelectMany(k => k.Value.Select(v => new EntryKey(k.Key, v)))],
-                [.. byTarget.SelectMany(t => t.Value)],
-                [.. byTag.SelectMany(t => t.Value).Distinct()],
-                byTarget.Count,
-                byTag.Count);
+            return index.Describe();
         }
     }
 
@@ -245,7 +230,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         if (gate.IsHeldByCurrentThread)
         {
             policyRemovalsSeen++;
-            if (ForgetLocked(e.Key, stored))
+            if (index.Remove(stored))
             {
                 Volatile.Write(ref evictions, evictions + 1);
             }
@@ -262,7 +247,7 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
     {
         while (evictedElsewhere.TryDequeue(out var evicted))
         {
-            if (ForgetLocked(evicted.Key, evicted.Value))
+            if (index.Remove(evicted.Value))
             {
                 Volatile.Write(ref evictions, evictions + 1);
             }
@@ -283,119 +268,34 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
 
         // The policy had nothing left to trim although entries are accounted; should not happen, but the loop must end.
         unexpectedEvictions++;
-        var (key, stored) = accounted.First();
-        policy.TryRemove(new KeyValuePair<EntryKey, StoredEntry>(key, stored));
-        ForgetLocked(key, stored);
+        RemoveLocked(index.Entries.First());
         Volatile.Write(ref evictions, evictions + 1);
     }
 
-    private int RemoveAllLocked(IEnumerable<EntryKey> keys)
+    private int RemoveAllLocked(List<StoredEntry> entries) => entries.Count(RemoveLocked);
+
+    private bool RemoveLocked(StoredEntry stored)
     {
-        var removed = 0;
-        foreach (var key in keys)
-        {
-            if (RemoveLocked(key))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
-    }
-
-    private bool RemoveLocked(EntryKey key)
-    {
-        if (!accounted.TryGetValue(key, out var stored))
-        {
-            return false;
-        }
-
-        policy.TryRemove(new KeyValuePair<EntryKey, StoredEntry>(key, stored));
-        ForgetLocked(key, stored);
-        return true;
-    }
-
-    private void RememberLocked(EntryKey key, StoredEntry stored)
-    {
-        accounted.Add(key, stored);
-        Volatile.Write(ref bytes, bytes + stored.Size);
-        Volatile.Write(ref entries, entries + 1);
-        var varyKeys = varyKeysByKey.TryGetValue(key.Key, out var existing) ? [.. existing, key.VaryKey] : new[] { key.VaryKey };
-        varyKeysByKey[key.Key] = varyKeys;
-        Index(byTarget, stored.Response.Target, key);
-        foreach (var tag in stored.Tags)
-        {
-            Index(byTag, tag, key);
-        }
-    }
-
-    /// <summary>Drops <paramref name="stored"/> from the byte count and the indexes, if it is what is accounted for its key.</summary>
-    private bool ForgetLocked(EntryKey key, StoredEntry stored)
-    {
-        if (!accounted.TryGetValue(key, out var current) || !ReferenceEquals(current, stored))
-        {
-            return false;
-        }
-
-        accounted.Remove(key);
-        Volatile.Write(ref bytes, bytes - stored.Size);
-        Volatile.Write(ref entries, entries - 1);
-        var remaining = varyKeysByKey[key.Key].Where(v => v != key.VaryKey).ToArray();
-        if (remaining.Length == 0)
-        {
-            varyKeysByKey.TryRemove(key.Key, out _);
-        }
-        else
-        {
-            varyKeysByKey[key.Key] = remaining;
-        }
-
-        Unindex(byTarget, stored.Response.Target, key);
-        foreach (var tag in stored.Tags)
-        {
-            Unindex(byTag, tag, key);
-        }
-
-        return true;
-    }
-
-    private static void Index(Dictionary<string, HashSet<EntryKey>> index, string name, EntryKey key)
-    {
-        if (!index.TryGetValue(name, out var keys))
-        {
-            index[name] = keys = [];
-        }
-
-        keys.Add(key);
-    }
-
-    private static void Unindex(Dictionary<string, HashSet<EntryKey>> index, string name, EntryKey key)
-    {
-        if (index.TryGetValue(name, out var keys) && keys.Remove(key) && keys.Count == 0)
-        {
-            index.Remove(name);
-        }
+        policy.TryRemove(new KeyValuePair<EntryKey, StoredEntry>(EntryKey.Of(stored.Response), stored));
+        return index.Remove(stored);
     }
 
     /// <summary>
     /// One accounted entry. A new instance per store, so that a late eviction event for an earlier store of the same
     /// response cannot be mistaken for the current one. Size and tags are taken once, as they were indexed.
     /// </summary>
-    private sealed class StoredEntry(CachedResponse response)
+    private sealed class StoredEntry(CachedResponse response) : IIndexedEntry
     {
         public CachedResponse Response { get; } = response;
+
+        public string Key => Response.Key;
+
+        public string VaryKey => Response.VaryKey;
+
+        public string Target => Response.Target;
 
         public long Size { get; } = response.Size;
 
         public string[] Tags { get; } = [.. response.Tags.Distinct(StringComparer.Ordinal)];
     }
 }
-
-/// <summary>What a store's indexes refer to, for tests that look for leaks.</summary>
-internal sealed record StoreIndexes(
-    IReadOnlyList<EntryKey> Accounted,
-    IReadOnlyList<EntryKey> ByKey,
-    IReadOnlyList<EntryKey> ByTarget,
-    IReadOnlyList<EntryKey> ByTag,
-    int Targets,
-    int Tags);

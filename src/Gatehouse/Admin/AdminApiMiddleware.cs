@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gatehouse.Caching;
+using Gatehouse.Caching.Middleware;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Configuration;
 using Yarp.ReverseProxy;
@@ -77,7 +78,8 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, RuntimeSettingsHo
 
     private async Task PurgeAsync(HttpContext context)
     {
-        if (services.GetService<IHttpCacheStore>() is not { } store)
+        // Through HttpCachePurge, not the store: a purge then wins over the fetches in flight for what it removes.
+        if (services.GetService<HttpCachePurge>() is not { } purge)
         {
             await WriteAsync(context, StatusCodes.Status404NotFound, new { error = "the cache is not enabled" });
             return;
@@ -94,7 +96,7 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, RuntimeSettingsHo
         int purged;
         if (tag.Length > 0)
         {
-            purged = await store.RemoveTagAsync(tag, context.RequestAborted);
+            purged = await purge.PurgeTagAsync(tag, context.RequestAborted);
         }
         else if (!Uri.TryCreate(url.Length > 0 ? url : prefix, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -109,14 +111,14 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, RuntimeSettingsHo
             purged = 0;
             foreach (var target in targets)
             {
-                purged += await store.RemoveTargetAsync(target, context.RequestAborted);
+                purged += await purge.PurgeTargetAsync(target, context.RequestAborted);
             }
         }
         else
         {
             var target = CacheKey.TargetOf(uri, CacheKeyOptions.Default);
             // A prefix ending in "/" must not lose it, but TargetOf keeps the path as given; an empty path is the root.
-            purged = await store.RemoveTargetPrefixAsync(target, context.RequestAborted);
+            purged = await purge.PurgeTargetPrefixAsync(target, context.RequestAborted);
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, new { purged });

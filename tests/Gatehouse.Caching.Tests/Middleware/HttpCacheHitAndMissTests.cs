@@ -116,6 +116,20 @@ public class HttpCacheHitAndMissTests
     }
 
     [Fact]
+    public async Task OnlyIfCached_WithAPreconditionOnlyTheOriginCanEvaluate_Is504_WithoutForwarding()
+    {
+        await using var host = await CacheHost.StartAsync(new TestStore());
+        host.Origin.Map("/a", Responses.Answer("hello", ("Cache-Control", "max-age=60"), ("ETag", "\"v1\"")));
+        using var miss = await host.GetAsync("/a");
+
+        using var response = await host.GetAsync("/a", ("Cache-Control", "only-if-cached"), ("If-Match", "\"v1\""));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("Gatehouse; detail=only-if-cached", response.CacheStatus());
+        Assert.Equal(1, host.Origin.Requests("/a"));
+    }
+
+    [Fact]
     public async Task ClientIfNoneMatch_OnAFreshHit_Is304FromTheCache()
     {
         await using var host = await CacheHost.StartAsync(new TestStore());

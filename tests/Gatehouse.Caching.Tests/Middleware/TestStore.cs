@@ -15,6 +15,9 @@ internal sealed class TestStore(long maxEntryBytes = 1024 * 1024) : IHttpCacheSt
 
     public long MaxEntryBytes { get; } = maxEntryBytes;
 
+    /// <summary>Runs as each write begins, before it stores: for tests of what races a write.</summary>
+    public Action? DuringWrite { get; set; }
+
     public int Writes
     {
         get
@@ -65,6 +68,7 @@ internal sealed class TestStore(long maxEntryBytes = 1024 * 1024) : IHttpCacheSt
 
     public ValueTask<bool> SetAsync(CachedResponse response, CancellationToken cancellationToken = default)
     {
+        DuringWrite?.Invoke();
         lock (_gate)
         {
             if (response.Size > MaxEntryBytes)

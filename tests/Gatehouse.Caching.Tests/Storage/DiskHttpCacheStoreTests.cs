@@ -196,7 +196,27 @@ public class DiskHttpCacheStoreTests
         Assert.Equal(3, directory.Files().Length);
     }
 
-    // Approximate LRU across a restart: modification times, set on write and refreshed on a hit, order the scan.
+    // Recency is kept in memory: a hit costs no write to the disk.
+    [Fact]
+    public async Task Hit_DoesNotModifyTheFile()
+    {
+        using var directory = new TempDirectory();
+        var clock = new StepClock();
+        var store = new DiskHttpCacheStore(directory.Path, Unlimited, Unlimited, clock);
+        await store.SetAsync(Response("https://example.com/a", bodyBytes: 100), Token);
+        var file = new FileInfo(Path.Combine(directory.Path, Assert.Single(directory.Files())));
+        var (written, content) = (file.LastWriteTimeUtc, await File.ReadAllBytesAsync(file.FullName, Token));
+
+        clock.Advance(60);
+        Assert.Single(await store.GetAsync("https://example.com/a", Token));
+
+        file.Refresh();
+        Assert.Equal(written, file.LastWriteTimeUtc);
+        Assert.Equal(content, await File.ReadAllBytesAsync(file.FullName, Token));
+    }
+
+    // Approximate LRU across a restart: modification times, set on write and moved to the last hit when the store is
+    // disposed, order the scan.
     [Fact]
     public async Task AfterARestart_RecencyComesFromModificationTimes()
     {
@@ -212,6 +232,7 @@ public class DiskHttpCacheStoreTests
 
         clock.Advance(10);
         await first.GetAsync("https://example.com/0", Token);
+        first.Dispose();
 
         var restarted = new DiskHttpCacheStore(directory.Path, maxBytes: fileLength * 3, Unlimited, clock);
         await restarted.SetAsync(Response("https://example.com/3", bodyBytes: 1000), Token);

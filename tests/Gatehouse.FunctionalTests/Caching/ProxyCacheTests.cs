@@ -162,6 +162,46 @@ public sealed class ProxyCacheTests
         Assert.Equal(5, origin.Requests);
     }
 
+    // A purge that races an in-flight fetch of the same URL wins: the response fetched before it is not stored.
+    [Fact]
+    public async Task PurgeDuringAnInFlightFetch_Wins_TheNextRequestIsAMiss()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answers = 0;
+        await using var origin = await TestBackend.StartAsync("origin", async context =>
+        {
+            var answer = Interlocked.Increment(ref answers);
+            if (answer == 1)
+            {
+                await release.Task;
+            }
+
+            context.Response.Headers.CacheControl = "max-age=600";
+            await context.Response.WriteAsync($"v{answer}");
+        });
+        await using var proxy = await TestProxy.StartAsync(CachedConfig(origin, Admin));
+        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
+
+        var first = proxy.Client.GetStringAsync("/news");
+        await origin.WhenRequestsReach(1);
+        using (var purge = await admin.PostAsync($"/cache/purge?url={Uri.EscapeDataString(new Uri(proxy.Address, "/news").ToString())}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+
+        release.SetResult();
+        Assert.Equal("v1", await first);
+
+        using var next = await proxy.Client.GetAsync("/news");
+        using var hit = await proxy.Client.GetAsync("/news");
+
+        Assert.Equal("v2", await next.Content.ReadAsStringAsync());
+        Assert.StartsWith("Gatehouse; fwd=uri-miss", next.Headers.GetValues("Cache-Status").Last(), StringComparison.Ordinal);
+        Assert.Equal("v2", await hit.Content.ReadAsStringAsync());
+        Assert.StartsWith("Gatehouse; hit", hit.Headers.GetValues("Cache-Status").Last(), StringComparison.Ordinal);
+        Assert.Equal(2, origin.Requests);
+    }
+
     [Fact]
     public async Task StaleIfError_ServesTheStoredResponse_WhenTheBackendIsDown()
     {
