@@ -47,6 +47,12 @@ public sealed class HttpCachePurge(IHttpCacheStore store)
     /// <summary>Whether a removal since <paramref name="mark"/> matches <paramref name="entry"/> (or may have: see the remarks).</summary>
     internal bool RemovedSince(long mark, CachedResponse entry)
     {
+        // The usual store: nothing was removed since its lookup, and no lock is needed to see that.
+        if (Interlocked.Read(ref removals) == mark)
+        {
+            return false;
+        }
+
         lock (gate)
         {
             var since = removals - mark;

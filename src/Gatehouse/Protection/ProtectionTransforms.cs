@@ -52,7 +52,7 @@ internal sealed class ProtectionTransforms(RuntimeSettingsHolder settings) : ITr
         });
     }
 
-    private static ValueTask SetForwardedHeaders(RequestTransformContext transform)
+    private ValueTask SetForwardedHeaders(RequestTransformContext transform)
     {
         var context = transform.HttpContext;
         var headers = transform.ProxyRequest.Headers;
@@ -61,7 +61,8 @@ internal sealed class ProtectionTransforms(RuntimeSettingsHolder settings) : ITr
             headers.Remove(name);
         }
 
-        var identity = context.Features.Get<ClientIdentity>();
+        // Only a trusted proxy's request carries an identity (ClientIdentityMiddleware); with none configured, no look-up.
+        var identity = settings.Current.Protection.TrustedProxies.IsEmpty ? null : context.Features.Get<ClientIdentity>();
         var request = context.Request;
         if ((identity?.ForwardedFor ?? context.Connection.RemoteIpAddress?.ToString()) is { } forwardedFor)
         {
