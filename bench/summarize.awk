@@ -55,36 +55,18 @@ END {
 
     # Pairs to compare, when both sides ran. req/s: above 1 is better for the first; the others: below 1 is better.
     npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp", pairs, " ")
-    print ""
-    print "Ratios of medians (req/s: higher is better for the first; p99, CPU and RSS: lower is better):"
-    print ""
-    print "| scenario | ratio | req/s | p99 | proxy CPU/req | peak RSS |"
-    print "| --- | --- | ---: | ---: | ---: | ---: |"
+    # Each pair gives two rows: the ratio of the two sides' medians, and the same pair round by round (each round's
+    # ratio, then their median and range, and how many rounds the first side was at least as fast). Slow drift of the
+    # machine cancels within a round, so the paired ratios scatter less than the medians of each side taken apart.
+    medians = ""; paired = ""
     for (s = 1; s <= nscenarios; s++) {
         for (p = 1; p <= npairs; p++) {
             split(pairs[p], side, "/")
             a = scenarios[s] SUBSEP side[1]
             b = scenarios[s] SUBSEP side[2]
             if (!(a in runs) || !(b in runs)) continue
-            printf "| %s | %s | %s | %s | %s | %s |\n", scenarios[s], pairs[p],
-                ratio(m[a, 4], m[b, 4]), ratio(m[a, 5], m[b, 5]), ratio(m[a, 7], m[b, 7]), ratio(m[a, 8], m[b, 8])
-        }
-    }
-
-    # The same pairs, round by round: each round's ratio, then their median and range, and how many rounds the first
-    # side was at least as fast. Slow drift of the machine cancels within a round, so these scatter less than the
-    # medians of each side taken apart.
-    print ""
-    print "Paired by round (req/s and proxy CPU/req ratios of the two sides in the same round):"
-    print ""
-    print "| scenario | ratio | req/s median | req/s range | rounds ≥ 1 | CPU/req median | CPU/req range |"
-    print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-    for (s = 1; s <= nscenarios; s++) {
-        for (p = 1; p <= npairs; p++) {
-            split(pairs[p], side, "/")
-            a = scenarios[s] SUBSEP side[1]
-            b = scenarios[s] SUBSEP side[2]
-            if (!(a in runs) || !(b in runs)) continue
+            medians = medians sprintf("| %s | %s | %s | %s | %s | %s |\n", scenarios[s], pairs[p],
+                ratio(m[a, 4], m[b, 4]), ratio(m[a, 5], m[b, 5]), ratio(m[a, 7], m[b, 7]), ratio(m[a, 8], m[b, 8]))
             rl = ""; cl = ""; won = 0; n = 0
             for (r = 1; r <= maxround; r++) {
                 if (!((a, r) in rps) || !((b, r) in rps) || rps[b, r] + 0 == 0 || cpu[b, r] + 0 == 0) continue
@@ -94,8 +76,20 @@ END {
                 if (q >= 1) won++
                 n++
             }
-            if (n == 0) continue
-            printf "| %s | %s | %.2f | %s | %d of %d | %.2f | %s |\n", scenarios[s], pairs[p], median(rl), minmax(rl), won, n, median(cl), minmax(cl)
+            if (n > 0) paired = paired sprintf("| %s | %s | %.2f | %s | %d of %d | %.2f | %s |\n", scenarios[s], pairs[p], median(rl), minmax(rl), won, n, median(cl), minmax(cl))
         }
     }
+
+    print ""
+    print "Ratios of medians (req/s: higher is better for the first; p99, CPU and RSS: lower is better):"
+    print ""
+    print "| scenario | ratio | req/s | p99 | proxy CPU/req | peak RSS |"
+    print "| --- | --- | ---: | ---: | ---: | ---: |"
+    printf "%s", medians
+    print ""
+    print "Paired by round (req/s and proxy CPU/req ratios of the two sides in the same round):"
+    print ""
+    print "| scenario | ratio | req/s median | req/s range | rounds ≥ 1 | CPU/req median | CPU/req range |"
+    print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    printf "%s", paired
 }
