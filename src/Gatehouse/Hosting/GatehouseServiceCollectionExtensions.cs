@@ -33,6 +33,7 @@ public static class GatehouseServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Yarp.ReverseProxy.SessionAffinity.ISessionAffinityPolicy, CookieAffinityPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ThresholdActiveHealthPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, ConsecutiveFailuresPassivePolicy>());
         return services;

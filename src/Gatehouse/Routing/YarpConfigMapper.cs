@@ -63,7 +63,7 @@ public static class YarpConfigMapper
                 ? new SessionAffinityConfig
                 {
                     Enabled = true,
-                    Policy = SessionAffinityConstants.Policies.HashCookie,
+                    Policy = CookieAffinityPolicy.PolicyName,
                     FailurePolicy = SessionAffinityConstants.FailurePolicies.Redistribute,
                     AffinityKeyName = cluster.SessionAffinity.CookieName,
                     Cookie = new SessionAffinityCookieConfig { HttpOnly = true, IsEssential = true, SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax },

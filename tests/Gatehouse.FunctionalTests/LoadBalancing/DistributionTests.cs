@@ -122,6 +122,47 @@ public sealed class DistributionTests
         Assert.Equal(2, unpinned.Count);
     }
 
+    [Fact]
+    public async Task SessionAffinity_WhenThePinnedBackendFails_TheRetryRepinsTheClientToTheOneThatAnswered()
+    {
+        var a = await TestBackend.StartAsync("a");
+        var b = await TestBackend.StartAsync("b");
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a, b),
+            "\"loadBalancingPolicy\": \"RoundRobin\", \"sessionAffinity\": { \"enabled\": true, \"cookieName\": \"gh_sticky\" }, \"healthCheck\": { \"passive\": { \"enabled\": false } }"));
+        try
+        {
+            using var first = await proxy.Client.GetAsync("/");
+            var pinned = await first.Content.ReadAsStringAsync();
+            var oldCookie = Assert.Single(first.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gh_sticky=", StringComparison.Ordinal)).Split(';')[0];
+
+            // The pinned backend goes away: the GET is retried on the other one, which must now hold the session.
+            await (pinned == "a" ? a : b).DisposeAsync();
+            var survivor = pinned == "a" ? "b" : "a";
+
+            using var moved = new HttpRequestMessage(HttpMethod.Get, "/");
+            moved.Headers.Add("Cookie", oldCookie);
+            using var movedResponse = await proxy.Client.SendAsync(moved);
+            Assert.Equal(survivor, await movedResponse.Content.ReadAsStringAsync());
+            var newCookie = Assert.Single(movedResponse.Headers.GetValues("Set-Cookie"), c => c.StartsWith("gh_sticky=", StringComparison.Ordinal)).Split(';')[0];
+            Assert.NotEqual(oldCookie, newCookie);
+
+            // Pinned to the survivor: answered by it, and not pinned again.
+            for (var i = 0; i < 4; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+                request.Headers.Add("Cookie", newCookie);
+                using var response = await proxy.Client.SendAsync(request);
+                Assert.Equal(survivor, await response.Content.ReadAsStringAsync());
+                Assert.False(response.Headers.Contains("Set-Cookie"));
+            }
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+        }
+    }
+
     private static async Task<Dictionary<string, string>> MapKeysAsync(HttpClient client, int keys)
     {
         var map = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
