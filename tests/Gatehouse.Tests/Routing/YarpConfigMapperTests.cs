@@ -138,12 +138,12 @@ public class YarpConfigMapperTests
     }
 
     [Fact]
-    public void MapCluster_SessionAffinityEnabled_HashCookieWithConfiguredName()
+    public void MapCluster_SessionAffinityEnabled_GatehouseCookiePolicyWithConfiguredName()
     {
         var affinity = YarpConfigMapper.MapCluster("api", SampleConfig.Cluster with { SessionAffinity = new() { Enabled = true, CookieName = "sticky" } }).SessionAffinity!;
 
         Assert.True(affinity.Enabled);
-        Assert.Equal(SessionAffinityConstants.Policies.HashCookie, affinity.Policy);
+        Assert.Equal(Gatehouse.LoadBalancing.CookieAffinityPolicy.PolicyName, affinity.Policy);
         Assert.Equal(SessionAffinityConstants.FailurePolicies.Redistribute, affinity.FailurePolicy);
         Assert.Equal("sticky", affinity.AffinityKeyName);
         Assert.True(affinity.Cookie!.HttpOnly);
