@@ -22,7 +22,9 @@ public static class CustomRootTrust
     /// </summary>
     public static bool IsTrusted(X509Certificate certificate, X509Chain? presented, X509Certificate2Collection roots, string? usage)
     {
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        // A plain X509Certificate is copied into an X509Certificate2 for the chain, and that copy is ours to dispose.
+        using var copy = certificate is X509Certificate2 ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var leaf = copy ?? (X509Certificate2)certificate;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
