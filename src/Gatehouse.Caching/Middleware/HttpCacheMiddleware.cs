@@ -171,6 +171,4 @@ internal sealed partial class HttpCacheMiddleware(
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
         || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true
         || HttpMethods.IsConnect(context.Request.Method);
-
-
 }

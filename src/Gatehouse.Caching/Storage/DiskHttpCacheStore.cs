@@ -312,7 +312,6 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
         }
     }
 
-
     /// <summary>Forgets an entry whose file could not be used, unless it was replaced or removed meanwhile.</summary>
     private void DropIfCurrent(DiskEntry entry)
     {

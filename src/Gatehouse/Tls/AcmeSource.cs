@@ -26,11 +26,11 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     private readonly CertificateStore _store;
     private readonly Lock _gate = new();
     private readonly Lock _publishing = new();
-    private readonly Dictionary<string, AcmeCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
 
-    // What the store was given, kept per name: the store builds a certificate's handshake context once per entry, so an
-    // unchanged certificate keeps its context (and TLS session state) when another one is published.
-    private readonly Dictionary<string, CertificateWithChain> _served = new(StringComparer.OrdinalIgnoreCase);
+    // Per name, the certificate and the entry the store was given for it: the store builds a certificate's handshake
+    // context once per entry, so an unchanged certificate keeps its context (and TLS session state) when another one
+    // is published.
+    private readonly Dictionary<string, (AcmeCertificate Certificate, CertificateWithChain Served)> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AcmeRenewalScheduled> _scheduled = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<AcmeSource> _logger;
     private int _disposed;
@@ -73,7 +73,7 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
     {
         lock (_gate)
         {
-            return _certificates.GetValueOrDefault(name);
+            return _certificates.TryGetValue(name, out var current) ? current.Certificate : null;
         }
     }
 
@@ -143,9 +143,8 @@ internal sealed class AcmeSource : IHostedLifecycleService, IAsyncDisposable
             List<CertificateWithChain> all;
             lock (_gate)
             {
-                _certificates[certificate.Name] = certificate;
-                _served[certificate.Name] = new CertificateWithChain(certificate.Certificate, certificate.Chain);
-                all = [.. _served.Values];
+                _certificates[certificate.Name] = (certificate, new CertificateWithChain(certificate.Certificate, certificate.Chain));
+                all = [.. _certificates.Values.Select(c => c.Served)];
             }
 
             _store.Set(SourceId, all);
