@@ -55,6 +55,7 @@ public static partial class ConfigValidator
         ValidateProtection(errors, config);
         ValidateTls(errors, config);
         ValidateProtectionLimits(errors, config);
+        ValidateAmbiguousRoutes(errors, config.Routes);
         return errors;
     }
 

@@ -51,6 +51,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Validate_TwoRoutesWithTheSameMatch_NamesBoth_AndExits1()
+    {
+        // "/api" is mapped to the template "/api/{**…}", so these two are one match that routing could not choose between.
+        var path = await WriteTempAsync("""
+            {
+              "listeners": [ { "port": 8080 } ],
+              "routes": {
+                "api": { "clusterId": "c", "match": { "pathPrefix": "/api" } },
+                "apiAgain": { "clusterId": "c", "match": { "path": "/API/{**rest}" } }
+              },
+              "clusters": { "c": { "destinations": { "d1": { "address": "http://127.0.0.1:9001" } } } }
+            }
+            """);
+
+        var (exit, _, stderr) = await GatehouseProcess.RunToEndAsync("validate", path);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("routes.apiAgain.match: same match as routes.api and the same order (0)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_BrokenJson_NamesTheLine()
     {
         var path = await WriteTempAsync("{\n  \"listeners\": [\n    { \"port\": 8080, }\n  ],\n  \"routes\": { \"x\" \n}");

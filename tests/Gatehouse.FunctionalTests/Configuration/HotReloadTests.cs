@@ -63,6 +63,26 @@ public sealed class HotReloadTests
     }
 
     [Fact]
+    public async Task ReloadWithTwoRoutesOfTheSameMatch_IsRejected_AndTheLastGoodConfigKeepsServing()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        var good = Configs.SingleCluster(Configs.Destinations(a));
+        await using var proxy = await TestProxy.StartAsync(good);
+
+        // Applied, every request to "/" would fail with AmbiguousMatchException (a 500).
+        var duplicate = await proxy.ReloadAsync(good.Replace(
+            "\"routes\": { \"all\":", "\"routes\": { \"first\": { \"clusterId\": \"c\", \"match\": { \"pathPrefix\": \"/\" } }, \"all\":", StringComparison.Ordinal));
+
+        Assert.False(duplicate.Applied);
+        var error = Assert.Single(duplicate.Errors);
+        Assert.Equal("routes.all.match", error.Path);
+        Assert.Contains("routes.first", error.Message, StringComparison.Ordinal);
+        using var response = await proxy.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("a", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task OpenWebSocket_SurvivesAReload()
     {
         await using var echo = await TestBackend.StartAsync("echo", async context =>

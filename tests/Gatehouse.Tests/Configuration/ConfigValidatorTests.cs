@@ -67,7 +67,8 @@ public class ConfigValidatorTests
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["a"] = SampleConfig.Route with { ClusterId = "x" },
-                ["b"] = SampleConfig.Route with { ClusterId = "y" },
+                // Another path: the same match twice would be an error of its own (AmbiguousRoutesValidationTests).
+                ["b"] = SampleConfig.WithMatch(new() { PathPrefix = "/b" }) with { ClusterId = "y" },
             },
             Clusters = new Dictionary<string, ClusterDefinition>
             {
