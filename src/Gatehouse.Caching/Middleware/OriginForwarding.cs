@@ -102,12 +102,16 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         var policy = request.Settings.Policy;
         var directives = ResponseCacheControl.FromResponse(result.Headers, policy.TargetedFieldNames);
         var storability = Storability.Evaluate(context.Request.Method, context.Request.Headers, request.Directives, response.StatusCode, result.Headers, directives);
-        var varyKey = "";
-        var tooLarge = response.ContentLength > store.MaxEntryBytes;
-        decision.WillStore = storability.IsStorable && !tooLarge
-            && VaryKey.TryCompute(result.Headers[HeaderNames.Vary], context.Request.Headers, out varyKey);
-        decision.VaryKey = varyKey;
-        decision.Directives = directives;
+        var outlook = StoringOutlook.SizeUnknown;
+        if (storability.IsStorable && VaryKey.TryCompute(result.Headers[HeaderNames.Vary], context.Request.Headers, out var varyKey))
+        {
+            // The entry but for its body, built now: its size, freshness and tags are what Cache-Status speaks of.
+            var entry = CacheEntries.Create(request, varyKey, response.StatusCode, result.Headers, directives, ReadOnlyMemory<byte>.Empty, result.RequestTime, result.ResponseTime);
+            outlook = EntrySize.Outlook(response.ContentLength, entry.Size, store.MaxEntryBytes);
+            // A purge since the lookup that matches it would refuse it at the end: it is not even copied.
+            decision.Entry = outlook == StoringOutlook.TooLarge || store.RemovedSince(request.RemovalMark, entry) ? null : entry;
+        }
+        var tooLarge = outlook == StoringOutlook.TooLarge;
         decision.Reason = storability.Reason;
         decision.TooLarge = tooLarge;
         if (!decision.WillStore)
@@ -128,11 +132,10 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         {
             Forward = plan.Reason,
             ForwardStatus = response.StatusCode,
-            Stored = decision.WillStore,
+            // RFC 9211 §2.5: "stored" only when it will be, as far as can be known before the body (docs/caching.md).
+            Stored = decision.WillStore && outlook == StoringOutlook.Fits,
             Collapsed = plan.Collapsed,
-            TimeToLive = decision.WillStore
-                ? Freshness.Calculate(response.StatusCode, result.Headers, directives, result.RequestTime, now, policy).TimeToLive(now)
-                : null,
+            TimeToLive = decision.Entry?.Freshness.TimeToLive(now),
         };
         CacheStatusField.Append(response.Headers, status);
         return decision.WillStore ? ResponseHandling.StreamAndStore : ResponseHandling.StreamOnly;
@@ -147,7 +150,7 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         if (decision.WillStore && body is { } captured && !context.RequestAborted.IsCancellationRequested
             && Storability.IsComplete(result.Headers, captured.Length))
         {
-            entry = CacheEntries.Create(request, decision.VaryKey, result.StatusCode, result.Headers, decision.Directives, captured, result.RequestTime, result.ResponseTime);
+            entry = decision.Entry! with { Body = captured };
             result.Stored = await store.SetAsync(entry, request.RemovalMark);
             if (result.Stored)
             {
@@ -229,11 +232,10 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
     /// <summary>What <see cref="Decide"/> found out about storing, for when the body has arrived.</summary>
     private sealed class StoringDecision
     {
-        public bool WillStore { get; set; }
+        /// <summary>The entry to store, but for its body; null when the response will not be stored.</summary>
+        public CachedResponse? Entry { get; set; }
 
-        public string VaryKey { get; set; } = "";
-
-        public ResponseCacheControl Directives { get; set; } = ResponseCacheControl.None;
+        public bool WillStore => Entry is not null;
 
         public NotStorableReason Reason { get; set; }
 

@@ -15,6 +15,9 @@ internal sealed class StoreAccess(IHttpCacheStore store, HttpCachePurge purge, I
     /// <summary><see cref="HttpCachePurge.Mark"/>: taken before a request's lookup, given to <see cref="SetAsync"/>.</summary>
     public long RemovalMark => purge.Mark;
 
+    /// <summary><see cref="HttpCachePurge.RemovedSince"/>: whether <see cref="SetAsync"/> would refuse the entry for a removal already made.</summary>
+    public bool RemovedSince(long removalMark, CachedResponse entry) => purge.RemovedSince(removalMark, entry);
+
     public async ValueTask<IReadOnlyList<CachedResponse>> GetAsync(string key, CancellationToken cancellationToken)
     {
         try

@@ -16,7 +16,7 @@ public class HttpCacheCollapsingTests
         {
             await leaderMayAnswer.Task;
             context.Response.Headers.CacheControl = "max-age=60";
-            await context.Response.WriteAsync("the body");
+            await context.Response.WriteWithLengthAsync("the body");
         });
         var waiting = WhenWaiters(host, 99);
 
@@ -56,7 +56,7 @@ public class HttpCacheCollapsingTests
                 // after another, the second would never arrive and the test would time out.
                 await host.Origin.WhenRequests("/a", Clients);
             }
-            await context.Response.WriteAsync($"#{number}");
+            await context.Response.WriteWithLengthAsync($"#{number}");
         });
         var waiting = WhenWaiters(host, Clients - 1);
 
@@ -89,7 +89,7 @@ public class HttpCacheCollapsingTests
             }
             context.Response.Headers.CacheControl = "max-age=60";
             context.Response.Headers.Vary = "Accept-Language";
-            await context.Response.WriteAsync(context.Request.Headers.AcceptLanguage.ToString());
+            await context.Response.WriteWithLengthAsync(context.Request.Headers.AcceptLanguage.ToString());
         });
         var waiting = WhenWaiters(host, 1);
 
@@ -119,7 +119,7 @@ public class HttpCacheCollapsingTests
                 await leaderMayAnswer.Task;
             }
             context.Response.Headers.CacheControl = "max-age=60";
-            await context.Response.WriteAsync($"#{number}");
+            await context.Response.WriteWithLengthAsync($"#{number}");
         });
         var waiting = WhenWaiters(host, 1);
 
@@ -147,7 +147,7 @@ public class HttpCacheCollapsingTests
         host.Origin.Map("/a", (context, number) =>
         {
             context.Response.Headers.CacheControl = "max-age=60";
-            return context.Response.WriteAsync($"#{number}");
+            return context.Response.WriteWithLengthAsync($"#{number}");
         });
         using var first = await host.GetAsync("/a");
         Assert.Equal("#1", await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

@@ -18,7 +18,7 @@ public class HttpCacheInvalidationTests
                 return Task.CompletedTask;
             }
             context.Response.Headers.CacheControl = "max-age=60";
-            return context.Response.WriteAsync($"#{number}");
+            return context.Response.WriteWithLengthAsync($"#{number}");
         });
         using var first = await host.GetAsync("/a");
 

@@ -98,7 +98,7 @@ public class HttpCacheValidationTests
         {
             context.Response.Headers.CacheControl = "max-age=60";
             context.Response.Headers.Vary = "Accept-Language";
-            return context.Response.WriteAsync($"{context.Request.Headers.AcceptLanguage} #{number}");
+            return context.Response.WriteWithLengthAsync($"{context.Request.Headers.AcceptLanguage} #{number}");
         });
 
         using var english = await host.GetAsync("/a", ("Accept-Language", "en"));

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.Caching.Tests.Middleware;
@@ -26,15 +27,28 @@ internal static class Responses
         return host.Client.SendAsync(request, HttpCompletionOption.ResponseContentRead, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>An origin handler answering <paramref name="body"/> with the given fields.</summary>
+    /// <summary>
+    /// An origin handler answering <paramref name="body"/> with the given fields, and with its Content-Length unless
+    /// they give one (the cache says "stored" only for a response whose length it knows up front).
+    /// </summary>
     public static Func<HttpContext, int, Task> Answer(string body, params (string Name, string Value)[] headers) => (context, _) =>
     {
         foreach (var (name, value) in headers)
         {
             context.Response.Headers.Append(name, value);
         }
-        return context.Response.WriteAsync(body);
+        return context.Response.WriteWithLengthAsync(body);
     };
+
+    /// <summary>Writes <paramref name="body"/> with its Content-Length, unless the response has one already.</summary>
+    public static Task WriteWithLengthAsync(this HttpResponse response, string body)
+    {
+        if (body.Length > 0 && response.ContentLength is null)
+        {
+            response.ContentLength = Encoding.UTF8.GetByteCount(body);
+        }
+        return response.WriteAsync(body);
+    }
 
     public static MediaTypeHeaderValue Text => new("text/plain");
 }

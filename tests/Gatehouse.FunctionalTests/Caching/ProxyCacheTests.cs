@@ -19,8 +19,10 @@ public sealed class ProxyCacheTests
     {
         await using var origin = await TestBackend.StartAsync("origin", context =>
         {
+            var page = "page " + context.Request.Path;
             context.Response.Headers.CacheControl = "max-age=60";
-            return context.Response.WriteAsync("page " + context.Request.Path);
+            context.Response.ContentLength = page.Length; // "stored" is said up front only when the length is known
+            return context.Response.WriteAsync(page);
         });
         await using var proxy = await TestProxy.StartAsync(CachedConfig(origin));
 
@@ -162,7 +164,8 @@ public sealed class ProxyCacheTests
         Assert.Equal(5, origin.Requests);
     }
 
-    // A purge that races an in-flight fetch of the same URL wins: the response fetched before it is not stored.
+    // A purge that races an in-flight fetch of the same URL wins: the response fetched before it is not stored, and
+    // its Cache-Status does not say "stored" (the purge came before its header section, which has a Content-Length).
     [Fact]
     public async Task PurgeDuringAnInFlightFetch_Wins_TheNextRequestIsAMiss()
     {
@@ -177,12 +180,13 @@ public sealed class ProxyCacheTests
             }
 
             context.Response.Headers.CacheControl = "max-age=600";
+            context.Response.ContentLength = 2;
             await context.Response.WriteAsync($"v{answer}");
         });
         await using var proxy = await TestProxy.StartAsync(CachedConfig(origin, Admin));
         using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
 
-        var first = proxy.Client.GetStringAsync("/news");
+        var first = proxy.Client.GetAsync("/news");
         await origin.WhenRequestsReach(1);
         using (var purge = await admin.PostAsync($"/cache/purge?url={Uri.EscapeDataString(new Uri(proxy.Address, "/news").ToString())}", null))
         {
@@ -190,7 +194,9 @@ public sealed class ProxyCacheTests
         }
 
         release.SetResult();
-        Assert.Equal("v1", await first);
+        using var purged = await first;
+        Assert.Equal("v1", await purged.Content.ReadAsStringAsync());
+        Assert.Equal("Gatehouse; fwd=uri-miss; fwd-status=200", purged.Headers.GetValues("Cache-Status").Last());
 
         using var next = await proxy.Client.GetAsync("/news");
         using var hit = await proxy.Client.GetAsync("/news");
