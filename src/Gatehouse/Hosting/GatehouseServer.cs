@@ -147,7 +147,6 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         // ACME HTTP-01 answers and the HTTPS redirect come before any route; HSTS and client-certificate headers (Tls/).
         app.UseGatehouseTls(config);
-        app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
         app.UseGatehouseRouteLimits();
         // After routing (per-route rules), before the cache: a refused request is never answered from the cache.
@@ -155,12 +154,15 @@ public sealed class GatehouseServer : IAsyncDisposable
         // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and
         // misses, validations and background refreshes go through the whole proxy pipeline below.
         app.UseHttpCache();
+        // No route took the request: Gatehouse's 404, or its page for routing's 405.
+        app.UseMiddleware<UnroutedRequestsMiddleware>();
+        // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
+        // one more async step per request), and writes the page when no attempt could answer.
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
         });
 
         return new GatehouseServer(app);
