@@ -117,44 +117,46 @@ internal sealed class ForwardingMiddleware(
             }
         }
 
-        if (!context.Response.HasStarted && !originalAborted.IsCancellationRequested)
+        if (context.Response.HasStarted || originalAborted.IsCancellationRequested)
         {
-            await TryWritePageAsync(context, state, timedOut, failedUnexpectedly);
+            return;
+        }
+
+        if (PageStatus(context, state, timedOut, failedUnexpectedly) is { } page)
+        {
+            await ErrorPages.TryWriteAsync(context, page);
+        }
+        else if (state.ReplacedStatus is { } replaced)
+        {
+            // hideBackend.replaceErrorPages: the backend's error body was discarded; this page takes its place.
+            await ErrorPages.WriteInPlaceOfBackendBodyAsync(context, replaced);
         }
     }
 
-    private static async Task TryWritePageAsync(HttpContext context, ForwardingState state, bool timedOut, bool failedUnexpectedly)
+    /// <summary>
+    /// The status of the Gatehouse page that answers when no attempt could: 500 for an unexpected exception, 504 when the
+    /// route timeout fired, a retryable status held back for a retry that then could not happen, or the 502/503/504 YARP
+    /// set for a forwarder error (no destination, connect error, reset, activity timeout); null when a response stands.
+    /// </summary>
+    private static int? PageStatus(HttpContext context, ForwardingState state, bool timedOut, bool failedUnexpectedly)
     {
-        try
+        if (failedUnexpectedly)
         {
-            if (failedUnexpectedly)
-            {
-                await ErrorPages.WriteAsync(context, StatusCodes.Status500InternalServerError);
-            }
-            else if (timedOut)
-            {
-                await ErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout);
-            }
-            else if (state.RejectedStatus is { } status)
-            {
-                // The status was held back for a retry that then could not happen; answer with it, in our words.
-                await ErrorPages.WriteAsync(context, status);
-            }
-            else if (state.ReplacedStatus is { } replaced)
-            {
-                // hideBackend.replaceErrorPages: the backend's error body was discarded; this page takes its place.
-                await ErrorPages.WriteInPlaceOfBackendBodyAsync(context, replaced);
-            }
-            else if (context.Response.StatusCode >= 400 && context.Features.Get<IForwarderErrorFeature>() is not null)
-            {
-                // YARP set 502/503/504 (no destination, connect error, reset, activity timeout) and wrote no body.
-                await ErrorPages.WriteAsync(context, context.Response.StatusCode);
-            }
+            return StatusCodes.Status500InternalServerError;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+
+        if (timedOut)
         {
-            // The client left, or the response could not be replaced; nothing more to tell it.
+            return StatusCodes.Status504GatewayTimeout;
         }
+
+        if (state.RejectedStatus is { } held)
+        {
+            return held;
+        }
+
+        var status = context.Response.StatusCode;
+        return status >= 400 && state.ReplacedStatus is null && context.Features.Get<IForwarderErrorFeature>() is not null ? status : null;
     }
 
     /// <summary>The attempt's outcome for the cluster's passive health policy, as YARP's passive health middleware reports it.</summary>

@@ -7,9 +7,11 @@ using Gatehouse.Observability;
 using Gatehouse.Protection;
 using Gatehouse.Routing;
 using Gatehouse.Tls;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gatehouse.Hosting;
 
@@ -103,6 +105,11 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Server.DrainTimeout.Value ?? TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(source);
         builder.Services.AddGatehouseProxy();
+        // YARP registers ASP.NET Core authorization for its routes' AuthorizationPolicy, which Gatehouse's config does not
+        // map. With the handler provider registered, WebApplication adds the authorization middleware in front of the
+        // pipeline: one more async step (and, after routing, an Items dictionary) per request with nothing to check.
+        // Gatehouse's own access checks are in Protection/.
+        builder.Services.RemoveAll<IAuthorizationHandlerProvider>();
         builder.Services.AddGatehouseProtection();
         builder.Services.AddHttpCache(cache =>
         {
@@ -147,6 +154,7 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         // ACME HTTP-01 answers and the HTTPS redirect come before any route; HSTS and client-certificate headers (Tls/).
         app.UseGatehouseTls(config);
+        app.UseMiddleware<EdgeMiddleware>();
         app.UseRouting();
         app.UseGatehouseRouteLimits();
         // After routing (per-route rules), before the cache: a refused request is never answered from the cache.

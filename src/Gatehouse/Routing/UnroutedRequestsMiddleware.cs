@@ -15,7 +15,7 @@ internal sealed class UnroutedRequestsMiddleware(RequestDelegate next)
         var endpoint = context.GetEndpoint();
         if (endpoint is null)
         {
-            return TryWritePageAsync(context, StatusCodes.Status404NotFound);
+            return ErrorPages.TryWriteAsync(context, StatusCodes.Status404NotFound);
         }
 
         return endpoint.Metadata.GetMetadata<RouteModel>() is not null || endpoint.RequestDelegate is not { } rejection
@@ -28,19 +28,7 @@ internal sealed class UnroutedRequestsMiddleware(RequestDelegate next)
         await rejection(context);
         if (context.Response.StatusCode >= 400 && !context.Response.HasStarted)
         {
-            await TryWritePageAsync(context, context.Response.StatusCode);
-        }
-    }
-
-    private static async Task TryWritePageAsync(HttpContext context, int status)
-    {
-        try
-        {
-            await ErrorPages.WriteAsync(context, status);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client left.
+            await ErrorPages.TryWriteAsync(context, context.Response.StatusCode);
         }
     }
 }
