@@ -34,6 +34,22 @@ public static class ErrorPages
     }
 
     /// <summary>
+    /// <see cref="WriteAsync"/> where the client may have left or the response may already be under way: those failures
+    /// end the request quietly, as there is no one left to tell.
+    /// </summary>
+    public static async Task TryWriteAsync(HttpContext context, int statusCode)
+    {
+        try
+        {
+            await WriteAsync(context, statusCode);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The client left, or the response could not be replaced.
+        }
+    }
+
+    /// <summary>
     /// Answers with a Gatehouse page saying <paramref name="text"/>, keeping the headers set before the call: a refusal's
     /// <c>Allow</c>, <c>WWW-Authenticate</c>, <c>Retry-After</c> and <c>RateLimit</c> fields.
     /// </summary>

@@ -1,9 +1,11 @@
+using System.Collections.Frozen;
 using Gatehouse.Configuration;
 using Gatehouse.Observability;
 using Gatehouse.Retries;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Forwarding;
@@ -12,10 +14,21 @@ namespace Gatehouse.Forwarding;
 /// The first step of YARP's proxy pipeline. It applies the route timeout and runs the attempt loop: a failed attempt
 /// (transport error before any response byte, or a retryable status held back by <see cref="BackendResponseTransform"/>)
 /// is sent again to a destination not tried yet, while the method, the body, the attempt limit and the retry budget allow.
-/// Session affinity, load balancing and passive health run inside each attempt.
+/// Session affinity, load balancing and the forwarder run inside each attempt; each attempt's outcome is reported to the
+/// cluster's passive health policy here (what YARP's passive health middleware does, without its extra async step).
+/// When no attempt could answer, this step writes Gatehouse's page: 502/503/504 for forwarder errors and timeouts, 500
+/// for an unexpected exception, so no exception text reaches the client.
 /// </summary>
-internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, RetryBudgets budgets, ILogger<ForwardingMiddleware> logger)
+internal sealed class ForwardingMiddleware(
+    RequestDelegate next,
+    RuntimeSettingsHolder settings,
+    RetryBudgets budgets,
+    IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
+    ILogger<ForwardingMiddleware> logger)
 {
+    private readonly FrozenDictionary<string, IPassiveHealthCheckPolicy> _passivePolicies =
+        passivePolicies.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
@@ -55,6 +68,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
         }
 
         var timedOut = false;
+        var failedUnexpectedly = false;
         try
         {
             // The attempt loop, written inline: one async state machine per request instead of two.
@@ -69,6 +83,7 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
                 state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
 
                 await next(context);
+                ReportPassiveHealth(context, proxy);
 
                 if (!ShouldRetry(context, proxy, state, retry, budget))
                 {
@@ -87,6 +102,11 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
                 }
             }
         }
+        catch (Exception ex) when (!context.Response.HasStarted && !originalAborted.IsCancellationRequested)
+        {
+            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
+            failedUnexpectedly = true;
+        }
         finally
         {
             if (timeout is not null)
@@ -97,22 +117,57 @@ internal sealed class ForwardingMiddleware(RequestDelegate next, RuntimeSettings
             }
         }
 
-        if (!context.Response.HasStarted)
+        if (context.Response.HasStarted || originalAborted.IsCancellationRequested)
         {
-            if (timedOut)
-            {
-                await ErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout);
-            }
-            else if (state.RejectedStatus is { } status)
-            {
-                // The status was held back for a retry that then could not happen; answer with it, in our words.
-                await ErrorPages.WriteAsync(context, status);
-            }
-            else if (state.ReplacedStatus is { } replaced)
-            {
-                // hideBackend.replaceErrorPages: the backend's error body was discarded; this page takes its place.
-                await ErrorPages.WriteInPlaceOfBackendBodyAsync(context, replaced);
-            }
+            return;
+        }
+
+        if (PageStatus(context, state, timedOut, failedUnexpectedly) is { } page)
+        {
+            await ErrorPages.TryWriteAsync(context, page);
+        }
+        else if (state.ReplacedStatus is { } replaced)
+        {
+            // hideBackend.replaceErrorPages: the backend's error body was discarded; this page takes its place.
+            await ErrorPages.WriteInPlaceOfBackendBodyAsync(context, replaced);
+        }
+    }
+
+    /// <summary>
+    /// The status of the Gatehouse page that answers when no attempt could: 500 for an unexpected exception, 504 when the
+    /// route timeout fired, a retryable status held back for a retry that then could not happen, or the 502/503/504 YARP
+    /// set for a forwarder error (no destination, connect error, reset, activity timeout); null when a response stands.
+    /// </summary>
+    private static int? PageStatus(HttpContext context, ForwardingState state, bool timedOut, bool failedUnexpectedly)
+    {
+        if (failedUnexpectedly)
+        {
+            return StatusCodes.Status500InternalServerError;
+        }
+
+        if (timedOut)
+        {
+            return StatusCodes.Status504GatewayTimeout;
+        }
+
+        if (state.RejectedStatus is { } held)
+        {
+            return held;
+        }
+
+        var status = context.Response.StatusCode;
+        return status >= 400 && state.ReplacedStatus is null && context.Features.Get<IForwarderErrorFeature>() is not null ? status : null;
+    }
+
+    /// <summary>The attempt's outcome for the cluster's passive health policy, as YARP's passive health middleware reports it.</summary>
+    private void ReportPassiveHealth(HttpContext context, IReverseProxyFeature proxy)
+    {
+        if (proxy.Cluster.Config.HealthCheck?.Passive is { Enabled: true } passive
+            && proxy.ProxiedDestination is { } destination
+            && proxy.Route.Cluster is { } cluster
+            && _passivePolicies.TryGetValue(passive.Policy ?? "", out var policy))
+        {
+            policy.RequestProxied(context, cluster, destination);
         }
     }
 

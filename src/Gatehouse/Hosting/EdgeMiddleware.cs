@@ -1,53 +1,25 @@
 using Gatehouse.Forwarding;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Gatehouse.Hosting;
 
 /// <summary>
-/// Just inside the access log: turns proxy failures, unmatched requests and unexpected exceptions into Gatehouse's own
-/// short error responses, so no exception text, stack trace or empty mystery status reaches a client.
+/// Just inside the access log: an exception thrown while the request goes through the synchronous steps (routing,
+/// limits, protection, the cache's look-up) becomes Gatehouse's 500 page instead of Kestrel's empty 500. It is not an
+/// async step, so the usual request pays for a try block and nothing else; failures in the proxy step are answered by
+/// <see cref="ForwardingMiddleware"/>, which is async anyway. No exception text reaches the client either way.
 /// </summary>
 internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         try
         {
-            await next(context);
+            return next(context);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             Observability.GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
-            await TryWritePageAsync(context, StatusCodes.Status500InternalServerError);
-            return;
-        }
-
-        // The usual answer (a success, or a response already under way) leaves after two field reads, before any feature look-up.
-        var status = context.Response.StatusCode;
-        if (status < 400 || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (context.Features.Get<IForwarderErrorFeature>() is not null)
-        {
-            await TryWritePageAsync(context, status);
-        }
-        else if (status is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed && context.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>() is null)
-        {
-            await TryWritePageAsync(context, status);
-        }
-    }
-
-    private static async Task TryWritePageAsync(HttpContext context, int status)
-    {
-        try
-        {
-            await ErrorPages.WriteAsync(context, status);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // The client left, or the response could not be replaced; nothing more to tell it.
+            return ErrorPages.TryWriteAsync(context, StatusCodes.Status500InternalServerError);
         }
     }
 }

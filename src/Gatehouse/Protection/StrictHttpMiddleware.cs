@@ -55,7 +55,7 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
         && request.Headers.TransferEncoding is { Count: 1 } values
         && values[0].AsSpan().Trim(" \t").Equals("chunked", StringComparison.OrdinalIgnoreCase);
 
-    internal static async Task RejectAsync(HttpContext context, int status, bool closeConnection)
+    internal static Task RejectAsync(HttpContext context, int status, bool closeConnection)
     {
         if (closeConnection)
         {
@@ -66,13 +66,6 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
             }, context.Response);
         }
 
-        try
-        {
-            await ErrorPages.WriteAsync(context, status);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client left.
-        }
+        return ErrorPages.TryWriteAsync(context, status);
     }
 }
