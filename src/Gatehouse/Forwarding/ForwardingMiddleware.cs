@@ -200,8 +200,7 @@ internal sealed class ForwardingMiddleware(
         }
 
         if (context.Features.Get<IForwarderErrorFeature>() is not { } error
-            || error.Error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
+            || error.Error == ForwarderError.None || ForwarderErrors.IsClientSide(error.Error))
         {
             return state.TimeoutFired ? ("route timeout", false) : (null, false);
         }

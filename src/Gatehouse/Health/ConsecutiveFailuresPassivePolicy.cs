@@ -26,9 +26,7 @@ internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error;
         var failed = HealthDecisions.IsPassiveFailure(
             transportError: error is not null and not ForwarderError.None,
-            clientCanceled: (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                    or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
-                || context.RequestAborted.IsCancellationRequested) && context.Features.Get<ForwardingState>()?.TimeoutFired != true,
+            clientCanceled: ((error is { } e && ForwarderErrors.IsClientSide(e)) || context.RequestAborted.IsCancellationRequested) && context.Features.Get<ForwardingState>()?.TimeoutFired != true,
             context.Response.StatusCode,
             passive.CountServerErrors);
 
