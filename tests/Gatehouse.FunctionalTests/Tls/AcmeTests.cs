@@ -24,13 +24,9 @@ public class GatehousePebbleFixture : IAsyncLifetime
 {
     public GatehousePebbleFixture()
     {
-        // Both bound at once, so they differ; released for Gatehouse to bind.
-        using var https = new TcpListener(IPAddress.Loopback, 0);
-        using var http = new TcpListener(IPAddress.Loopback, 0);
-        https.Start();
-        http.Start();
-        HttpsPort = ((IPEndPoint)https.LocalEndpoint).Port;
-        HttpPort = ((IPEndPoint)http.LocalEndpoint).Port;
+        // Gatehouse binds them again and again (one proxy after another), so they are kept out of the ephemeral range.
+        HttpsPort = FreePorts.Tcp();
+        HttpPort = FreePorts.Tcp();
     }
 
     public int HttpsPort { get; }
