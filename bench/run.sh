@@ -16,6 +16,7 @@
 #   bench/cache.sh                # cache hits: gatehouse-cache, nginx-cache (proxy_cache) and varnish
 #   bench/tls.sh                  # HTTPS: gatehouse-tls and nginx-tls, keep-alive and a handshake per request
 #   CONTENDERS="gatehouse gatehouse-bare" bench/run.sh   # what the default protections cost (docs/protection.md)
+#   bench/pool.sh gatehouse yarp bench/results/A.tsv bench/results/B.tsv ...   # several runs pooled, with a 95 % CI
 #
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
