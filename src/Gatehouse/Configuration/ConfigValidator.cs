@@ -464,6 +464,8 @@ public static partial class ConfigValidator
         {
             errors.Add(new($"{path}.path", "must be stdout or a file path"));
         }
+
+        PositiveDuration(errors, $"{path}.flushInterval", log.FlushInterval, allowZero: true);
     }
 
     /// <summary>Ids are matched without regard to case (as YARP does), so two that differ only in case are one id twice.</summary>

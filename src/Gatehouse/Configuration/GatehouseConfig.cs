@@ -87,6 +87,9 @@ public sealed record AccessLogDefinition : ConfigSection
 
     /// <summary><c>stdout</c> or a file path.</summary>
     public string Path { get; init; } = "stdout";
+
+    /// <summary>Longest time a line waits before it is written; lines queued meanwhile go out in one write.</summary>
+    public Duration FlushInterval { get; init; } = Duration.From(TimeSpan.FromMilliseconds(100));
 }
 
 public static class AccessLogFormats

@@ -131,6 +131,12 @@ public sealed class GatehouseServer : IAsyncDisposable
         configure?.Invoke(builder);
         var app = builder.Build();
 
+        if (app.Services.GetService<AccessLogWriter>() is { } accessLog)
+        {
+            var accessLogLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLogWriter>();
+            accessLog.WriteFailed += ex => GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
+        }
+
         // Load the initial config into YARP's provider before YARP first reads it.
         _ = app.Services.GetRequiredService<ConfigReloader>();
 

@@ -8,4 +8,7 @@ internal static partial class GatehouseLog
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log: writing failed ({Reason}); lines are lost until a write succeeds")]
+    public static partial void AccessLogWriteFailed(ILogger logger, string reason);
 }

@@ -611,8 +611,15 @@ public class ConfigValidatorTests
     public void Validate_AccessLogBadFormatAndPath_ReportsEach()
     {
         Assert.Equal(
-            ["accessLog.format", "accessLog.path"],
-            ConfigValidator.Validate(SampleConfig.Valid() with { AccessLog = new() { Format = "Combined ", Path = " " } }).Select(e => e.Path).Order(StringComparer.Ordinal));
+            ["accessLog.flushInterval", "accessLog.format", "accessLog.path"],
+            ConfigValidator.Validate(SampleConfig.Valid() with { AccessLog = new() { Format = "Combined ", Path = " ", FlushInterval = Duration.Parse("soon") } })
+                .Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_AccessLogFlushIntervalZero_IsAccepted()
+    {
+        Assert.Empty(ConfigValidator.Validate(SampleConfig.Valid() with { AccessLog = new() { FlushInterval = Duration.Parse("0s") } }));
     }
 
     [Fact]
