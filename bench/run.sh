@@ -32,6 +32,8 @@
 #                       gatehouse-bare: the default protections off, from bench/protections-off.json;
 #                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
 #                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
+#   GATEHOUSE_ACCESS_LOG=off  "stdout": gatehouse and gatehouse-env keep the access log at its default (combined, to
+#                       stdout, which the script sends to a file), as a user who never touched the setting runs it
 #   WRK_THREADS=2
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
@@ -96,6 +98,7 @@ die() { log "error: $*"; exit 1; }
 
 for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls)"; done
 for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, cached-small-64, cached-100k-64, close-64)"; done
+[[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
 # --- Tools ------------------------------------------------------------------------------------------------------------
 SUDO=""
@@ -192,6 +195,7 @@ start() {
         gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env)
             assert_port_free "$port"
             local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare=''
+            [[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout && $name =~ ^gatehouse(-env)?$ ]] && access='"accessLog": { "enabled": true }'
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
             [[ $name == gatehouse-cache ]] && cache=', "cache": { "enabled": true }'
             if [[ $name == gatehouse-tls ]]; then
@@ -492,7 +496,7 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
     echo "- wrk -t$WRK_THREADS, ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
-    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}; $QUIET_NOTE"
+    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}$([[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout ]] && echo '; gatehouse and gatehouse-env with the access log on stdout'); $QUIET_NOTE"
     echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process)"
     echo
     echo "Medians:"

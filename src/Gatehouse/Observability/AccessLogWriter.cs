@@ -85,11 +85,11 @@ public sealed class AccessLogWriter : IAsyncDisposable
         var reader = _lines.Reader;
         while (await reader.WaitToReadAsync())
         {
-            var deadline = _time.GetTimestamp();
+            var firstLineAt = _time.GetTimestamp();
             while (true)
             {
                 await DrainAsync(reader);
-                var left = _flushInterval - _time.GetElapsedTime(deadline);
+                var left = _flushInterval - _time.GetElapsedTime(firstLineAt);
                 if (left <= TimeSpan.Zero || _stopping.IsCancellationRequested)
                 {
                     break;
@@ -106,37 +106,46 @@ public sealed class AccessLogWriter : IAsyncDisposable
             }
 
             await DrainAsync(reader);
-            await TryAsync(_sink.FlushAsync, flushed: true);
-        }
-    }
-
-    /// <summary>Moves the queued lines into the buffer, which writes itself out each time it fills.</summary>
-    private async Task DrainAsync(ChannelReader<string> reader)
-    {
-        while (reader.TryRead(out var line))
-        {
-            await TryAsync(() => _sink.WriteLineAsync(line), flushed: false);
+            try
+            {
+                await _sink.FlushAsync();
+                _failing = false;
+            }
+            catch (Exception ex) when (IsSinkFailure(ex))
+            {
+                Failed(ex);
+            }
         }
     }
 
     /// <summary>
-    /// A line into the buffer (which may write it out) or a flush; when the sink refuses the write, what the buffer held
-    /// is gone (StreamWriter empties it first). Only a flush that got through shows the sink works again.
+    /// Moves the queued lines into the buffer, which writes itself out each time it fills. When the sink refuses that
+    /// write, what the buffer held is gone (StreamWriter empties it first); only a flush that gets through shows the
+    /// sink works again.
     /// </summary>
-    private async Task TryAsync(Func<Task> write, bool flushed)
+    private async Task DrainAsync(ChannelReader<string> reader)
     {
-        try
+        while (reader.TryRead(out var line))
         {
-            await write();
-            _failing &= !flushed;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (!_failing)
+            try
             {
-                _failing = true;
-                WriteFailed?.Invoke(ex);
+                await _sink.WriteLineAsync(line);
             }
+            catch (Exception ex) when (IsSinkFailure(ex))
+            {
+                Failed(ex);
+            }
+        }
+    }
+
+    private static bool IsSinkFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
+
+    private void Failed(Exception ex)
+    {
+        if (!_failing)
+        {
+            _failing = true;
+            WriteFailed?.Invoke(ex);
         }
     }
 
