@@ -24,21 +24,12 @@ $2 != a && $2 != b { next }
     if ($3 + 0 > maxround) maxround = $3 + 0
 }
 
-# Two-sided 95 % quantile of Student's t with df degrees of freedom.
-function tq(df) {
+# Two-sided 95 % quantile of Student's t with df degrees of freedom (the table's values to df 30; above, df 30's,
+# which is larger than the true value, so the interval errs wide rather than narrow).
+function tq(df,    t) {
     if (df <= 0) return 0
-    if (df == 1) return 12.706
-    if (df == 2) return 4.303
-    if (df == 3) return 3.182
-    if (df == 4) return 2.776
-    if (df == 5) return 2.571
-    if (df == 6) return 2.447
-    if (df == 7) return 2.365
-    if (df == 8) return 2.306
-    if (df == 9) return 2.262
-    if (df <= 14) return 2.2
-    if (df <= 29) return 2.09
-    return 2.0
+    split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
+    return df <= 30 ? t[df] + 0 : t[30] + 0
 }
 
 # Fills per-run log ratios lr[1..n] of metric m in scenario s; returns n. Also counts rounds a won (wins, total).
