@@ -149,11 +149,13 @@ public sealed class ConfigReloader : IHostedService, IDisposable
     private void Apply(GatehouseConfig config)
     {
         var revision = Interlocked.Increment(ref _revision);
-        var (routes, clusters) = YarpConfigMapper.Map(config);
-        var settings = RuntimeSettings.From(config);
+        var (routes, clusters) = YarpConfigMapper.Map(config, revision);
+        var settings = RuntimeSettings.From(config, revision);
+        // Published before YARP sees the routes: each route's endpoint finds this generation as YARP builds it.
         _settings.Swap(settings);
-        // Here rather than on the request path: the limiters of policies the new config dropped are disposed.
-        _limiters.Retain(settings.Protection.RateLimits.Keys);
+        // Before YARP sees the routes: limiters of changed policies are replaced and dropped ones disposed here, once,
+        // rather than by whichever request of whichever generation comes first.
+        _limiters.Apply(settings.Protection.RateLimits.Values);
         _proxyConfig.Update(routes, clusters, revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

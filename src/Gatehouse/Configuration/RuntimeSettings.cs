@@ -16,7 +16,7 @@ public sealed record RuntimeSettings(
 {
     public static RuntimeSettings Empty { get; } = new(new GatehouseConfig(), FrozenDictionary<string, ClusterRuntimeSettings>.Empty, FrozenDictionary<string, RouteRuntimeSettings>.Empty);
 
-    public static RuntimeSettings From(GatehouseConfig config) => new(
+    public static RuntimeSettings From(GatehouseConfig config, int revision = 0) => new(
         config,
         config.Clusters.ToFrozenDictionary(c => c.Key, c => ClusterRuntimeSettings.From(c.Value), StringComparer.OrdinalIgnoreCase),
         config.Routes.ToFrozenDictionary(r => r.Key, r => RouteRuntimeSettings.From(r.Value, config.Cache), StringComparer.OrdinalIgnoreCase))
@@ -24,7 +24,11 @@ public sealed record RuntimeSettings(
         HideBackend = Gatehouse.Protection.HideBackendSettings.From(config),
         Protection = Gatehouse.Protection.ProtectionSettings.From(config),
         RouteLimits = Gatehouse.Protection.RouteLimitSettings.From(config),
+        Revision = revision,
     };
+
+    /// <summary>The reload revision this generation was applied as (0 for one never applied).</summary>
+    public int Revision { get; init; }
 
     /// <summary>Backend hiding (docs/protection.md), read on every response.</summary>
     public Gatehouse.Protection.HideBackendSettings HideBackend { get; init; } = Gatehouse.Protection.HideBackendSettings.Default;

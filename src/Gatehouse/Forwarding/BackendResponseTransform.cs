@@ -11,7 +11,7 @@ namespace Gatehouse.Forwarding;
 /// Runs on every backend response, after YARP copied status and headers and before any body byte is sent: drops headers
 /// that reveal the backend and those the backend named in Connection, rewrites URLs and cookie domains naming a
 /// destination, ends the route timeout, holds back a retryable status so the attempt loop can try again, and marks an
-/// error body for replacement by Gatehouse's own page. The settings are read per response, so a reload applies at once.
+/// error body for replacement by Gatehouse's own page. The settings are read per response, from the route's own generation.
 /// </summary>
 internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) : ITransformProvider
 {
@@ -33,7 +33,7 @@ internal sealed class BackendResponseTransform(RuntimeSettingsHolder settings) :
             return ValueTask.CompletedTask;
         }
 
-        var hide = settings.Current.HideBackend;
+        var hide = settings.For(context.HttpContext).HideBackend;
         var headers = context.HttpContext.Response.Headers;
 
         // One pass over the backend's header names (no parsing, no allocation): drop identity headers, note the rare

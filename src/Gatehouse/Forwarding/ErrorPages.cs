@@ -68,7 +68,8 @@ public static class ErrorPages
     {
         if (context.RequestServices?.GetService(typeof(Configuration.RuntimeSettingsHolder)) is Configuration.RuntimeSettingsHolder settings)
         {
-            settings.Current.Protection.ForRoute(Routing.RouteIds.RouteId(context)).Headers.ApplyTo(context.Response.Headers);
+            var headers = Configuration.RouteRuntime.Of(context)?.Protection.Headers ?? settings.Current.Protection.Unmatched.Headers;
+            headers.ApplyTo(context.Response.Headers);
         }
     }
 

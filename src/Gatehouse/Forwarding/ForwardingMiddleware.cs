@@ -21,7 +21,6 @@ namespace Gatehouse.Forwarding;
 /// </summary>
 internal sealed class ForwardingMiddleware(
     RequestDelegate next,
-    RuntimeSettingsHolder settings,
     RetryBudgets budgets,
     IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
     ILogger<ForwardingMiddleware> logger)
@@ -33,8 +32,10 @@ internal sealed class ForwardingMiddleware(
     {
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Cluster.Config.ClusterId;
-        var clusterSettings = settings.Cluster(cluster);
-        var route = settings.Route(proxy.Route.Config.RouteId);
+        // The route's own generation (RouteRuntime on its endpoint), the one its protection came from.
+        var runtime = RouteRuntime.Of(context);
+        var clusterSettings = runtime?.Cluster(cluster) ?? ClusterRuntimeSettings.Default;
+        var route = runtime?.Settings;
         var retry = clusterSettings.Retry;
         var budget = budgets.For(cluster);
         budget.RecordRequest(retry.Budget);

@@ -22,7 +22,7 @@ internal sealed class ViaRequestTransform(RuntimeSettingsHolder settings) : ITra
 
     public void Apply(TransformBuilderContext context) => context.AddRequestTransform(request =>
     {
-        if (settings.Current.HideBackend.Via is { } via)
+        if (settings.For(request.HttpContext).HideBackend.Via is { } via)
         {
             request.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Via, via.ForProtocol(request.HttpContext.Request.Protocol));
         }

@@ -172,11 +172,19 @@ public sealed class GatehouseServer : IAsyncDisposable
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
         // one more async step per request), and writes the page when no attempt could answer.
+        var generations = app.Services.GetRequiredService<RuntimeSettingsHolder>();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
+        }).ConfigureEndpoints((endpoint, route) =>
+        {
+            // Each route's endpoint carries its own generation's settings (RouteRuntime): one generation per request.
+            if (generations.Attach(route) is { } runtime)
+            {
+                endpoint.WithMetadata(runtime);
+            }
         });
 
         return new GatehouseServer(app);

@@ -24,7 +24,7 @@ internal sealed class ConsistentHashPolicy(RuntimeSettingsHolder settings) : ILo
             return availableDestinations.Count == 0 ? null : availableDestinations[0];
         }
 
-        var clusterSettings = settings.Cluster(cluster.ClusterId);
+        var clusterSettings = settings.For(context).Clusters.GetValueOrDefault(cluster.ClusterId) ?? ClusterRuntimeSettings.Default;
         var key = HashKeyReader.Read(context, clusterSettings.HashKey);
         if (key.IsEmpty)
         {

@@ -20,7 +20,7 @@ internal sealed class WeightedRoundRobinPolicy(RuntimeSettingsHolder settings) :
             return count == 0 ? null : availableDestinations[0];
         }
 
-        var clusterSettings = settings.Cluster(cluster.ClusterId);
+        var clusterSettings = settings.For(context).Clusters.GetValueOrDefault(cluster.ClusterId) ?? ClusterRuntimeSettings.Default;
         var state = _scores.GetValue(cluster, static _ => new Scores());
         Span<int> weights = count <= 64 ? stackalloc int[count] : new int[count];
         Span<long> scores = count <= 64 ? stackalloc long[count] : new long[count];

@@ -14,7 +14,16 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, RuntimeSettings
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var route = settings.Current.Protection.ForRoute(Routing.RouteIds.RouteId(context));
+        // The matched route's protection comes from the generation that defined the route (RouteRuntime on its
+        // endpoint); requests no route matched get the global lists of the settings in force. RouteLimitsMiddleware has
+        // already refused a route endpoint that carries no generation.
+        var endpoint = context.GetEndpoint();
+        RouteProtection? route = endpoint is null ? settings.Current.Protection.Unmatched : endpoint.Metadata.GetMetadata<RouteRuntime>()?.Protection;
+        if (route is null)
+        {
+            return endpoint!.Metadata.GetMetadata<RouteModel>() is null ? next(context) : StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status503ServiceUnavailable, closeConnection: false);
+        }
+
         return route.HasRequestChecks ? CheckAsync(context, route) : next(context);
     }
 

@@ -28,8 +28,8 @@ public sealed class ProtectionSettings
 
     public FrozenDictionary<string, RateLimitPolicy> RateLimits { get; }
 
-    public RouteProtection ForRoute(string? routeId) =>
-        routeId is not null && Routes.TryGetValue(routeId, out var route) ? route : Unmatched;
+    /// <summary>The protection of <paramref name="routeId"/>; null for a route this generation does not have (never the global settings).</summary>
+    public RouteProtection? ForRoute(string routeId) => Routes.TryGetValue(routeId, out var route) ? route : null;
 
     public static ProtectionSettings From(GatehouseConfig config)
     {

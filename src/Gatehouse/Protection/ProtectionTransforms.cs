@@ -40,12 +40,12 @@ internal sealed class ProtectionTransforms(RuntimeSettingsHolder settings) : ITr
             context.RequestTransforms.Insert(0, new RequestFuncTransform(RemoveUntrustedForwardedHeaders));
         }
 
-        var routeId = context.Route.RouteId;
-        context.AddResponseTransform(response =>
+        context.AddResponseTransform(static response =>
         {
-            if (response.ProxyResponse is not null)
+            // The route's own generation; every proxied request has one (RouteLimitsMiddleware refuses those without).
+            if (response.ProxyResponse is not null && RouteRuntime.Of(response.HttpContext) is { } runtime)
             {
-                settings.Current.Protection.ForRoute(routeId).Headers.ApplyTo(response.HttpContext.Response.Headers);
+                runtime.Protection.Headers.ApplyTo(response.HttpContext.Response.Headers);
             }
 
             return ValueTask.CompletedTask;
@@ -59,7 +59,7 @@ internal sealed class ProtectionTransforms(RuntimeSettingsHolder settings) : ITr
         RemoveForwardingHeaders(headers);
 
         // Only a trusted proxy's request carries an identity (ClientIdentityMiddleware); with none configured, no look-up.
-        var identity = settings.Current.Protection.TrustedProxies.IsEmpty ? null : context.Features.Get<ClientIdentity>();
+        var identity = settings.For(context).Protection.TrustedProxies.IsEmpty ? null : context.Features.Get<ClientIdentity>();
         var request = context.Request;
         if ((identity?.ForwardedFor ?? context.Connection.RemoteIpAddress?.ToString()) is { } forwardedFor)
         {

@@ -3,10 +3,16 @@ using System.Threading.RateLimiting;
 namespace Gatehouse.Protection;
 
 /// <summary>
-/// The live limiters, one <see cref="PartitionedRateLimiter{TResource}"/> per policy. After a reload, a policy whose
-/// limits are unchanged keeps its limiter (and so every client's count); a changed policy gets a new limiter and starts
-/// fresh (on the first request that uses it); a removed policy's limiter is disposed when the reload is applied
-/// (<see cref="Configuration.ConfigReloader"/> calls <see cref="Retain"/>).
+/// The live limiters, one <see cref="PartitionedRateLimiter{TResource}"/> per policy name. Each reload hands the new
+/// config's policies to <see cref="Apply"/> (from <see cref="Configuration.ConfigReloader"/>): a policy whose limits are
+/// unchanged keeps its limiter (and so every client's count), a changed policy gets a new limiter that starts fresh, and
+/// a removed policy's limiter is disposed.
+/// <para>
+/// A request still running on the previous generation (its route's endpoint was built before the reload) is counted by
+/// the limiter of its policy's name as the reload left it: the same counters as every other request, so a reload never
+/// hands out a fresh allowance by switching limiters back and forth. Only a name the new config dropped gets a limiter
+/// of its own for such a request, until the next reload disposes it.
+/// </para>
 /// </summary>
 public sealed class RateLimiterRegistry : IDisposable
 {
@@ -15,62 +21,42 @@ public sealed class RateLimiterRegistry : IDisposable
 
     private sealed record Entry(RateLimitPolicy Policy, PartitionedRateLimiter<HttpContext> Limiter);
 
-    /// <summary>The limiter of <paramref name="policy"/>: its own when the policy is unchanged, a new one when it changed.</summary>
-    public PartitionedRateLimiter<HttpContext> For(RateLimitPolicy policy)
-    {
-        var limiters = Volatile.Read(ref _limiters);
-        if (limiters.TryGetValue(policy.Name, out var entry) && (ReferenceEquals(entry.Policy, policy)))
-        {
-            return entry.Limiter;
-        }
+    /// <summary>The limiter counting requests under <paramref name="policy"/>'s name.</summary>
+    public PartitionedRateLimiter<HttpContext> For(RateLimitPolicy policy) =>
+        Volatile.Read(ref _limiters).TryGetValue(policy.Name, out var entry) ? entry.Limiter : Add(policy);
 
-        return Replace(policy);
-    }
-
-    private PartitionedRateLimiter<HttpContext> Replace(RateLimitPolicy policy)
+    private PartitionedRateLimiter<HttpContext> Add(RateLimitPolicy policy)
     {
         lock (_gate)
         {
-            var limiters = _limiters;
-            if (limiters.TryGetValue(policy.Name, out var entry))
+            if (_limiters.TryGetValue(policy.Name, out var entry))
             {
-                if (ReferenceEquals(entry.Policy, policy))
-                {
-                    return entry.Limiter;
-                }
-
-                if (entry.Policy.SameLimits(policy))
-                {
-                    // Same limits from a reloaded config: keep the counters, remember the new policy object.
-                    var kept = new Dictionary<string, Entry>(limiters, StringComparer.Ordinal) { [policy.Name] = entry with { Policy = policy } };
-                    Volatile.Write(ref _limiters, kept);
-                    return entry.Limiter;
-                }
+                return entry.Limiter;
             }
 
             var limiter = Create(policy);
-            var next = new Dictionary<string, Entry>(limiters, StringComparer.Ordinal) { [policy.Name] = new Entry(policy, limiter) };
-            Volatile.Write(ref _limiters, next);
-            // In-flight leases of the old limiter are released into a disposed limiter, which ignores them.
-            entry?.Limiter.Dispose();
+            Volatile.Write(ref _limiters, new Dictionary<string, Entry>(_limiters, StringComparer.Ordinal) { [policy.Name] = new Entry(policy, limiter) });
             return limiter;
         }
     }
 
-    /// <summary>Drops the limiters of policies no longer in <paramref name="current"/> (called as a reload is applied).</summary>
-    public void Retain(IEnumerable<string> current)
+    /// <summary>Makes <paramref name="current"/> the policies in force (called as a reload is applied).</summary>
+    public void Apply(IEnumerable<RateLimitPolicy> current)
     {
         lock (_gate)
         {
-            var keep = current.ToHashSet(StringComparer.Ordinal);
-            var gone = _limiters.Where(e => !keep.Contains(e.Key)).ToList();
-            if (gone.Count == 0)
+            var next = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            foreach (var policy in current)
             {
-                return;
+                next[policy.Name] = _limiters.TryGetValue(policy.Name, out var entry) && entry.Policy.SameLimits(policy)
+                    ? entry with { Policy = policy }
+                    : new Entry(policy, Create(policy));
             }
 
-            Volatile.Write(ref _limiters, _limiters.Where(e => keep.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal));
-            foreach (var (_, entry) in gone)
+            var retired = _limiters.Values.Where(old => !next.TryGetValue(old.Policy.Name, out var kept) || !ReferenceEquals(kept.Limiter, old.Limiter)).ToList();
+            Volatile.Write(ref _limiters, next);
+            // In-flight leases of a retired limiter are released into a disposed limiter, which ignores them.
+            foreach (var entry in retired)
             {
                 entry.Limiter.Dispose();
             }

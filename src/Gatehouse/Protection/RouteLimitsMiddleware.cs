@@ -7,8 +7,8 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// Just after routing: enforces the matched route's request body limit (413 at once when Content-Length says too much;
 /// Kestrel cuts a chunked body off when it grows past it) and body timeout (<see cref="BodyTimeout"/>), and answers requests that matched no route with 421 (or 404)
-/// when no route declares their host. Settings follow reloads: they are read from <see cref="RuntimeSettings.RouteLimits"/>,
-/// resolved once per config.
+/// when no route declares their host. Settings follow reloads: a route's are read from the <see cref="RouteRuntime"/> on its endpoint (the generation
+/// that defined the route); an endpoint without one is refused with 503.
 /// </summary>
 internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, ConfigSource source, TimeProvider time)
 {
@@ -17,21 +17,23 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
 
     public Task InvokeAsync(HttpContext context)
     {
-        var limits = settings.Current.RouteLimits;
         var endpoint = context.GetEndpoint();
         if (endpoint is null)
         {
+            var limits = settings.Current.RouteLimits;
             var host = context.Request.Host;
             return limits.Hosts.IsKnown(host.Host, host.Port) ? next(context) : StrictHttpMiddleware.RejectAsync(context, limits.UnknownHostStatus, closeConnection: false);
         }
 
-        var limit = _globalMaxBody;
-        var routeLimits = default(RouteBodyLimits);
-        if (limits.Routes.Count != 0 && endpoint.Metadata.GetMetadata<RouteModel>() is { } route)
+        // A route endpoint without its generation's settings (a reload raced past it) is refused, never served with
+        // other settings than its own.
+        if (endpoint.Metadata.GetMetadata<RouteRuntime>() is not { } runtime)
         {
-            limits.Routes.TryGetValue(route.Config.RouteId, out routeLimits);
+            return endpoint.Metadata.GetMetadata<RouteModel>() is null ? next(context) : RefuseWithoutGenerationAsync(context);
         }
 
+        var limit = _globalMaxBody;
+        var routeLimits = runtime.Limits;
         if (routeLimits.MaxBody is { } routeMax)
         {
             limit = routeMax;
@@ -52,6 +54,12 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
         }
 
         return next(context);
+    }
+
+    private static Task RefuseWithoutGenerationAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status503ServiceUnavailable, closeConnection: false);
     }
 
     private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count != 0;

@@ -5,8 +5,8 @@ using Yarp.ReverseProxy.Model;
 namespace Gatehouse.Routing;
 
 /// <summary>Tells the HTTP cache which routes are cached: the matched YARP route's <c>cache</c> section, if enabled.</summary>
-internal sealed class RouteCacheSettingsProvider(RuntimeSettingsHolder settings) : IHttpCacheSettingsProvider
+/// <remarks>Read from the route's own generation (<see cref="RouteRuntime"/> on its endpoint).</remarks>
+internal sealed class RouteCacheSettingsProvider : IHttpCacheSettingsProvider
 {
-    public HttpCacheRouteSettings? GetSettings(HttpContext context) =>
-        context.RouteId() is { } routeId ? settings.Route(routeId)?.Cache : null;
+    public HttpCacheRouteSettings? GetSettings(HttpContext context) => RouteRuntime.Of(context)?.Settings.Cache;
 }

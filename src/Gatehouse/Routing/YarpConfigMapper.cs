@@ -19,10 +19,14 @@ public static class YarpConfigMapper
     /// <summary>The catch-all segment a pathPrefix route gets; chosen so it won't clash with a user's own names.</summary>
     public const string PrefixCatchAll = "gatehouse_rest";
 
-    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Map(GatehouseConfig config) =>
-        (config.Routes.Select(r => MapRoute(r.Key, r.Value)).ToList(), config.Clusters.Select(c => MapCluster(c.Key, c.Value)).ToList());
+    /// <summary>
+    /// The routes and clusters of <paramref name="config"/>. With a <paramref name="revision"/>, each route names it in its
+    /// metadata, so its endpoint is rebuilt on every reload and carries that generation's settings.
+    /// </summary>
+    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Map(GatehouseConfig config, int? revision = null) =>
+        (config.Routes.Select(r => MapRoute(r.Key, r.Value, revision)).ToList(), config.Clusters.Select(c => MapCluster(c.Key, c.Value)).ToList());
 
-    public static RouteConfig MapRoute(string id, RouteDefinition route)
+    public static RouteConfig MapRoute(string id, RouteDefinition route, int? revision = null)
     {
         var match = route.Match;
         return new RouteConfig
@@ -45,6 +49,9 @@ public static class YarpConfigMapper
             },
             // YARP matches transform keys case-insensitively when it reads IConfiguration; do the same for JSON.
             Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
+            Metadata = revision is { } r
+                ? new Dictionary<string, string> { [RuntimeSettingsHolder.GenerationMetadata] = r.ToString(CultureInfo.InvariantCulture) }
+                : null,
         };
     }
 
