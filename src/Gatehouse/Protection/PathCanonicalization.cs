@@ -25,7 +25,7 @@ public enum PathRefusal
     /// <summary>A control byte (0x00-0x1F, 0x7F), raw or encoded (<c>%00</c>, <c>%0d%0a</c>).</summary>
     ControlCharacter,
 
-    /// <summary>A raw character outside printable ASCII (a space, a non-ASCII character): RFC 3986 wants it encoded.</summary>
+    /// <summary>A raw space: Kestrel refuses it on HTTP/1.1; an HTTP/2 <c>:path</c> must not hold one either.</summary>
     InvalidCharacter,
 
     /// <summary>A decoded <c>%</c> followed by two hex digits (<c>%252e</c>): a second decoding reads another path.</summary>
@@ -150,7 +150,7 @@ public static class PathCanonicalization
     }
 
     /// <summary>
-    /// One pass: printable ASCII only, no <c>%</c>, <c>\</c> or <c>;</c>, no <c>//</c>, no segment that starts or ends
+    /// One pass: printable ASCII only (a raw non-ASCII character is decoded like its escapes), no <c>%</c>, <c>\</c> or <c>;</c>, no <c>//</c>, no segment that starts or ends
     /// with a dot. Anything else takes the full computation, which may still find the path canonical.
     /// </summary>
     private static bool IsCanonical(ReadOnlySpan<char> path)
@@ -184,14 +184,16 @@ public static class PathCanonicalization
     private static CanonicalPath Slow(ReadOnlySpan<char> path, int start, int end)
     {
         byte[]? rented = null;
-        // Decoded bytes never outnumber the raw characters (raw characters are ASCII, an escape is 3 characters for 1 byte);
-        // the output needs one more for the slash kept after the last segment while it is built.
-        var size = (path.Length * 2) + 1;
+        // Decoded bytes are at most 3 per raw character (a raw non-ASCII character is up to 3 UTF-8 bytes, a surrogate pair
+        // 4 for 2; an escape is 3 characters for 1 byte); the output needs one more for the slash kept after the last
+        // segment while it is built.
+        var capacity = path.Length * 3;
+        var size = (capacity * 2) + 1;
         var buffer = size <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
-            var decoded = buffer[..path.Length];
-            var output = buffer[path.Length..];
+            var decoded = buffer[..capacity];
+            var output = buffer[capacity..];
             var refusal = Decode(path, decoded, out var length);
             if (refusal != PathRefusal.None)
             {
@@ -261,9 +263,21 @@ public static class PathCanonicalization
             {
                 return PathRefusal.ControlCharacter;
             }
-            else if (c > '~' || c == ' ')
+            else if (c == ' ')
             {
                 return PathRefusal.InvalidCharacter;
+            }
+            else if (c > '~')
+            {
+                // A raw non-ASCII character (Kestrel read the raw bytes as UTF-8): its UTF-8 bytes, as if it were encoded.
+                if (Rune.DecodeFromUtf16(path[i..], out var rune, out var consumed) != OperationStatus.Done)
+                {
+                    return PathRefusal.InvalidUtf8;
+                }
+
+                length += rune.EncodeToUtf8(decoded[length..]);
+                i += consumed - 1;
+                continue;
             }
             else
             {

@@ -27,9 +27,14 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
 
         var limit = _globalMaxBody;
         var routeLimits = default(RouteBodyLimits);
-        if (limits.Routes.Count != 0 && endpoint.Metadata.GetMetadata<RouteModel>() is { } route)
+        if ((limits.Routes.Count != 0 || limits.RawPathRoutes.Count != 0) && endpoint.Metadata.GetMetadata<RouteModel>() is { } route)
         {
             limits.Routes.TryGetValue(route.Config.RouteId, out routeLimits);
+            if (limits.RawPathRoutes.Contains(route.Config.RouteId) && !RawPathTransform.CanForwardRawPath(context))
+            {
+                // The backend would get a path whose slashes or dot segments Gatehouse resolved differently for routing.
+                return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+            }
         }
 
         if (routeLimits.MaxBody is { } routeMax)

@@ -51,7 +51,8 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
 
     internal static Task RejectAsync(HttpContext context, int status, bool closeConnection)
     {
-        if (closeConnection)
+        // HTTP/2 and HTTP/3 have no Connection field (Kestrel would drop it with a warning); a stream error is theirs.
+        if (closeConnection && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
         {
             context.Response.OnStarting(static state =>
             {

@@ -16,6 +16,9 @@ public static class YarpConfigMapper
     public const string ConnectTimeoutMetadata = "Gatehouse.ConnectTimeout";
     public const string PooledConnectionIdleTimeoutMetadata = "Gatehouse.PooledConnectionIdleTimeout";
 
+    /// <summary>Route metadata read by <see cref="Gatehouse.Protection.RawPathTransform"/>: "true" on a forwardRawPath route.</summary>
+    public const string ForwardRawPathMetadata = "Gatehouse.ForwardRawPath";
+
     /// <summary>The catch-all segment a pathPrefix route gets; chosen so it won't clash with a user's own names.</summary>
     public const string PrefixCatchAll = "gatehouse_rest";
 
@@ -45,6 +48,8 @@ public static class YarpConfigMapper
             },
             // YARP matches transform keys case-insensitively when it reads IConfiguration; do the same for JSON.
             Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
+            // In the route's config (not only Gatehouse's settings), so that turning it on or off rebuilds the route's transforms.
+            Metadata = route.ForwardRawPath ? new Dictionary<string, string> { [ForwardRawPathMetadata] = "true" } : null,
         };
     }
 

@@ -118,10 +118,23 @@ public class PathCanonicalizationTests
     [InlineData("/a\u007f")]
     public void AControlByte_RawOrEncoded_IsRefused(string target) => Assert.Equal(PathRefusal.ControlCharacter, Refusal(target));
 
+    [Fact]
+    public void ARawSpace_IsRefused() => Assert.Equal(PathRefusal.InvalidCharacter, Refusal("/a b"));
+
     [Theory]
-    [InlineData("/a b")]
-    [InlineData("/café")]
-    public void ARawCharacterOutsidePrintableAscii_IsRefused(string target) => Assert.Equal(PathRefusal.InvalidCharacter, Refusal(target));
+    [InlineData("/café", "/café")]
+    [InlineData("/caf%C3%A9/😀", "/café/😀")]
+    [InlineData("/x/../€//", "/€/")]
+    public void RawNonAsciiCharacters_AreReadAsTheirUtf8Bytes(string target, string path) => Assert.Equal(path, Path(target));
+
+    [Fact]
+    public void ALoneSurrogate_IsRefused()
+    {
+        // Built here: theory data goes through UTF-8, which would replace a lone surrogate.
+        Assert.Equal(PathRefusal.InvalidUtf8, Refusal("/a" + (char)0xD800));
+        Assert.Equal(PathRefusal.InvalidUtf8, Refusal("/a" + (char)0xDC00 + "b"));
+        Assert.Equal(PathRefusal.InvalidUtf8, Refusal("/a" + (char)0xDC00 + (char)0xD800));
+    }
 
     [Theory]
     [InlineData("/x/%252e%252e/admin/")]
