@@ -102,7 +102,7 @@ public readonly struct CanonicalPath
 /// the query is split off at the first <c>?</c> (and never touched), a <c>#</c> is refused; the path is percent-decoded,
 /// refusing bad escapes, <c>%2F</c>, backslashes, control bytes, double encoding (<c>%252e</c>) and invalid UTF-8;
 /// repeated slashes are merged, then dot segments resolved (RFC 3986 §5.2.4); a segment ending in a dot or a space and a
-/// <c>;</c> anywhere are refused. Case is kept. A path already canonical (the usual case) costs one scan and no allocation.
+/// <c>;</c> anywhere are refused. Case is kept. A path already canonical (the usual case) costs one scan of the target and no allocation.
 /// </summary>
 public static class PathCanonicalization
 {
@@ -112,11 +112,6 @@ public static class PathCanonicalization
     public static CanonicalPath Canonicalize(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Contains('#', StringComparison.Ordinal))
-        {
-            return Refused(PathRefusal.Fragment);
-        }
-
         int start;
         if (target.StartsWith('/'))
         {
@@ -132,53 +127,59 @@ public static class PathCanonicalization
             return new CanonicalPath(PathRefusal.None, null, 0, 0, restructured: false, isPath: false);
         }
 
-        var query = target.IndexOf('?', start);
-        var end = query < 0 ? target.Length : query;
-        var path = target.AsSpan(start, end - start);
-        if (path.IsEmpty)
-        {
-            // http://host or http://host?q: the path is "/" (RFC 9112 §3.2.2).
-            return new CanonicalPath(PathRefusal.None, "/", start, end, restructured: false, isPath: true);
-        }
-
-        if (IsCanonical(path))
-        {
-            return new CanonicalPath(PathRefusal.None, null, start, end, restructured: false, isPath: true);
-        }
-
-        return Slow(path, start, end);
-    }
-
-    /// <summary>
-    /// One pass: printable ASCII only (a raw non-ASCII character is decoded like its escapes), no <c>%</c>, <c>\</c> or <c>;</c>, no <c>//</c>, no segment that starts or ends
-    /// with a dot. Anything else takes the full computation, which may still find the path canonical.
-    /// </summary>
-    private static bool IsCanonical(ReadOnlySpan<char> path)
-    {
+        // One pass over the path, up to the query: is it canonical as it stands (printable ASCII, no '%', '\\' or ';', no
+        // "//", no segment starting or ending with a dot)? Anything else takes the full computation, which may still find
+        // the raw path canonical. Then the query is searched for '#' only.
+        var canonical = true;
         var previous = '\0';
-        foreach (var c in path)
+        var end = target.Length;
+        for (var i = start; i < target.Length; i++)
         {
-            if (c is < '!' or > '~' or '%' or '\\' or ';')
+            var c = target[i];
+            if (c is < '!' or > '~' or '%' or '\\' or ';' or '#' or '?')
             {
-                return false;
-            }
-
-            if (c == '/')
-            {
-                if (previous is '/' or '.')
+                if (c == '?')
                 {
-                    return false;
+                    end = i;
+                    break;
                 }
+
+                if (c == '#')
+                {
+                    return Refused(PathRefusal.Fragment);
+                }
+
+                canonical = false;
+            }
+            else if (c == '/')
+            {
+                canonical &= previous is not ('/' or '.');
             }
             else if (c == '.' && previous == '/')
             {
-                return false;
+                canonical = false;
             }
 
             previous = c;
         }
 
-        return previous != '.';
+        if (end < target.Length && target.AsSpan(end + 1).Contains('#'))
+        {
+            return Refused(PathRefusal.Fragment);
+        }
+
+        if (end == start)
+        {
+            // http://host or http://host?q: the path is "/" (RFC 9112 §3.2.2).
+            return new CanonicalPath(PathRefusal.None, "/", start, end, restructured: false, isPath: true);
+        }
+
+        if (canonical && previous != '.')
+        {
+            return new CanonicalPath(PathRefusal.None, null, start, end, restructured: false, isPath: true);
+        }
+
+        return Slow(target.AsSpan(start, end - start), start, end);
     }
 
     private static CanonicalPath Slow(ReadOnlySpan<char> path, int start, int end)
@@ -414,7 +415,7 @@ public static class PathCanonicalization
         }
 
         var authority = colon + 3;
-        var end = target.AsSpan(authority).IndexOfAny('/', '?');
+        var end = target.AsSpan(authority).IndexOfAny('/', '?', '#');
         return end < 0 ? target.Length : authority + end;
     }
 

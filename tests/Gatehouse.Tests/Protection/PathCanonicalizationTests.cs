@@ -65,6 +65,8 @@ public class PathCanonicalizationTests
     [InlineData("/a#frag")]
     [InlineData("/a?x#frag")]
     [InlineData("/a%23b#")]
+    [InlineData("http://shop.example#x")]
+    [InlineData("http://shop.example?q#x")]
     public void AFragment_IsRefused(string target) => Assert.Equal(PathRefusal.Fragment, Refusal(target));
 
     [Fact]
