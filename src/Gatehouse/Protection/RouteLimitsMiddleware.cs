@@ -32,6 +32,13 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, RuntimeSetting
             return endpoint.Metadata.GetMetadata<RouteModel>() is null ? next(context) : RefuseWithoutGenerationAsync(context);
         }
 
+        if (runtime.Generation.RouteLimits.RawPathRoutes.Count != 0 && runtime.Generation.RouteLimits.RawPathRoutes.Contains(runtime.RouteId)
+            && !RawPathTransform.CanForwardRawPath(context))
+        {
+            // The backend would get a path whose slashes or dot segments Gatehouse resolved differently for routing.
+            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+        }
+
         var limit = _globalMaxBody;
         var routeLimits = runtime.Limits;
         if (routeLimits.MaxBody is { } routeMax)
