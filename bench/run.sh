@@ -634,6 +634,9 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
         echo "Some runs were disturbed by other work. The same, from the runs in which it took at most $MAX_OTHER_CPU% of the machine:"
         echo
         awk -F'\t' -v order="$CONTENDERS" -v max_other="$MAX_OTHER_CPU" -f "$ROOT/bench/summarize.awk" "$RAW"
+    elif awk -F'\t' -v max="$MAX_OTHER_CPU" 'NR > 1 && $11 + 0 <= max + 0 { quiet = 1 } END { exit quiet }' "$RAW"; then
+        echo
+        echo "WARNING: other work took more than $MAX_OTHER_CPU% of the machine in every run: these numbers are noisy."
     fi
     if [[ $GOALS == 1 ]]; then
         echo
