@@ -6,6 +6,8 @@
 #
 #   bench/goals.sh               # about 20 minutes on 2 idle cores (3 rounds of 8 s, 30 s JIT warm-up)
 #   QUICK=1 bench/goals.sh       # about 4 minutes: smoke test, one round of 3 s, numbers are rough
+# On a busy machine both take up to 3 minutes more: up to QUIET_WAIT (60 s) waiting for quiet before the run, and up
+# to EXTRA_TIME (120 s) on waits before runs and on measuring disturbed runs again.
 #
 # Scenarios, each on the contenders it is meant for (MATCH_CONTENDERS=1):
 #   small-64 small-1000 rr-small-64 100k-64   gatehouse nginx yarp
