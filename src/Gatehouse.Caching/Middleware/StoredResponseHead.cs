@@ -61,7 +61,11 @@ internal sealed class StoredResponseHead
     /// <summary><see cref="ClientConditions.NotModifiedHeaders"/> of the stored fields.</summary>
     public KeyValuePair<string, StringValues>[] NotModifiedFields { get; }
 
-    /// <summary>The head of <paramref name="entry"/> for a route with <paramref name="ownTargetedField"/>, derived on first use.</summary>
+    /// <summary>
+    /// The head of <paramref name="entry"/> for a route with <paramref name="ownTargetedField"/>, derived on first use.
+    /// One head is kept per entry: a key that routes with different own targeted fields share is derived again at each
+    /// switch (correct, only slower; such routes are rare).
+    /// </summary>
     public static StoredResponseHead Of(CachedResponse entry, string? ownTargetedField)
     {
         // A copy of the entry made with `with` shares the slot: the head is only reused for the same header set.
