@@ -69,6 +69,9 @@ public static class GatehouseProtection
         });
     }
 
+    /// <summary>Before routing, always: the request's path replaced by its canonical form, or 400 (docs/protection.md, "Paths: one canonical form").</summary>
+    public static IApplicationBuilder UseGatehouseCanonicalPaths(this IApplicationBuilder app) => app.UseMiddleware<PathCanonicalizationMiddleware>();
+
     /// <summary>Before routing: the strict HTTP checks.</summary>
     public static IApplicationBuilder UseGatehouseStrictHttp(this IApplicationBuilder app) => app.UseMiddleware<StrictHttpMiddleware>();
 

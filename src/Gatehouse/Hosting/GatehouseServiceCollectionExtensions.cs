@@ -31,7 +31,7 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<ConfigChecker>();
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
-            .AddTransforms<Protection.ProtectionTransforms>();
+            .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());

@@ -198,6 +198,10 @@ public static partial class ConfigValidator
             {
                 errors.Add(new($"{path}.transforms[{i}]", "a transform must be an object"));
             }
+            else if (route.ForwardRawPath && route.Transforms[i].Keys.FirstOrDefault(k => k.StartsWith("Path", StringComparison.OrdinalIgnoreCase)) is { } pathTransform)
+            {
+                errors.Add(new($"{path}.transforms[{i}]", $"{pathTransform} changes the path, but forwardRawPath sends the client's path unchanged; use one or the other"));
+            }
         }
 
         if (route.Timeout is { } timeout)

@@ -17,6 +17,9 @@ public static class YarpConfigMapper
     public const string ConnectTimeoutMetadata = "Gatehouse.ConnectTimeout";
     public const string PooledConnectionIdleTimeoutMetadata = "Gatehouse.PooledConnectionIdleTimeout";
 
+    /// <summary>Route metadata read by <see cref="Gatehouse.Protection.RawPathTransform"/>: "true" on a forwardRawPath route.</summary>
+    public const string ForwardRawPathMetadata = Protection.RawPathTransform.ForwardRawPathMetadata;
+
     /// <summary>The catch-all segment a pathPrefix route gets; chosen so it won't clash with a user's own names.</summary>
     public const string PrefixCatchAll = "gatehouse_rest";
 
@@ -50,10 +53,31 @@ public static class YarpConfigMapper
             },
             // YARP matches transform keys case-insensitively when it reads IConfiguration; do the same for JSON.
             Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
-            Metadata = revision is { } r
-                ? new Dictionary<string, string> { [GenerationHolder.GenerationMetadata] = r.ToString(CultureInfo.InvariantCulture) }
-                : null,
+            // The generation (so each reload rebuilds the route's endpoint with its own settings), and forwardRawPath in the
+            // route's config (not only Gatehouse's settings), so that turning it on or off rebuilds the route's transforms.
+            Metadata = Metadata(revision, route.ForwardRawPath),
         };
+    }
+
+    private static Dictionary<string, string>? Metadata(int? revision, bool forwardRawPath)
+    {
+        if (revision is null && !forwardRawPath)
+        {
+            return null;
+        }
+
+        var metadata = new Dictionary<string, string>();
+        if (revision is { } r)
+        {
+            metadata[GenerationHolder.GenerationMetadata] = r.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (forwardRawPath)
+        {
+            metadata[ForwardRawPathMetadata] = "true";
+        }
+
+        return metadata;
     }
 
     internal static string? PrefixTemplate(string? prefix) =>

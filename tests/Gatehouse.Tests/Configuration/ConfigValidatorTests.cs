@@ -303,6 +303,30 @@ public class ConfigValidatorTests
     }
 
     [Theory]
+    [InlineData("PathRemovePrefix")]
+    [InlineData("pathPattern")]
+    [InlineData("PathSet")]
+    public void Validate_ForwardRawPathWithAPathTransform_ReportsTheTransform(string transform)
+    {
+        var error = SingleError(SampleConfig.Valid(route: SampleConfig.Route with
+        {
+            ForwardRawPath = true,
+            Transforms = [new Dictionary<string, string> { ["RequestHeader"] = "X-A", ["Set"] = "1" }, new Dictionary<string, string> { [transform] = "/api" }],
+        }));
+
+        Assert.Equal("routes.web.transforms[1]", error.Path);
+        Assert.Contains("forwardRawPath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ForwardRawPathWithOtherTransforms_IsValid() =>
+        Assert.Empty(ConfigValidator.Validate(SampleConfig.Valid(route: SampleConfig.Route with
+        {
+            ForwardRawPath = true,
+            Transforms = [new Dictionary<string, string> { ["RequestHeader"] = "X-A", ["Set"] = "1" }],
+        })));
+
+    [Theory]
     [InlineData("soon", "is not a duration")]
     [InlineData("0s", "must be more than zero")]
     public void Validate_BadRouteTimeout_ReportsTimeout(string timeout, string message)

@@ -25,6 +25,15 @@ public class YarpConfigMapperTests
     }
 
     [Fact]
+    public void MapRoute_ForwardRawPath_IsRouteMetadata_SoThatChangingItRebuildsTheTransforms()
+    {
+        Assert.Null(YarpConfigMapper.MapRoute("web", SampleConfig.Route).Metadata);
+        var route = YarpConfigMapper.MapRoute("web", SampleConfig.Route with { ForwardRawPath = true });
+
+        Assert.Equal("true", route.Metadata![YarpConfigMapper.ForwardRawPathMetadata]);
+    }
+
+    [Fact]
     public void MapRoute_Path_IsUsedAsWritten()
     {
         var route = YarpConfigMapper.MapRoute("web", SampleConfig.WithMatch(new() { Path = "/items/{id}" }));

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Http;
 
 namespace Gatehouse.Protection;
 

@@ -6,10 +6,14 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// What <see cref="RouteLimitsMiddleware"/> enforces, resolved once per config as part of <see cref="RuntimeSettings"/>:
 /// the hosts the routes declare, the status for a host none declares, and the body limit and body timeout of each route
-/// that sets one (routes without are left out, so a config without route limits costs no look-up).
+/// that sets one (routes without are left out, so a config without route limits costs no look-up), and the routes that
+/// forward the client's raw path (empty unless some route sets forwardRawPath).
 /// </summary>
 public sealed record RouteLimitSettings(KnownHosts Hosts, int UnknownHostStatus, FrozenDictionary<string, RouteBodyLimits> Routes)
 {
+    /// <summary>The ids of the routes with forwardRawPath.</summary>
+    public FrozenSet<string> RawPathRoutes { get; init; } = FrozenSet<string>.Empty;
+
     public static RouteLimitSettings Empty { get; } = From(new GatehouseConfig());
 
     public static RouteLimitSettings From(GatehouseConfig config)
@@ -23,7 +27,10 @@ public sealed record RouteLimitSettings(KnownHosts Hosts, int UnknownHostStatus,
             }
         }
 
-        return new RouteLimitSettings(KnownHosts.From(config), config.Http.UnknownHostStatus, routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return new RouteLimitSettings(KnownHosts.From(config), config.Http.UnknownHostStatus, routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase))
+        {
+            RawPathRoutes = config.Routes.Where(r => r.Value?.ForwardRawPath == true).Select(r => r.Key).ToFrozenSet(StringComparer.OrdinalIgnoreCase),
+        };
     }
 }
 

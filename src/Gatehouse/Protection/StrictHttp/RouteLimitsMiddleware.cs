@@ -33,6 +33,13 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
             return endpoint.Metadata.GetMetadata<RouteModel>() is null ? next(context) : RefuseWithoutGenerationAsync(context);
         }
 
+        var rawPathRoutes = runtime.Generation.RouteLimits().RawPathRoutes;
+        if (rawPathRoutes.Count != 0 && rawPathRoutes.Contains(runtime.RouteId) && !RawPathTransform.CanForwardRawPath(context))
+        {
+            // The backend would get a path whose slashes or dot segments Gatehouse resolved differently for routing.
+            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+        }
+
         var limit = _globalMaxBody;
         var routeLimits = runtime.Get<RouteBodyLimits>();
         if (routeLimits?.MaxBody is { } routeMax)

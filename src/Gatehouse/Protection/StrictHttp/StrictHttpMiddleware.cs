@@ -6,9 +6,9 @@ namespace Gatehouse.Protection;
 /// <summary>
 /// Refuses, before routing, what Kestrel's parser accepts but a careful edge should not (docs/protection.md, "Strict
 /// HTTP"): Transfer-Encoding together with Content-Length, any Transfer-Encoding other than a single <c>chunked</c>,
-/// Transfer-Encoding on HTTP/1.0, ambiguous separators in the path, TRACE and tunnel CONNECT. Framing errors close the
-/// connection, so nothing the client sent after them is read as another request. The normal path is a few field checks
-/// and one scan of the target for <c>%</c> or <c>\</c>.
+/// Transfer-Encoding on HTTP/1.0, TRACE and tunnel CONNECT. Framing errors close the connection, so nothing the client
+/// sent after them is read as another request. The normal path is a few field checks. The path is not checked here:
+/// <see cref="PathCanonicalizationMiddleware"/> does that on every request, strict or not.
 /// </summary>
 internal sealed class StrictHttpMiddleware(RequestDelegate next)
 {
@@ -26,12 +26,6 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
         if (HttpMethods.IsTrace(request.Method) || (HttpMethods.IsConnect(request.Method) && !IsExtendedConnect(context)))
         {
             return RejectAsync(context, StatusCodes.Status405MethodNotAllowed, closeConnection: false);
-        }
-
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (target is not null && !PathNormalization.IsSafeTarget(target))
-        {
-            return RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
 
         return next(context);
@@ -57,7 +51,8 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
 
     internal static Task RejectAsync(HttpContext context, int status, bool closeConnection)
     {
-        if (closeConnection)
+        // HTTP/2 and HTTP/3 have no Connection field (Kestrel would drop it with a warning); a stream error is theirs.
+        if (closeConnection && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
         {
             context.Response.OnStarting(static state =>
             {
