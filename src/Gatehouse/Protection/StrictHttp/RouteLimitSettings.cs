@@ -4,7 +4,7 @@ using Gatehouse.Configuration;
 namespace Gatehouse.Protection;
 
 /// <summary>
-/// What <see cref="RouteLimitsMiddleware"/> enforces, resolved once per config as part of <see cref="RuntimeSettings"/>:
+/// What <see cref="RouteLimitsMiddleware"/> enforces, compiled once per config generation (Lifecycle/GenerationCompiler):
 /// the hosts the routes declare, the status for a host none declares, and the body limit and body timeout of each route
 /// that sets one (routes without are left out, so a config without route limits costs no look-up), and the routes that
 /// forward the client's raw path (empty unless some route sets forwardRawPath).
