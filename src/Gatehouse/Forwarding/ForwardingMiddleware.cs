@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using Gatehouse.Configuration;
-using Gatehouse.Observability;
-using Gatehouse.Retries;
+using Gatehouse.Forwarding;
+using Gatehouse.Http;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
@@ -34,9 +35,8 @@ internal sealed class ForwardingMiddleware(
         var cluster = proxy.Cluster.Config.ClusterId;
         // The route's own generation (RouteRuntime on its endpoint), the one its protection came from.
         var runtime = RouteRuntime.Of(context);
-        var clusterSettings = runtime?.Cluster(cluster) ?? ClusterRuntimeSettings.Default;
-        var route = runtime?.Settings;
-        var retry = clusterSettings.Retry;
+        var retry = runtime?.Generation.Cluster<RetryPolicy>(cluster) ?? RetryPolicy.Default;
+        var route = runtime?.Get<RouteForwarding>();
         var budget = budgets.For(cluster);
         budget.RecordRequest(retry.Budget);
 

@@ -3,9 +3,12 @@ using Gatehouse.Admin;
 using Gatehouse.Caching.Middleware;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
+using Gatehouse.Lifecycle;
 using Gatehouse.Observability;
 using Gatehouse.Protection;
+using Gatehouse.RouteCaching;
 using Gatehouse.Routing;
+using Gatehouse.Runtime;
 using Gatehouse.Tls;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -134,7 +137,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         if (app.Services.GetService<AccessLogWriter>() is { } accessLog)
         {
             var accessLogLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLogWriter>();
-            accessLog.WriteFailed += ex => GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
+            accessLog.WriteFailed += ex => Http.GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
         }
 
         // Load the initial config into YARP's provider before YARP first reads it.
@@ -174,7 +177,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
         // one more async step per request), and writes the page when no attempt could answer.
-        var generations = app.Services.GetRequiredService<RuntimeSettingsHolder>();
+        var generations = app.Services.GetRequiredService<GenerationHolder>();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingMiddleware>();

@@ -1,6 +1,8 @@
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 using Gatehouse.Protection;
 using Gatehouse.Routing;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -30,29 +32,29 @@ public class RouteGenerationTests
     [Fact]
     public void Attach_GivesTheRouteTheSettingsOfItsOwnGeneration_NotTheOneInForce()
     {
-        var holder = new RuntimeSettingsHolder();
+        var holder = new GenerationHolder();
         var first = WithBasicAuth("secret");
-        holder.Swap(RuntimeSettings.From(first, revision: 1));
+        holder.Swap(GenerationCompiler.Compile(first, revision: 1));
         // The next generation renamed the route: the old endpoint must keep its basic auth, not fall back to globals.
-        holder.Swap(RuntimeSettings.From(WithBasicAuth("renamed"), revision: 2));
+        holder.Swap(GenerationCompiler.Compile(WithBasicAuth("renamed"), revision: 2));
 
         var runtime = holder.Attach(Mapped(first, "secret", 1));
 
         Assert.NotNull(runtime);
         Assert.Equal(1, runtime.Generation.Revision);
-        Assert.NotNull(runtime.Protection.BasicAuth);
-        Assert.True(runtime.Protection.HasRequestChecks);
+        Assert.NotNull(runtime.Get<RouteProtection>()!.BasicAuth);
+        Assert.True(runtime.Get<RouteProtection>()!.HasRequestChecks);
     }
 
     [Fact]
     public void Attach_WithoutAKnownGeneration_GivesNothing()
     {
-        var holder = new RuntimeSettingsHolder();
+        var holder = new GenerationHolder();
         var config = WithBasicAuth("secret");
-        holder.Swap(RuntimeSettings.From(config, revision: 1));
+        holder.Swap(GenerationCompiler.Compile(config, revision: 1));
         for (var revision = 2; revision <= 20; revision++)
         {
-            holder.Swap(RuntimeSettings.From(config, revision));
+            holder.Swap(GenerationCompiler.Compile(config, revision));
         }
 
         Assert.Null(holder.Attach(Mapped(config, "secret", 1)));
@@ -74,8 +76,8 @@ public class RouteGenerationTests
     public async Task ARouteEndpointWithoutItsGeneration_IsRefusedWith503_AndNeverReachesTheNextStep()
     {
         var config = WithBasicAuth("secret");
-        var holder = new RuntimeSettingsHolder();
-        holder.Swap(RuntimeSettings.From(config, revision: 1));
+        var holder = new GenerationHolder();
+        holder.Swap(GenerationCompiler.Compile(config, revision: 1));
         var reached = false;
         var middleware = new RouteLimitsMiddleware(_ =>
         {
@@ -97,8 +99,8 @@ public class RouteGenerationTests
     public async Task ARouteEndpointWithItsGeneration_GoesOn()
     {
         var config = WithBasicAuth("secret");
-        var holder = new RuntimeSettingsHolder();
-        holder.Swap(RuntimeSettings.From(config, revision: 1));
+        var holder = new GenerationHolder();
+        holder.Swap(GenerationCompiler.Compile(config, revision: 1));
         var reached = false;
         var middleware = new RouteLimitsMiddleware(_ =>
         {

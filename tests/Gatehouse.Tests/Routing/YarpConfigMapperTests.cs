@@ -1,5 +1,6 @@
 using Gatehouse.Configuration;
 using Gatehouse.Health;
+using Gatehouse.Lifecycle;
 using Gatehouse.Routing;
 using Gatehouse.Tests.Configuration;
 using Yarp.ReverseProxy.Configuration;
