@@ -14,11 +14,13 @@ public static class HeadFeeder
     {
         var parser = new ResponseHeadParser(limits);
         parser.Reset(requestWasHead);
+        var all = new List<byte>();
         var pending = new List<ReadOnlyMemory<byte>>();
         long consumed = 0;
         foreach (var piece in pieces)
         {
             pending.Add(piece);
+            all.AddRange(piece);
             var input = Segments.Of(pending);
             var result = parser.Parse(input);
             if (result.Consumed < 0 || result.Consumed > input.Length)
@@ -29,9 +31,18 @@ public static class HeadFeeder
             consumed += result.Consumed;
             if (result.Status != ParseStatus.NeedMoreData)
             {
-                if (result.Status == ParseStatus.Complete && result.Head is null)
+                if (result.Status == ParseStatus.Complete)
                 {
-                    throw new InvalidOperationException("Complete without a head");
+                    if (result.Head is null)
+                    {
+                        throw new InvalidOperationException("Complete without a head");
+                    }
+
+                    HeadInvariants.Check(result.Head, all.ToArray().AsSpan(0, (int)consumed), requestWasHead);
+                }
+                else if (string.IsNullOrEmpty(result.Error))
+                {
+                    throw new InvalidOperationException("Invalid without a reason");
                 }
 
                 // Where an Invalid stops is of no use to anyone (the connection is dropped), so it is not compared.
