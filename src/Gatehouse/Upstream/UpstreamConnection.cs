@@ -21,6 +21,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly ChunkedBodyDecoder _chunks;
     private readonly UpstreamOptions _options;
     private ResponseHead? _head;
+    private bool _receivedAny;
 
     private UpstreamConnection(Socket socket, UpstreamOptions options)
     {
@@ -78,6 +79,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     {
         Reusable = false;
         _head = null;
+        _receivedAny = false;
         var refused = RequestHeadWriter.Write(_writer, request.Method, request.Target, request.Host, request.Fields, request.BodyFraming, request.ContentLength);
         if (refused is not null)
         {
@@ -119,12 +121,11 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 
     private async Task<ResponseHead> ReadHeadAsync(CancellationToken cancellation)
     {
-        var receivedAny = false;
         while (true)
         {
-            var read = await ReadAsync(UpstreamFailure.ClosedBeforeResponse, cancellation);
+            var read = await ReadAsync(_receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse, cancellation);
             var buffer = read.Buffer;
-            receivedAny |= !buffer.IsEmpty;
+            _receivedAny |= !buffer.IsEmpty;
             var result = _heads.Parse(buffer);
             switch (result.Status)
             {
@@ -135,11 +136,13 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                     throw new UpstreamException(UpstreamFailure.InvalidResponse, "invalid response head: " + result.Error);
             }
 
+            // ClosedBeforeResponse only when not one byte came back for this request (an interim response counts):
+            // the pool may send such a request again, and must never send one the backend has seen.
             if (read.IsCompleted)
             {
                 throw new UpstreamException(
-                    receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse,
-                    receivedAny ? "the backend closed inside a response head" : "the backend closed before responding");
+                    _receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse,
+                    _receivedAny ? "the backend closed before a complete final response head" : "the backend closed before responding");
             }
 
             _reader.AdvanceTo(buffer.GetPosition(result.Consumed), buffer.End);

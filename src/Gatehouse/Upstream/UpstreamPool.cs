@@ -23,7 +23,7 @@ public sealed class UpstreamPool : IAsyncDisposable
         _destination = destination;
         _options = options ?? new UpstreamOptions();
         _time = time ?? TimeProvider.System;
-        var period = _options.IdleTimeout / 2;
+        var period = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _options.IdleTimeout / 2;
         _sweeper = _time.CreateTimer(_ => SweepIdle(), null, period, period);
     }
 

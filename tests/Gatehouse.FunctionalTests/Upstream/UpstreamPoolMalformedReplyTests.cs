@@ -83,6 +83,19 @@ public class UpstreamPoolMalformedReplyTests
     }
 
     [Fact]
+    public async Task ARequestTheBackendAnsweredWithA1xx_IsNeverSentAgain_WhenTheBackendThenCloses()
+    {
+        await using var backend = new RawSocketBackend(n => n == 1 ? new RawReply("HTTP/1.1 100 Continue\r\n\r\n", CloseAfter: true) : new RawReply(Good));
+        await using var pool = PoolFor(backend.EndPoint);
+        Assert.Equal("good", (await RunAsync(pool, Get())).Body);
+
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => RunAsync(pool, Get("/", "DELETE")));
+
+        Assert.Equal(UpstreamFailure.InvalidResponse, failure.Failure);
+        Assert.Equal(2, backend.Requests);
+    }
+
+    [Fact]
     public async Task ABodyCutShort_FailsAsTruncated()
     {
         await using var backend = new RawSocketBackend(_ => new RawReply("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", CloseAfter: true));
