@@ -22,6 +22,8 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly UpstreamOptions _options;
     private ResponseHead? _head;
     private bool _receivedAny;
+    private Task<Exception?> _sending = Task.FromResult<Exception?>(null);
+    private CancellationTokenSource? _sendAbort;
 
     private UpstreamConnection(Socket socket, UpstreamOptions options)
     {
@@ -86,17 +88,75 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             throw new UpstreamException(UpstreamFailure.RequestRefused, refused);
         }
 
+        _heads.Reset(request.IsHead);
+        _sendAbort?.Dispose();
+        _sendAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _sending = SendBodyAsync(request, _sendAbort.Token);
+        if (request.BodyFraming == RequestBodyFraming.None)
+        {
+            ThrowIfFailed(await _sending);
+            return _head = await ReadFinalHeadAsync(cancellation);
+        }
+
+        // The body goes out while the response is read: a backend may answer (413, 401, a redirect) without reading
+        // the body, and sending all of it first would hold the exchange until a timeout. Such a connection is not
+        // reused (the body did not end cleanly), see CopyBodyToAsync.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var head = ReadFinalHeadAsync(reading.Token);
+        if (await Task.WhenAny(_sending, head) == _sending && _sending.Result is { } failure)
+        {
+            // The client's side failed (or the exchange was cancelled): the backend still waits for the rest of the
+            // body, so its answer is not awaited. Otherwise the backend's side failed (it closed or reset, often
+            // right after answering early): what it sent before is still read, and stands if it is a whole head.
+            if (failure is InvalidDataException or OperationCanceledException)
+            {
+                await reading.CancelAsync();
+            }
+
+            try
+            {
+                return _head = await head;
+            }
+            catch (Exception e) when (e is UpstreamException or OperationCanceledException && !cancellation.IsCancellationRequested)
+            {
+                ThrowIfFailed(failure);
+            }
+        }
+
+        return _head = await head;
+    }
+
+    /// <summary>Writes the body and flushes; the failure, if any, is returned, so the task never goes unobserved.</summary>
+    private async Task<Exception?> SendBodyAsync(UpstreamRequest request, CancellationToken cancellation)
+    {
         try
         {
             await UpstreamRequestBody.WriteAsync(_writer, request, cancellation);
             await _writer.FlushAsync(cancellation);
+            return null;
         }
-        catch (Exception e) when (e is IOException or SocketException or InvalidDataException)
+        catch (Exception e)
         {
-            throw new UpstreamException(UpstreamFailure.SendFailed, "sending the request failed: " + e.Message, e);
+            return e;
         }
+    }
 
-        _heads.Reset(request.IsHead);
+    private static void ThrowIfFailed(Exception? failure)
+    {
+        switch (failure)
+        {
+            case null:
+                return;
+            case OperationCanceledException:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                break;
+            default:
+                throw new UpstreamException(UpstreamFailure.SendFailed, "sending the request failed: " + failure.Message, failure);
+        }
+    }
+
+    private async Task<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
+    {
         var interim = 0;
         while (true)
         {
@@ -104,7 +164,6 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             switch (head.Kind)
             {
                 case ResponseKind.Final:
-                    _head = head;
                     return head;
                 case ResponseKind.SwitchingProtocols:
                     throw new UpstreamException(UpstreamFailure.UnsupportedResponse, "a 101 to a request that asked for no upgrade");
@@ -167,7 +226,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
                 return; // the connection is closed: nothing to reuse
         }
 
-        Reusable = ConnectionReuse.MayReuse(head, bodyReadToEnd: true, BufferedAfterEnd());
+        // The request must have gone out whole too: a backend that answered before reading all of the body has the
+        // rest of it in flight, and it would be read as the next request.
+        Reusable = _sending.IsCompleted && _sending.Result is null && ConnectionReuse.MayReuse(head, bodyReadToEnd: true, BufferedAfterEnd());
     }
 
     private async Task CopyContentLengthAsync(long length, Stream destination, CancellationToken cancellation)
@@ -278,8 +339,24 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Reusable = false;
-        await _reader.CompleteAsync();
-        await _writer.CompleteAsync();
+
+        // A body still being sent stops (its read from the client is cancelled, its flush fails on the closed stream)
+        // before the writer it uses is completed.
+        if (_sendAbort is not null)
+        {
+            await _sendAbort.CancelAsync();
+        }
+
         await _stream.DisposeAsync();
+        await _sending;
+        _sendAbort?.Dispose();
+        await _reader.CompleteAsync();
+        try
+        {
+            await _writer.CompleteAsync(); // flushes what an unfinished body left buffered, into the closed stream
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+        }
     }
 }

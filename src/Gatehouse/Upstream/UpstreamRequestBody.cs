@@ -32,7 +32,7 @@ internal static class UpstreamRequestBody
         while (remaining > 0)
         {
             var memory = output.GetMemory(ChunkSize);
-            var read = await body.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], cancellation);
+            var read = await ReadClientAsync(body, memory[..(int)Math.Min(memory.Length, remaining)], cancellation);
             if (read == 0)
             {
                 throw new InvalidDataException($"the request body ended {remaining} bytes before its Content-Length");
@@ -43,7 +43,7 @@ internal static class UpstreamRequestBody
             await output.FlushAsync(cancellation);
         }
 
-        if (await body.ReadAsync(new byte[1], cancellation) != 0)
+        if (await ReadClientAsync(body, new byte[1], cancellation) != 0)
         {
             throw new InvalidDataException("the request body is longer than its Content-Length");
         }
@@ -55,7 +55,7 @@ internal static class UpstreamRequestBody
         try
         {
             int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellation)) > 0)
+            while ((read = await ReadClientAsync(body, buffer.AsMemory(0, ChunkSize), cancellation)) > 0)
             {
                 ChunkedBodyWriter.WriteChunk(output, buffer.AsSpan(0, read));
                 await output.FlushAsync(cancellation);
@@ -66,6 +66,23 @@ internal static class UpstreamRequestBody
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A read from the client's body. Its failures become <see cref="InvalidDataException"/>, the mark of a failure on
+    /// the client's side (as are a body shorter or longer than declared): the backend is still waiting for the rest, so
+    /// its answer is not worth waiting for. Any other failure is the backend's connection.
+    /// </summary>
+    private static async ValueTask<int> ReadClientAsync(Stream body, Memory<byte> buffer, CancellationToken cancellation)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, cancellation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException("reading the request body failed: " + e.Message, e);
         }
     }
 }

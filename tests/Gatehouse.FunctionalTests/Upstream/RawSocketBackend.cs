@@ -62,8 +62,9 @@ public sealed class RawSocketBackend : IAsyncDisposable
                 _ = ServeAsync(socket);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
+            // stopped: DisposeAsync cancels, then stops the listener (an accept started in between says "Not listening")
         }
     }
 

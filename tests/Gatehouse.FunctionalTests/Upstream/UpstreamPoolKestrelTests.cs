@@ -75,6 +75,27 @@ public class UpstreamPoolKestrelTests
     }
 
     [Fact]
+    public async Task ABackendThatAnswersBeforeReadingTheBody_IsHeard_AndTheConnectionIsNotReused()
+    {
+        await using var backend = await TestBackend.StartAsync("early", context =>
+        {
+            context.Response.StatusCode = 413;
+            return context.Response.WriteAsync("too large");
+        });
+        await using var pool = PoolFor(Loopback(backend.Port));
+        var endless = new EndlessStream();
+
+        var (head, body) = await RunAsync(pool, new UpstreamRequest("POST", "/", "b", [])
+        {
+            BodyFraming = RequestBodyFraming.ContentLength, ContentLength = 1L << 40, Body = endless,
+        });
+
+        Assert.Equal((413, "too large"), (head.StatusCode, body));
+        Assert.Equal(0, pool.IdleCount);
+        Assert.True(endless.Position < 1L << 40);
+    }
+
+    [Fact]
     public async Task HeadAndNoContent_HaveNoBody_AndKeepTheConnection()
     {
         await using var backend = await TestBackend.StartAsync("sized", context =>
@@ -108,5 +129,38 @@ public class UpstreamPoolKestrelTests
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => RunAsync(pool, Get()));
 
         Assert.Equal(UpstreamFailure.ConnectFailed, failure.Failure);
+    }
+
+    /// <summary>A request body that never ends (until its reader stops), like a slow upload the backend refuses.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => Interlocked.Read(ref _position); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Fill(buffer, (byte)'x', offset, count);
+            Interlocked.Add(ref _position, count);
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
