@@ -34,8 +34,9 @@ public sealed class UpstreamPool : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="request"/> and returns the final response head. A request without a body that fails on a
-    /// reused connection before a single response byte (the backend closed it as it was taken) is sent once more on
-    /// a new connection, as HttpClient does; anything else propagates as <see cref="UpstreamException"/>.
+    /// reused connection before a single response byte (the backend closed it as it was taken: the head's write
+    /// fails, or the read finds the close) is sent once more on a new connection, as HttpClient does; anything else
+    /// propagates as <see cref="UpstreamException"/>.
     /// </summary>
     public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
@@ -47,7 +48,7 @@ public sealed class UpstreamPool : IAsyncDisposable
         {
             return new UpstreamResponse(this, connection, await connection.SendAsync(request, cancellation));
         }
-        catch (UpstreamException e) when (reused && e.Failure == UpstreamFailure.ClosedBeforeResponse && request.Body is null)
+        catch (UpstreamException e) when (reused && e.Failure is UpstreamFailure.ClosedBeforeResponse or UpstreamFailure.SendFailed && request.Body is null)
         {
             await connection.DisposeAsync();
             connection = await OpenAsync(cancellation);
