@@ -17,6 +17,7 @@
 #   bench/tls.sh                  # HTTPS: gatehouse-tls and nginx-tls, keep-alive and a handshake per request
 #   CONTENDERS="gatehouse gatehouse-bare" bench/run.sh   # what the default protections cost (docs/protection.md)
 #   bench/pool.sh gatehouse yarp bench/results/A.tsv bench/results/B.tsv ...   # several runs pooled, with a 95 % CI
+#   bench/goals.sh                # every goal of issue 14 in one run, with a table of goals held (GOALS=1, below)
 #
 # Settings (environment):
 #   DURATION=8          seconds of each measured wrk run
@@ -25,20 +26,30 @@
 #   SCENARIO_WARMUP=8   seconds of an unmeasured run of each contender before each scenario's first round
 #   SCENARIOS="small-64 small-1000 100k-64"   (also: cached-small-64, cached-100k-64: responses the backend marks
 #                       "public, max-age=3600"; caching contenders must answer them from cache; close-64: a new
-#                       connection for every request, "Connection: close")
+#                       connection for every request, "Connection: close"; rr-small-64: /rr-small, which every proxy
+#                       sends round robin to 4 destinations (the backend's 4 ports RR_PORTS); tls-small-64 and
+#                       h2-small-64: HTTPS/1.1 keep-alive with wrk and HTTP/2 with h2load (-m H2_STREAMS streams per
+#                       connection), run on the TLS contenders only)
 #   CONTENDERS="gatehouse nginx yarp"   (also: gatehouse-log, nginx-log: access log written to a file;
 #                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL;
-#                       gatehouse-tls, nginx-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
+#                       gatehouse-tls, nginx-tls, yarp-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
 #                       gatehouse-bare: the default protections off, from bench/protections-off.json;
 #                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
 #                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
 #   GATEHOUSE_ACCESS_LOG=off  "stdout": gatehouse and gatehouse-env keep the access log at its default (combined, to
 #                       stdout, which the script sends to a file), as a user who never touched the setting runs it
-#   WRK_THREADS=2
+#   MATCH_CONTENDERS=0  1: each scenario runs only on the contenders it is meant for (cached-* on the caching ones,
+#                       tls-*/h2-* on the TLS ones, the others on the rest), so one run can hold them all (goals.sh)
+#   GOALS=0             1: also print the table of issue 14's goals (bench/goals.awk); bench/goals.sh sets it
+#   ALLOC_PROBE=1       0: leave bench/AllocProbe out of the .NET contenders (the alloc_b_per_req column stays empty)
+#   WRK_THREADS=2       (h2load gets as many threads)
+#   H2_STREAMS=10       concurrent streams per HTTP/2 connection (h2load -m)
+#   RR_PORTS="19111 19112 19113 19114"  the backend's extra ports: the round-robin cluster's 4 destinations
 #   NGINX_UPSTREAM_KEEPALIVE=64  idle upstream connections nginx keeps per worker
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
 #   BACKEND_PORT=19101 GATEHOUSE_PORT=18180 NGINX_PORT=18181 YARP_PORT=18182 GATEHOUSE_LOG_PORT=18183 NGINX_LOG_PORT=18184
-#   GATEHOUSE_CACHE_PORT=18185 NGINX_CACHE_PORT=18186 VARNISH_PORT=18187
+#   GATEHOUSE_CACHE_PORT=18185 NGINX_CACHE_PORT=18186 VARNISH_PORT=18187 GATEHOUSE_TLS_PORT=18188 NGINX_TLS_PORT=18189
+#   GATEHOUSE_BARE_PORT=18190 GATEHOUSE_ENV_PORT=18191 YARP_TLS_PORT=18192
 #   SKIP_BUILD=1        use the existing Release builds
 #   QUIET_WAIT=60 QUIET_WAIT_RUN=10  seconds to wait for other work on the machine to stop, before the run / each run
 #   EXTRA_TIME=120      seconds the whole run may spend on those per-run waits and on measuring again
@@ -60,6 +71,11 @@ SCENARIO_WARMUP=${SCENARIO_WARMUP:-8}
 SCENARIOS=${SCENARIOS:-"small-64 small-1000 100k-64"}
 CONTENDERS=${CONTENDERS:-"gatehouse nginx yarp"}
 WRK_THREADS=${WRK_THREADS:-2}
+H2_STREAMS=${H2_STREAMS:-10}
+MATCH_CONTENDERS=${MATCH_CONTENDERS:-0}
+GOALS=${GOALS:-0}
+ALLOC_PROBE=${ALLOC_PROBE:-1}
+read -ra RR_PORT_LIST <<<"${RR_PORTS:-19111 19112 19113 19114}"
 NGINX_UPSTREAM_KEEPALIVE=${NGINX_UPSTREAM_KEEPALIVE:-64}
 MAX_OTHER_CPU=${MAX_OTHER_CPU:-10}
 MAX_RETRIES=${MAX_RETRIES:-2}
@@ -82,22 +98,33 @@ declare -A PORT=(
     [nginx-tls]=${NGINX_TLS_PORT:-18189}
     [gatehouse-bare]=${GATEHOUSE_BARE_PORT:-18190}
     [gatehouse-env]=${GATEHOUSE_ENV_PORT:-18191}
+    [yarp-tls]=${YARP_TLS_PORT:-18192}
 )
-declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small)
-declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64 [close-64]=64)
+declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small
+    [rr-small-64]=/rr-small [tls-small-64]=/small [h2-small-64]=/small)
+declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64 [close-64]=64
+    [rr-small-64]=64 [tls-small-64]=64 [h2-small-64]=64)
 # close-64: "Connection: close" on every request, so each request opens a new connection (a full TLS handshake for
 # the -tls contenders: wrk does not resume TLS sessions).
 declare -A SCENARIO_HEADER=([close-64]="Connection: close")
 is_cache() { [[ $1 == *-cache || $1 == varnish ]]; }
 is_tls() { [[ $1 == *-tls ]]; }
+is_dotnet() { [[ $1 == gatehouse* || $1 == yarp* ]]; }
+# applies SCENARIO CONTENDER: whether the contender runs the scenario. tls-* and h2-* need HTTPS; with
+# MATCH_CONTENDERS=1, cached-* run on the caching contenders only and the other scenarios on the plain ones only.
+applies() {
+    if [[ $1 == tls-* || $1 == h2-* ]]; then is_tls "$2"; return; fi
+    [[ $MATCH_CONTENDERS == 1 ]] || return 0
+    if [[ $1 == cached-* ]]; then is_cache "$2"; else ! is_cache "$2" && ! is_tls "$2"; fi
+}
 # url_of CONTENDER PATH: the TLS contenders serve https (with the run's own certificate for "localhost").
 url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else echo "http://127.0.0.1:${PORT[$1]}$2"; fi; }
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls)"; done
-for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, cached-small-64, cached-100k-64, close-64)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls)"; done
+for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64)"; done
 [[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
 # --- Tools ------------------------------------------------------------------------------------------------------------
@@ -112,6 +139,7 @@ command -v curl >/dev/null || missing+=(curl)
 command -v pgrep >/dev/null || missing+=(procps)
 command -v openssl >/dev/null || missing+=(openssl)
 [[ " $CONTENDERS " == *" varnish "* ]] && ! command -v varnishd >/dev/null && [[ ! -x /usr/sbin/varnishd ]] && missing+=(varnish)
+[[ " $SCENARIOS " == *" h2-"* ]] && ! command -v h2load >/dev/null && missing+=(nghttp2-client)
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     $SUDO apt-get update -qq
@@ -129,13 +157,18 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 GATEHOUSE_DLL=$ROOT/src/Gatehouse/bin/Release/net10.0/gatehouse.dll
 YARP_DLL=$ROOT/bench/MinimalYarp/bin/Release/net10.0/minimal-yarp.dll
 BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/bench-backend.dll
+PROBE_DLL=$ROOT/bench/AllocProbe/bin/Release/net10.0/alloc-probe.dll
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    for project in src/Gatehouse bench/MinimalYarp bench/Backend; do
+    for project in src/Gatehouse bench/MinimalYarp bench/Backend bench/AllocProbe; do
         log "building $project (Release)"
         dotnet build -c Release -nologo -v q "$ROOT/$project" >"${TMPDIR:-/tmp}/gatehouse-bench-build.log" 2>&1 ||
             die "build of $project failed: $(tail -n 20 "${TMPDIR:-/tmp}/gatehouse-bench-build.log")"
     done
 fi
+
+# bench/AllocProbe, a startup hook, answers on a Unix socket per .NET contender with the process's allocated bytes.
+PROBE_ENV=()
+[[ $ALLOC_PROBE == 1 ]] && PROBE_ENV=(DOTNET_STARTUP_HOOKS="$PROBE_DLL")
 
 # --- Processes --------------------------------------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
@@ -186,11 +219,15 @@ start() {
         backend)
             port=$BACKEND_PORT
             assert_port_free "$port"
-            dotnet "$BACKEND_DLL" "$port" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            for p in "${RR_PORT_LIST[@]}"; do assert_port_free "$p"; done
+            dotnet "$BACKEND_DLL" "$port" "${RR_PORT_LIST[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        yarp)
+        yarp | yarp-tls)
             assert_port_free "$port"
-            dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            local -a yarp_args=(--round-robin "$(printf 'http://127.0.0.1:%s,' "${RR_PORT_LIST[@]}")")
+            [[ $name == yarp-tls ]] && yarp_args+=(--tls "$WORK/cert.pem" "$WORK/key.pem")
+            env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" \
+                dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" "${yarp_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env)
             assert_port_free "$port"
@@ -204,12 +241,23 @@ start() {
             fi
             # gatehouse-bare: the default protections turned off, to show what they cost (see docs/protection.md).
             [[ $name == gatehouse-bare ]] && bare=$(cat "$ROOT/bench/protections-off.json")
+            local rr_destinations="" sep="" i
+            for i in "${!RR_PORT_LIST[@]}"; do
+                rr_destinations+="$sep\"d$i\": { \"address\": \"http://127.0.0.1:${RR_PORT_LIST[$i]}\" }"
+                sep=", "
+            done
             # The config sits alone in its folder: Gatehouse watches that folder for edits.
             cat >"$dir/gatehouse.json" <<EOF
 {
   "listeners": [ { "address": "127.0.0.1", "port": $port$listener_tls } ],
-  "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" }$cache } },
-  "clusters": { "c": { "loadBalancingPolicy": "RoundRobin", "destinations": { "a": { "address": "http://127.0.0.1:$BACKEND_PORT" } } } },
+  "routes": {
+    "all": { "clusterId": "c", "match": { "pathPrefix": "/" }$cache },
+    "rr": { "clusterId": "rr", "match": { "path": "/rr-small" } }
+  },
+  "clusters": {
+    "c": { "loadBalancingPolicy": "RoundRobin", "destinations": { "a": { "address": "http://127.0.0.1:$BACKEND_PORT" } } },
+    "rr": { "loadBalancingPolicy": "RoundRobin", "destinations": { $rr_destinations } }
+  },
   $tls
   $bare
   $access
@@ -220,7 +268,7 @@ EOF
             [[ $name == gatehouse-env ]] && read -ra env_vars <<<"${GATEHOUSE_ENV:-}"
             local dll=$GATEHOUSE_DLL
             [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && dll=$GATEHOUSE_ENV_DLL
-            env "${env_vars[@]}" dotnet "$dll" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${env_vars[@]}" dotnet "$dll" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         nginx | nginx-log | nginx-cache | nginx-tls)
             assert_port_free "$port"
@@ -268,6 +316,12 @@ http {
         keepalive $NGINX_UPSTREAM_KEEPALIVE;
         keepalive_requests 1000000;
     }
+    # rr-small-64: round robin (nginx's default) over the backend's 4 extra ports, idle connections kept the same way.
+    upstream backend_rr {
+        $(printf 'server 127.0.0.1:%s; ' "${RR_PORT_LIST[@]}")
+        keepalive $NGINX_UPSTREAM_KEEPALIVE;
+        keepalive_requests 1000000;
+    }
     server {
         $listen
         location / {
@@ -276,6 +330,12 @@ http {
             proxy_set_header Connection "";
             # Without a cache: stream like YARP does rather than spooling large bodies to disk.
             $cache_location
+        }
+        location = /rr-small {
+            proxy_pass http://backend_rr;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_max_temp_file_size 0;
         }
     }
 }
@@ -304,6 +364,30 @@ check_bodies() {
 }
 
 backend_count() { curl -sf "http://127.0.0.1:$BACKEND_PORT/count"; }
+
+# check_rr CONTENDER: 8 requests to /rr-small must reach each of the backend's round-robin ports at least once.
+check_rr() {
+    local name=$1 i before after
+    before=$(curl -sf "http://127.0.0.1:$BACKEND_PORT/rr-count")
+    for ((i = 0; i < 8; i++)); do curl_to "$name" -sf -o /dev/null "$(url_of "$name" /rr-small)" || die "$name failed on /rr-small"; done
+    after=$(curl -sf "http://127.0.0.1:$BACKEND_PORT/rr-count")
+    awk -v main="$BACKEND_PORT" 'NR == FNR { b[$1] = $2; next } $1 == main { next } { d = $2 - b[$1]; printf "%s%s:%d", (n++ ? " " : ""), $1, d; if (d < 1) bad = 1 } END { print ""; exit bad }' \
+        <(echo "$before") <(echo "$after") >"$WORK/rr.check" || die "$name did not spread /rr-small over every destination: $(cat "$WORK/rr.check")"
+    log "$name: /rr-small round robin, requests per backend port $(cat "$WORK/rr.check")"
+}
+
+# check_h2 CONTENDER: the contender must answer over HTTP/2 (ALPN h2).
+check_h2() {
+    local version
+    version=$(curl_to "$1" -sf --http2 -o /dev/null -w '%{http_version}' "$(url_of "$1" /small)") || die "$1 failed over HTTP/2"
+    [[ $version == 2 ]] || die "$1 answered HTTP/$version, not HTTP/2"
+}
+
+# allocated_bytes CONTENDER: the .NET process's total allocated bytes from bench/AllocProbe, or nothing.
+allocated_bytes() {
+    is_dotnet "$1" && [[ -S $WORK/$1.alloc ]] || return 0
+    curl -sf --max-time 2 --unix-socket "$WORK/$1.alloc" http://probe/ | awk '{print $1}' || true
+}
 
 # check_hit CONTENDER PATH: two requests; the second must be a cache hit by the contender's own account.
 check_hit() {
@@ -359,6 +443,43 @@ wrk_run() { # wrk_run SECONDS CONNECTIONS URL OUTPUT [HEADER]; wrk's own user+sy
     ((rc == 0)) || die "wrk failed ($rc): $(cat "$4")"
 }
 
+h2_run() { # h2_run SECONDS CONNECTIONS URL PORT OUTPUT; per-request log in OUTPUT.log, h2load's own CPU in OUTPUT.cpu
+    local TIMEFORMAT='%3U %3S' rc=0
+    rm -f "$5.log"
+    { time timeout $(($1 + 30)) h2load -t"$WRK_THREADS" -c"$2" -m"$H2_STREAMS" -D"$1" --connect-to="127.0.0.1:$4" \
+        --log-file="$5.log" "$3" >"$5" 2>&1; } 2>"$5.cpu" || rc=$?
+    ((rc == 0)) || die "h2load failed ($rc): $(tail -n 20 "$5")"
+}
+
+# load_run SCENARIO CONTENDER SECONDS OUTPUT: the scenario's load (wrk, or h2load for h2-*) against the contender;
+# writes "requests req_s p99_ms errors" to OUTPUT.res and the tool's user+sys seconds to OUTPUT.cpu.
+load_run() {
+    local scenario=$1 name=$2 out=$4 url
+    url=$(url_of "$name" "${SCENARIO_PATH[$scenario]}")
+    if [[ $scenario == h2-* ]]; then
+        h2_run "$3" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "${PORT[$name]}" "$out"
+        # "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout"; p99 from the log's
+        # third column (microseconds from the request's start to the end of its response).
+        local p99
+        p99=$(cut -f 3 "$out.log" | sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.99); if (i < NR * 0.99) i++; if (i < 1) i = 1; printf "%.3f", v[i] / 1000 }')
+        awk -v p99="$p99" '
+            /^finished in/ { rps = $4 + 0 }
+            /^requests:/ { gsub(",", ""); done = $6; err = $10 + $12 + $14 }
+            /^status codes:/ { gsub(",", ""); err += $5 + $7 + $9 }
+            END { printf "%d %.0f %s %d\n", done, rps, p99, err }' "$out" >"$out.res"
+    else
+        wrk_run "$3" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "$out" "${SCENARIO_HEADER[$scenario]:-}"
+        local p99
+        p99=$(to_ms "$(awk '$1 == "99%" {print $2; exit}' "$out")")
+        awk -v p99="$p99" '
+            /requests in/ && !n { n = $1 }
+            /^Requests\/sec:/ { rps = $2 }
+            /Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 }
+            /Non-2xx/ { e += $NF }
+            END { printf "%d %.0f %s %d\n", n, rps, p99, e }' "$out" >"$out.res"
+    fi
+}
+
 machine_busy_pct() { # over the next second
     local total0 idle0 total1 idle1
     read -r total0 idle0 < <(machine_ticks)
@@ -391,31 +512,28 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 chmod 644 "$WORK/key.pem" # nginx reads it as root, Gatehouse as the current user
 
 RAW=$WORK/raw.tsv
-printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\tbackend_requests\n' >"$RAW"
+printf 'scenario\tcontender\tround\treq_s\tp99_ms\trequests\tproxy_cpu_us_per_req\tpeak_rss_mb\tbackend_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\terrors\tbackend_requests\talloc_b_per_req\n' >"$RAW"
 
 measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     local scenario=$1 name=$2 round=$3 out=$WORK/wrk.out
-    local url
-    url=$(url_of "$name" "${SCENARIO_PATH[$scenario]}")
     local -a pids
     mapfile -t pids < <(pids_of "$name")
     reset_peak_rss "${pids[@]}"
-    local cpu0 backend0 total0 idle0 cpu1 backend1 total1 idle1 count0 count1
+    local cpu0 backend0 total0 idle0 cpu1 backend1 total1 idle1 count0 count1 alloc0 alloc1
     count0=$(backend_count)
+    alloc0=$(allocated_bytes "$name")
     cpu0=$(cpu_ticks "${pids[@]}")
     backend0=$(cpu_ticks "${PID[backend]}")
     read -r total0 idle0 < <(machine_ticks)
-    wrk_run "$DURATION" "${SCENARIO_CONNECTIONS[$scenario]}" "$url" "$out" "${SCENARIO_HEADER[$scenario]:-}"
+    load_run "$scenario" "$name" "$DURATION" "$out"
     cpu1=$(cpu_ticks "${pids[@]}")
     backend1=$(cpu_ticks "${PID[backend]}")
     read -r total1 idle1 < <(machine_ticks)
+    alloc1=$(allocated_bytes "$name")
     count1=$(backend_count)
     local rss requests rps p99 errors
     rss=$(peak_rss_kb "${pids[@]}")
-    requests=$(awk '/requests in/{print $1; exit}' "$out")
-    rps=$(awk '/^Requests\/sec:/{print $2; exit}' "$out")
-    p99=$(to_ms "$(awk '$1 == "99%" {print $2; exit}' "$out")")
-    errors=$(awk '/Socket errors:/{gsub(",", ""); e += $4 + $6 + $8 + $10} /Non-2xx/{e += $NF} END {print e + 0}' "$out")
+    read -r requests rps p99 errors <"$out.res"
     ((requests > 0)) || die "$name made no request in $scenario: $(cat "$out")"
     # A caching contender must answer a cached scenario from its cache: the backend sees (next to) nothing.
     if is_cache "$name" && [[ $scenario == cached-* ]] && ((count1 - count0 > requests / 1000)); then
@@ -425,24 +543,31 @@ measure() { # measure SCENARIO CONTENDER ROUND: prints one raw row
     awk -v s="$scenario" -v c="$name" -v r="$round" -v rps="$rps" -v p99="$p99" -v n="$requests" \
         -v cpu=$((cpu1 - cpu0)) -v bcpu=$((backend1 - backend0)) -v hz="$CLK_TCK" -v rss="$rss" \
         -v wrk="$(cat "$out.cpu")" -v tot=$((total1 - total0)) -v idle=$((idle1 - idle0)) -v err="$errors" \
-        -v origin=$((count1 - count0)) 'BEGIN {
+        -v origin=$((count1 - count0)) -v a0="$alloc0" -v a1="$alloc1" 'BEGIN {
         split(wrk, w, " "); wcpu = (w[1] + w[2]) * hz
         other = tot > 0 ? 100 * (tot - idle - cpu - bcpu - wcpu) / tot : 0
-        printf "%s\t%s\t%d\t%.0f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d\t%d\n", s, c, r, rps, p99, n,
-            cpu / hz * 1e6 / n, rss / 1024, bcpu / hz * 1e6 / n, wcpu / hz * 1e6 / n, (other < 0 ? 0 : other), err, origin }' >"$out.row"
+        alloc = (a0 != "" && a1 != "") ? sprintf("%.0f", (a1 - a0) / n) : ""
+        printf "%s\t%s\t%d\t%.0f\t%.2f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d\t%d\t%s\n", s, c, r, rps, p99, n,
+            cpu / hz * 1e6 / n, rss / 1024, bcpu / hz * 1e6 / n, wcpu / hz * 1e6 / n, (other < 0 ? 0 : other), err, origin, alloc }' >"$out.row"
     cat "$out.row"
-    awk -F'\t' '{printf "  %-14s %-15s round %d: %8s req/s  p99 %8s ms  %6s us/req  %7s MB  other %3s%%  errors %s  backend requests %s\n", $1, $2, $3, $4, $5, $7, $8, $11, $12, $13}' "$out.row" >&2
+    awk -F'\t' '{printf "  %-14s %-15s round %d: %8s req/s  p99 %8s ms  %6s us/req  %6s B/req  %7s MB  other %3s%%  errors %s  backend requests %s\n", $1, $2, $3, $4, $5, $7, ($14 == "" ? "-" : $14), $8, $11, $12, $13}' "$out.row" >&2
 }
 
 # --- Run --------------------------------------------------------------------------------------------------------------
 read -ra CONTENDER_LIST <<<"$CONTENDERS"
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 wait_for_quiet "$QUIET_WAIT" || QUIET_NOTE="WARNING: the machine was busy with other work before the run; see the 'other CPU' column"
+((QUIET_WAIT > 0)) || QUIET_NOTE="the machine's load before the run not checked (QUIET_WAIT=0): see the 'other CPU' column"
 start backend
 for c in "${CONTENDER_LIST[@]}"; do start "$c" "${PORT[$c]}"; done
 for c in "${CONTENDER_LIST[@]}"; do check_bodies "$c"; done
 for c in "${CONTENDER_LIST[@]}"; do
-    if is_cache "$c"; then for s in $SCENARIOS; do [[ $s == cached-* ]] && check_hit "$c" "${SCENARIO_PATH[$s]}"; done; fi
+    if is_cache "$c"; then for s in $SCENARIOS; do [[ $s == cached-* ]] && applies "$s" "$c" && check_hit "$c" "${SCENARIO_PATH[$s]}"; done; fi
+    for s in $SCENARIOS; do
+        applies "$s" "$c" || continue
+        [[ $s == rr-* ]] && check_rr "$c"
+        [[ $s == h2-* ]] && check_h2 "$c"
+    done
 done
 
 for c in "${CONTENDER_LIST[@]}"; do
@@ -457,15 +582,16 @@ for scenario in $SCENARIOS; do
     url_path=${SCENARIO_PATH[$scenario]}
     connections=${SCENARIO_CONNECTIONS[$scenario]}
     log "scenario $scenario: GET $url_path, $connections connections, ${DURATION}s x $ROUNDS rounds"
+    SCENARIO_CONTENDERS=()
+    for c in "${CONTENDER_LIST[@]}"; do applies "$scenario" "$c" && SCENARIO_CONTENDERS+=("$c"); done
+    ((${#SCENARIO_CONTENDERS[@]})) || { log "  no contender runs $scenario: skipped"; continue; }
     if ((SCENARIO_WARMUP > 0)); then
-        for c in "${CONTENDER_LIST[@]}"; do
-            wrk_run "$SCENARIO_WARMUP" "$connections" "$(url_of "$c" "$url_path")" "$WORK/warmup.out" "${SCENARIO_HEADER[$scenario]:-}"
-        done
+        for c in "${SCENARIO_CONTENDERS[@]}"; do load_run "$scenario" "$c" "$SCENARIO_WARMUP" "$WORK/warmup.out"; done
     fi
     for ((round = 1; round <= ROUNDS; round++)); do
-        n=${#CONTENDER_LIST[@]}
+        n=${#SCENARIO_CONTENDERS[@]}
         for ((i = 0; i < n; i++)); do # rotate the order each round
-            contender=${CONTENDER_LIST[$(((i + round - 1) % n))]}
+            contender=${SCENARIO_CONTENDERS[$(((i + round - 1) % n))]}
             # A run that other work on the machine disturbed is measured again; the least disturbed try is kept.
             : >"$WORK/tries.tsv"
             for ((try = 0; try <= MAX_RETRIES; try++)); do
@@ -495,18 +621,28 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
     echo
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
-    echo "- wrk -t$WRK_THREADS, ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
+    echo "- wrk -t$WRK_THREADS$([[ " $SCENARIOS " == *" h2-"* ]] && echo " (h2-*: $(h2load --version 2>&1 | head -n 1) -t$WRK_THREADS -m$H2_STREAMS)"), ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
     echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}$([[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout ]] && echo '; gatehouse and gatehouse-env with the access log on stdout'); $QUIET_NOTE"
-    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process)"
+    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process); alloc B/req is the .NET process's GC.GetTotalAllocatedBytes over the run / requests (bench/AllocProbe$([[ $ALLOC_PROBE == 1 ]] || echo ', off in this run'))"
     echo
     echo "Medians:"
     echo
     awk -F'\t' -v order="$CONTENDERS" -f "$ROOT/bench/summarize.awk" "$RAW"
-    if awk -F'\t' -v max="$MAX_OTHER_CPU" 'NR > 1 && $11 + 0 > max + 0 { found = 1 } END { exit !found }' "$RAW"; then
+    # Only when some runs were disturbed and some were not (otherwise the tables below would be the same, or empty).
+    if awk -F'\t' -v max="$MAX_OTHER_CPU" 'NR > 1 { if ($11 + 0 > max + 0) hit = 1; else quiet = 1 } END { exit !(hit && quiet) }' "$RAW"; then
         echo
         echo "Some runs were disturbed by other work. The same, from the runs in which it took at most $MAX_OTHER_CPU% of the machine:"
         echo
         awk -F'\t' -v order="$CONTENDERS" -v max_other="$MAX_OTHER_CPU" -f "$ROOT/bench/summarize.awk" "$RAW"
+    elif awk -F'\t' -v max="$MAX_OTHER_CPU" 'NR > 1 && $11 + 0 <= max + 0 { quiet = 1 } END { exit quiet }' "$RAW"; then
+        echo
+        echo "WARNING: other work took more than $MAX_OTHER_CPU% of the machine in every run: these numbers are noisy."
+    fi
+    if [[ $GOALS == 1 ]]; then
+        echo
+        echo "Issue 14's goals (medians of this run; ratios to nginx and to the minimal YARP app of the same run):"
+        echo
+        awk -F'\t' -f "$ROOT/bench/goals.awk" "$RAW"
     fi
 } | tee "$REPORT"
 log "written: $REPORT and $RESULTS_DIR/$STAMP.tsv"

@@ -2,7 +2,7 @@
 # Usage: awk -F'\t' -v order="gatehouse nginx yarp" [-v max_other=10] -f summarize.awk raw.tsv   (POSIX awk; mawk is enough)
 # With max_other, runs in which other processes took more than that share of the machine (column 11) are left out.
 # Columns: scenario contender round req_s p99_ms requests proxy_cpu_us_per_req peak_rss_mb backend_cpu_us_per_req
-#          wrk_cpu_us_per_req other_cpu_pct errors
+#          wrk_cpu_us_per_req other_cpu_pct errors backend_requests alloc_b_per_req (empty but for .NET contenders)
 
 NR == 1 { next }
 max_other != "" && $11 + 0 > max_other + 0 { next }
@@ -13,6 +13,7 @@ max_other != "" && $11 + 0 > max_other + 0 { next }
     runs[key]++
     for (col = 4; col <= 11; col++) values[key, col] = values[key, col] (runs[key] > 1 ? " " : "") $col
     errors[key] += $12
+    if ($14 != "") allocs[key] = allocs[key] (allocs[key] != "" ? " " : "") $14
     # Kept per round too, for the paired ratios: the contenders of one round ran within a minute of each other.
     rps[key, $3] = $4
     cpu[key, $3] = $7
@@ -41,20 +42,21 @@ function ratio(a, b) { return (b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
 
 END {
     ncontenders = split(order, contenders, " ")
-    print "| scenario | contender | req/s | p99 ms | proxy CPU µs/req | peak RSS MB | backend CPU µs/req | wrk CPU µs/req | other CPU % | errors | runs |"
-    print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    print "| scenario | contender | req/s | p99 ms | proxy CPU µs/req | alloc B/req | peak RSS MB | backend CPU µs/req | wrk CPU µs/req | other CPU % | errors | runs |"
+    print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for (s = 1; s <= nscenarios; s++) {
         for (c = 1; c <= ncontenders; c++) {
             key = scenarios[s] SUBSEP contenders[c]
             if (!(key in runs)) continue
             for (col = 4; col <= 11; col++) m[key, col] = median(values[key, col])
-            printf "| %s | %s | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f | %d | %d |\n", scenarios[s], contenders[c],
-                m[key, 4], m[key, 5], m[key, 7], m[key, 8], m[key, 9], m[key, 10], m[key, 11], errors[key], runs[key]
+            m[key, 14] = (key in allocs) ? median(allocs[key]) : ""
+            printf "| %s | %s | %.0f | %.2f | %.1f | %s | %.1f | %.1f | %.1f | %.0f | %d | %d |\n", scenarios[s], contenders[c],
+                m[key, 4], m[key, 5], m[key, 7], (m[key, 14] == "" ? "" : sprintf("%.0f", m[key, 14])), m[key, 8], m[key, 9], m[key, 10], m[key, 11], errors[key], runs[key]
         }
     }
 
     # Pairs to compare, when both sides ran. req/s: above 1 is better for the first; the others: below 1 is better.
-    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp", pairs, " ")
+    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse-tls/yarp-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp", pairs, " ")
     # Each pair gives two rows: the ratio of the two sides' medians, and the same pair round by round (each round's
     # ratio, then their median and range, and how many rounds the first side was at least as fast). Slow drift of the
     # machine cancels within a round, so the paired ratios scatter less than the medians of each side taken apart.

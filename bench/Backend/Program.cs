@@ -4,13 +4,27 @@ using System.Text;
 
 // The benchmark backend: fixed bodies from memory, no logging, loopback only.
 //   /small  13 bytes, text/plain
+//   /rr-small  the same, for the round-robin scenario (the proxies send /rr-* to a cluster of every PORT given)
 //   /100k   102,400 bytes, application/octet-stream
 //   /cached-small, /cached-100k  the same bodies with "Cache-Control: public, max-age=3600" (for the cache benchmark)
 //   /count  how many /cached-* requests the backend has answered so far (so a run can check its cache hit)
-// Usage: bench-backend PORT
-if (args.Length != 1 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+//   /rr-count  how many /rr-small requests each port has answered: "PORT COUNT" lines (so a run can check round robin)
+// Usage: bench-backend PORT [PORT...]   (one process listening on every port given)
+var ports = new List<int>();
+foreach (var arg in args)
 {
-    Console.Error.WriteLine("usage: bench-backend PORT");
+    if (!int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+    {
+        ports.Clear();
+        break;
+    }
+
+    ports.Add(p);
+}
+
+if (ports.Count == 0)
+{
+    Console.Error.WriteLine("usage: bench-backend PORT [PORT...]");
     return 2;
 }
 
@@ -21,22 +35,38 @@ for (var i = 0; i < large.Length; i++)
     large[i] = (byte)('a' + (i % 26));
 }
 
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
     kestrel.Limits.MaxConcurrentConnections = null;
-    kestrel.Listen(IPAddress.Loopback, port);
+    foreach (var port in ports)
+    {
+        kestrel.Listen(IPAddress.Loopback, port);
+    }
 });
 
 var app = builder.Build();
 app.MapGet("/small", (HttpContext context) => Write(context, small, "text/plain"));
 app.MapGet("/100k", (HttpContext context) => Write(context, large, "application/octet-stream"));
 long cachedRequests = 0;
+var rrRequests = new long[ports.Count];
 app.MapGet("/cached-small", (HttpContext context) => WriteCacheable(context, small, "text/plain"));
 app.MapGet("/cached-100k", (HttpContext context) => WriteCacheable(context, large, "application/octet-stream"));
 app.MapGet("/count", () => Interlocked.Read(ref cachedRequests).ToString(CultureInfo.InvariantCulture));
+app.MapGet("/rr-small", (HttpContext context) =>
+{
+    var index = ports.IndexOf(context.Connection.LocalPort);
+    if (index >= 0)
+    {
+        Interlocked.Increment(ref rrRequests[index]);
+    }
+
+    return Write(context, small, "text/plain");
+});
+app.MapGet("/rr-count", () => string.Concat(ports.Select((port, i) =>
+    string.Create(CultureInfo.InvariantCulture, $"{port} {Interlocked.Read(ref rrRequests[i])}\n"))));
 await app.RunAsync();
 return 0;
 

@@ -53,6 +53,10 @@ public sealed record RequestCacheControl
     {
         if (cacheControl.Count == 0)
         {
+            if (pragma.Count == 0)
+            {
+                return None; // the usual request: nothing to parse, nothing to allocate
+            }
             var pragmaNoCache = FieldList.Members(pragma).Exists(m => m.Equals("no-cache", StringComparison.OrdinalIgnoreCase));
             return pragmaNoCache ? new RequestCacheControl { NoCache = true } : None;
         }

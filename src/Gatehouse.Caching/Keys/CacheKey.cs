@@ -37,6 +37,10 @@ public sealed record CacheKey(string Target, string Variation)
 
     private static string AddedFields(IHeaderDictionary requestHeaders, CacheKeyOptions options)
     {
+        if (options.Headers.Count == 0 && options.Cookies.Count == 0)
+        {
+            return "";
+        }
         var text = new StringBuilder();
         foreach (var name in options.Headers)
         {

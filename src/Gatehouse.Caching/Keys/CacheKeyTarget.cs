@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.Caching;
@@ -9,26 +8,31 @@ internal static class CacheKeyTarget
     public static string Build(string scheme, HostString host, PathString path, string? query, CacheKeyOptions options)
     {
         scheme = scheme.ToLowerInvariant();
-        var text = new StringBuilder(scheme).Append("://").Append(Authority(scheme, host));
         var escapedPath = path.ToUriComponent();
-        text.Append(escapedPath.Length == 0 ? "/" : escapedPath);
         var normalisedQuery = Query(query, options);
-        if (normalisedQuery.Length > 0)
-        {
-            text.Append('?').Append(normalisedQuery);
-        }
-        return text.ToString();
+        // One string built, not a StringBuilder's chunks: this runs for every lookup.
+        return string.Concat(
+            scheme,
+            "://",
+            Authority(scheme, host),
+            escapedPath.Length == 0 ? "/" : escapedPath,
+            normalisedQuery.Length > 0 ? "?" : "",
+            normalisedQuery);
     }
 
     private static string Authority(string scheme, HostString host)
     {
-        var name = host.Host.ToLowerInvariant();
         var defaultPort = scheme switch
         {
             "http" => 80,
             "https" => 443,
             _ => (int?)null,
         };
+        if (IsNormalised(host.Value) && host.Port != defaultPort)
+        {
+            return host.Value!; // what the steps below would give, without their three strings
+        }
+        var name = host.Host.ToLowerInvariant();
         if (host.Port is { } port && port != defaultPort)
         {
             name += ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -37,6 +41,33 @@ internal static class CacheKeyTarget
         return new HostString(name).ToUriComponent();
     }
 
+    /// <summary>
+    /// A lower-case ASCII name or IPv4 address (letters, digits, '.', '-'), then optionally ':' and a port without
+    /// leading zeros: the normalisation below changes nothing in it but a default port.
+    /// </summary>
+    private static bool IsNormalised(string? authority)
+    {
+        if (string.IsNullOrEmpty(authority))
+        {
+            return false;
+        }
+        var colon = authority.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? authority.AsSpan() : authority.AsSpan(0, colon);
+        if (name.IsEmpty || name.ContainsAnyExcept(NameChars))
+        {
+            return false;
+        }
+        if (colon < 0)
+        {
+            return true;
+        }
+        var port = authority.AsSpan(colon + 1);
+        return port.Length is > 0 and <= 5 && port[0] != '0' && !port.ContainsAnyExceptInRange('0', '9');
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NameChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-");
+
     private static string Query(string? query, CacheKeyOptions options)
     {
         var raw = (query ?? "").TrimStart('?');
@@ -44,6 +75,12 @@ internal static class CacheKeyTarget
         {
             return PrintableAscii.Escape(raw, keepSpace: false);
         }
+        return FilteredQuery(raw, options);
+    }
+
+    // Apart from Query: its lambdas capture options, and the closure would be allocated for every query otherwise.
+    private static string FilteredQuery(string raw, CacheKeyOptions options)
+    {
         var parameters = raw.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Where(parameter => !IsIgnored(Name(parameter), options.IgnoredQueryParameters));
         if (options.SortQueryParameters)

@@ -12,6 +12,9 @@ internal static class CacheStatusField
     /// Appends <paramref name="status"/> as a new field line after those already there: members go from the origin
     /// towards the client, and §2 asks to preserve what upstream caches said.
     /// </summary>
-    public static void Append(IHeaderDictionary headers, CacheStatus status) =>
-        headers[Name] = StringValues.Concat(headers[Name], status.ToString());
+    public static void Append(IHeaderDictionary headers, CacheStatus status) => Append(headers, status.ToString());
+
+    /// <summary><see cref="Append(IHeaderDictionary, CacheStatus)"/> with the member already formatted.</summary>
+    public static void Append(IHeaderDictionary headers, string member) =>
+        headers[Name] = StringValues.Concat(headers[Name], member);
 }

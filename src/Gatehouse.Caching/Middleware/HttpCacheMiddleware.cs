@@ -58,47 +58,48 @@ internal sealed partial class HttpCacheMiddleware(
         return HandleAsync(CacheRequest.For(context, settings, _store.RemovalMark));
     }
 
-    private async Task HandleAsync(CacheRequest request)
+    // Not async itself: a lookup that completes at once (the memory store's always does) and a hit whose body write
+    // completes at once then cost no state machine.
+    private Task HandleAsync(CacheRequest request)
+    {
+        var lookup = _store.GetAsync(request.KeyText, request.Context.RequestAborted);
+        return lookup.IsCompletedSuccessfully ? Handle(request, lookup.Result) : HandleAfterLookupAsync(request, lookup);
+    }
+
+    private async Task HandleAfterLookupAsync(CacheRequest request, ValueTask<IReadOnlyList<CachedResponse>> lookup) =>
+        await Handle(request, await lookup);
+
+    private Task Handle(CacheRequest request, IReadOnlyList<CachedResponse> variants)
     {
         var context = request.Context;
-        var variants = await _store.GetAsync(request.KeyText, context.RequestAborted);
         var entry = VariantSelection.Select(variants, context.Request.Headers);
         if (entry is null)
         {
-            await MissAsync(request, variants.Count == 0 ? CacheForwardReason.UriMiss : CacheForwardReason.VaryMiss);
-            return;
+            return MissAsync(request, variants.Count == 0 ? CacheForwardReason.UriMiss : CacheForwardReason.VaryMiss);
         }
         if (request.HasAuthorization && !MayAnswerAuthorizedRequest(request, entry))
         {
             // §3.5: only a response that a shared cache may _store for an authenticated request answers one.
-            await ForwardOrRefuseAsync(request, CacheForwardReason.Request);
-            return;
+            return ForwardOrRefuseAsync(request, CacheForwardReason.Request);
         }
 
         var now = _time.GetUtcNow();
         var reuse = Reuse.Decide(entry.Freshness, request.Directives, now);
         if (reuse is ReuseDecision.ValidateStale or ReuseDecision.ValidateForRequest)
         {
-            await ValidateAsync(request, entry, reuse == ReuseDecision.ValidateForRequest ? CacheForwardReason.Request : CacheForwardReason.Stale);
-            return;
+            return ValidateAsync(request, entry, reuse == ReuseDecision.ValidateForRequest ? CacheForwardReason.Request : CacheForwardReason.Stale);
         }
         var conditions = Conditions(request, entry);
         if (conditions == ConditionalOutcome.Forward)
         {
-            await ForwardOrRefuseAsync(request, CacheForwardReason.Request);
-            return;
+            return ForwardOrRefuseAsync(request, CacheForwardReason.Request);
         }
-        var status = request.Status(CacheName) with
-        {
-            Hit = true,
-            TimeToLive = entry.Freshness.TimeToLive(now),
-            Detail = reuse == ReuseDecision.StaleWhileRevalidate ? "stale-while-revalidate" : null,
-        };
+        var detail = reuse == ReuseDecision.StaleWhileRevalidate ? "stale-while-revalidate" : null;
         if (reuse == ReuseDecision.StaleWhileRevalidate)
         {
             _revalidation.TryStart(request, entry, _next);
         }
-        await StoredResponseWriter.WriteAsync(context, entry, conditions, status, now, request.Settings.OwnTargetedField);
+        return StoredResponseWriter.WriteHitAsync(request, CacheName, entry, conditions, entry.Freshness.TimeToLive(now), detail, now);
     }
 
     private async Task ForwardOrRefuseAsync(CacheRequest request, CacheForwardReason reason)
@@ -157,11 +158,15 @@ internal sealed partial class HttpCacheMiddleware(
     }
 
     private static ConditionalOutcome Conditions(CacheRequest request, CachedResponse entry) =>
-        ClientConditions.Evaluate(request.Context.Request.Method, request.Context.Request.Headers, entry.StatusCode, new StoredHeaderView(entry.Headers), entry.Freshness.ResponseTime);
+        ClientConditions.Evaluate(request.Context.Request.Method, request.Context.Request.Headers, entry.StatusCode, StoredView(request, entry), entry.Freshness.ResponseTime);
+
+    /// <summary>The stored fields for the decisions, from the entry's <see cref="StoredResponseHead"/> (no view per request).</summary>
+    private static StoredHeaderView StoredView(CacheRequest request, CachedResponse entry) =>
+        StoredResponseHead.Of(entry, request.Settings.OwnTargetedField).View;
 
     private static bool MayAnswerAuthorizedRequest(CacheRequest request, CachedResponse entry)
     {
-        var stored = new StoredHeaderView(entry.Headers);
+        var stored = StoredView(request, entry);
         var directives = ResponseCacheControl.FromResponse(stored, request.Settings.Policy.TargetedFieldNames);
         return Storability.Evaluate(HttpMethods.Get, request.Context.Request.Headers, RequestCacheControl.None, entry.StatusCode, stored, directives).Reason
             != NotStorableReason.Authorization;

@@ -1,6 +1,5 @@
 using Gatehouse.Caching.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace Gatehouse.Caching.Middleware;
 
@@ -9,6 +8,12 @@ namespace Gatehouse.Caching.Middleware;
 /// (RFC 9111 §4.3.2), a 206 or 416 to its Range (RFC 9110 §14), or the header section alone to a HEAD. The stored
 /// bytes are sent as they are (§5.2.2.6: never transformed); trailers are never stored, so none are sent.
 /// </summary>
+/// <remarks>
+/// The header fields come ready from the entry's <see cref="StoredResponseHead"/>; only Age, Content-Length,
+/// Content-Range and Cache-Status are set per request. The body goes from the stored memory to the response's
+/// <c>PipeWriter</c> with no copy of the cache's own; Kestrel copies it once into its output buffers, as it does any
+/// body (its <c>SendFileAsync</c> is a stream copy too, so a file would not spare that).
+/// </remarks>
 internal static class StoredResponseWriter
 {
     /// <param name="context">The request to answer.</param>
@@ -17,58 +22,19 @@ internal static class StoredResponseWriter
     /// <param name="status">This cache's Cache-Status member.</param>
     /// <param name="now">When the response is sent, for Age.</param>
     /// <param name="ownTargetedField">The cache's own targeted field, never sent to clients.</param>
-    public static Task WriteAsync(HttpContext context, CachedResponse entry, ConditionalOutcome conditions, CacheStatus status, DateTimeOffset now, string? ownTargetedField)
+    public static Task WriteAsync(HttpContext context, CachedResponse entry, ConditionalOutcome conditions, CacheStatus status, DateTimeOffset now, string? ownTargetedField) =>
+        WriteAsync(context, entry, StoredResponseHead.Of(entry, ownTargetedField), conditions, status.ToString(), now);
+
+    /// <summary>
+    /// Answers a hit: the Cache-Status member <c>hit</c> with <c>ttl</c>, the key when the route exposes it, and
+    /// <paramref name="detail"/>; formatted once a second per entry, not per request.
+    /// </summary>
+    public static Task WriteHitAsync(CacheRequest request, string cacheName, CachedResponse entry, ConditionalOutcome conditions, TimeSpan timeToLive, string? detail, DateTimeOffset now)
     {
-        var response = context.Response;
-        var stored = new StoredHeaderView(entry.Headers);
-        var age = ResponseAge.ToHeaderValue(entry.Freshness.CurrentAge(now));
-        if (conditions == ConditionalOutcome.NotModified)
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            foreach (var (name, value) in ClientConditions.NotModifiedHeaders(stored))
-            {
-                response.Headers[name] = value;
-            }
-            response.Headers.Age = age;
-            CacheStatusField.Append(response.Headers, status);
-            return Task.CompletedTask;
-        }
-
-        var body = entry.Body;
-        var range = ByteRanges.Decide(context.Request.Method, context.Request.Headers, entry.StatusCode, stored, body.Length);
-        if (range.Outcome == RangeOutcome.NotSatisfiable)
-        {
-            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
-            response.Headers.ContentRange = range.ContentRange;
-            response.ContentLength = 0;
-            CacheStatusField.Append(response.Headers, status);
-            return Task.CompletedTask;
-        }
-
-        response.StatusCode = range.Outcome == RangeOutcome.Partial ? StatusCodes.Status206PartialContent : entry.StatusCode;
-        foreach (var (name, value) in entry.Headers)
-        {
-            if (!IsReplaced(name, ownTargetedField))
-            {
-                response.Headers[name] = value;
-            }
-        }
-        response.Headers.Age = age;
-        if (range.Outcome == RangeOutcome.Partial)
-        {
-            response.Headers.ContentRange = range.ContentRange;
-        }
-        if (CanHaveContent(response.StatusCode))
-        {
-            response.ContentLength = range.Length;
-        }
-        CacheStatusField.Append(response.Headers, status);
-
-        if (HttpMethods.IsHead(context.Request.Method) || range.Length == 0)
-        {
-            return Task.CompletedTask;
-        }
-        return response.BodyWriter.WriteAsync(body.Slice((int)range.Offset, (int)range.Length), context.RequestAborted).AsTask();
+        var settings = request.Settings;
+        var head = StoredResponseHead.Of(entry, settings.OwnTargetedField);
+        var status = head.HitStatus(cacheName, settings.ExposeKey ? request.KeyText : null, timeToLive, detail);
+        return WriteAsync(request.Context, entry, head, conditions, status, now);
     }
 
     /// <summary>Answers 504 (RFC 9111 §5.2.1.7 only-if-cached, §5.2.2.2 disconnected with must-revalidate).</summary>
@@ -80,11 +46,65 @@ internal static class StoredResponseWriter
         CacheStatusField.Append(response.Headers, status);
     }
 
-    /// <summary>Fields the cache sets itself (Age, Content-Length) or never sends (its own targeted field).</summary>
-    private static bool IsReplaced(string name, string? ownTargetedField) =>
-        name.Equals(HeaderNames.Age, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
-        || (ownTargetedField is not null && name.Equals(ownTargetedField, StringComparison.OrdinalIgnoreCase));
+    private static Task WriteAsync(HttpContext context, CachedResponse entry, StoredResponseHead head, ConditionalOutcome conditions, string status, DateTimeOffset now)
+    {
+        var response = context.Response;
+        var headers = response.Headers;
+        var age = head.Age(entry.Freshness.CurrentAge(now));
+        if (conditions == ConditionalOutcome.NotModified)
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            foreach (var (name, value) in head.NotModifiedFields)
+            {
+                headers[name] = value;
+            }
+            headers.Age = age;
+            CacheStatusField.Append(headers, status);
+            return Task.CompletedTask;
+        }
+
+        var body = entry.Body;
+        var request = context.Request;
+        // Without Range, ByteRanges.Decide answers Full; skipping it spares a decision object per hit.
+        var range = request.Headers.Range.Count == 0
+            ? null
+            : ByteRanges.Decide(request.Method, request.Headers, entry.StatusCode, head.View, body.Length);
+        if (range?.Outcome == RangeOutcome.NotSatisfiable)
+        {
+            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+            headers.ContentRange = range.ContentRange;
+            response.ContentLength = 0;
+            CacheStatusField.Append(headers, status);
+            return Task.CompletedTask;
+        }
+
+        var partial = range?.Outcome == RangeOutcome.Partial;
+        response.StatusCode = partial ? StatusCodes.Status206PartialContent : entry.StatusCode;
+        foreach (var (name, value) in head.Fields)
+        {
+            headers[name] = value;
+        }
+        headers.Age = age;
+        if (partial)
+        {
+            headers.ContentRange = range!.ContentRange;
+        }
+        var offset = range?.Offset ?? 0;
+        var length = range?.Length ?? body.Length;
+        if (CanHaveContent(response.StatusCode))
+        {
+            response.ContentLength = length;
+        }
+        CacheStatusField.Append(headers, status);
+
+        if (HttpMethods.IsHead(request.Method) || length == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var write = response.BodyWriter.WriteAsync(body.Slice((int)offset, (int)length), context.RequestAborted);
+        // ValueTask.AsTask would allocate a Task even when the write completed at once, which is the usual case.
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
 
     /// <summary>RFC 9110 §8.6: no Content-Length in 1xx, 204 and 304 responses.</summary>
     private static bool CanHaveContent(int statusCode) => statusCode is >= 200 and not 204 and not 304;

@@ -15,8 +15,10 @@ internal static class VariantSelection
     public static CachedResponse? Select(IReadOnlyList<CachedResponse> variants, IHeaderDictionary requestHeaders)
     {
         CachedResponse? best = null;
-        foreach (var variant in variants)
+        // By index: a foreach over the interface would allocate an enumerator on every lookup.
+        for (var i = 0; i < variants.Count; i++)
         {
+            var variant = variants[i];
             if (!VaryKey.TryCompute(variant.Headers.GetValueOrDefault(HeaderNames.Vary), requestHeaders, out var key) || key != variant.VaryKey)
             {
                 continue;

@@ -31,6 +31,13 @@ public sealed record CachedResponse
     /// <summary>Purge tags, from the route's tag header (such as Cache-Tag or Surrogate-Key).</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>
+    /// What the cache derives from this response once and reuses on every hit (the header section a hit sends); not part
+    /// of the record's value. A copy made with <c>with</c> shares it, so whatever is kept there says which
+    /// <see cref="Headers"/> it was derived from.
+    /// </summary>
+    internal DerivedSlot Derived { get; } = new();
+
     /// <summary>What the entry costs a store: body, header text and a fixed overhead per entry.</summary>
     public long Size => Body.Length + HeaderBytes() + 256;
 
@@ -50,4 +57,23 @@ public sealed record CachedResponse
 
         return bytes;
     }
+}
+
+/// <summary>
+/// A place for state derived from a <see cref="CachedResponse"/>. Every slot equals every other, so that the record's
+/// value equality stays that of its data.
+/// </summary>
+internal sealed class DerivedSlot
+{
+    private object? value;
+
+    public object? Value
+    {
+        get => Volatile.Read(ref value);
+        set => Volatile.Write(ref this.value, value);
+    }
+
+    public override bool Equals(object? obj) => obj is DerivedSlot;
+
+    public override int GetHashCode() => 0;
 }

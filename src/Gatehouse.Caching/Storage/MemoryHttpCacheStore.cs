@@ -90,6 +90,11 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
     internal IReadOnlyList<CachedResponse> Get(string key)
     {
         var variants = index.Variants(key);
+        if (variants.Length == 1)
+        {
+            // The usual key, one variant: answered with a list made once per stored entry, so a hit allocates none.
+            return policy.TryGet(EntryKey.Of(variants[0].Response), out var only) ? only.Alone : [];
+        }
         List<CachedResponse>? found = null;
         foreach (var variant in variants)
         {
@@ -295,6 +300,9 @@ public sealed class MemoryHttpCacheStore : IHttpCacheStore
         public string Target => Response.Target;
 
         public long Size { get; } = response.Size;
+
+        /// <summary>A list of this response alone, to answer a key with one variant. Read-only to the callers.</summary>
+        public IReadOnlyList<CachedResponse> Alone { get; } = Array.AsReadOnly([response]);
 
         public string[] Tags { get; } = [.. response.Tags.Distinct(StringComparer.Ordinal)];
     }

@@ -9,7 +9,7 @@ internal static class PrintableAscii
     /// <summary>Percent-encodes (as UTF-8) every character outside <c>!</c>…<c>~</c>, and space too unless <paramref name="keepSpace"/>.</summary>
     public static string Escape(string text, bool keepSpace)
     {
-        if (text.All(c => IsKept(c, keepSpace)))
+        if (AllKept(text, keepSpace))
         {
             return text;
         }
@@ -29,6 +29,19 @@ internal static class PrintableAscii
             }
         }
         return escaped.ToString();
+    }
+
+    // A loop, not Enumerable.All: this runs for every cache lookup, and the lambda and the string's enumerator allocate.
+    private static bool AllKept(string text, bool keepSpace)
+    {
+        foreach (var c in text)
+        {
+            if (!IsKept(c, keepSpace))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool IsKept(char c, bool keepSpace) => c is > ' ' and < (char)0x7F || (keepSpace && c == ' ');

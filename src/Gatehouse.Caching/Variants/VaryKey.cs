@@ -27,6 +27,10 @@ public static class VaryKey
     public static bool TryCompute(StringValues vary, IHeaderDictionary requestHeaders, out string key)
     {
         key = "";
+        if (vary.Count == 0)
+        {
+            return true; // no Vary: the empty key, without the work below on every lookup
+        }
         var members = FieldList.Members(vary);
         if (members.Contains("*"))
         {

@@ -5,6 +5,8 @@ using Gatehouse.Caching;
 using Gatehouse.Caching.Middleware;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
+using Gatehouse.Runtime;
 using Yarp.ReverseProxy;
 
 namespace Gatehouse.Admin;
@@ -18,7 +20,7 @@ namespace Gatehouse.Admin;
 /// </list>
 /// With a token configured every request needs <c>Authorization: Bearer TOKEN</c>.
 /// </summary>
-internal sealed class AdminApiMiddleware(RequestDelegate next, RuntimeSettingsHolder settings, IProxyStateLookup proxyState, ConfigReloader reloader, IServiceProvider services)
+internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder settings, IProxyStateLookup proxyState, ConfigReloader reloader, IServiceProvider services)
 {
     private static readonly string[] Endpoints = ["GET /status", "POST /config/reload", "POST /cache/purge?url=|prefix=|tag="];
 
@@ -106,7 +108,7 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, RuntimeSettingsHo
         else if (url.Length > 0)
         {
             // Each cached route may shape its keys differently (ignored or sorted query parameters): try every shape.
-            var targets = settings.Current.Routes.Values.Select(r => r.Cache?.Key).OfType<CacheKeyOptions>().Append(CacheKeyOptions.Default)
+            var targets = settings.Current.Routes.Values.Select(r => r.Get<HttpCacheRouteSettings>()?.Key).OfType<CacheKeyOptions>().Append(CacheKeyOptions.Default)
                 .Select(options => CacheKey.TargetOf(uri, options)).Distinct(StringComparer.Ordinal);
             purged = 0;
             foreach (var target in targets)

@@ -40,7 +40,7 @@ public static class GatehouseCli
         root.Subcommands.Add(validate);
         root.Subcommands.Add(proxy);
         root.Subcommands.Add(demo);
-        root.Subcommands.Add(Protection.HashPasswordCommand.Build());
+        root.Subcommands.Add(HashPasswordCommand.Build());
         foreach (var command in root.Subcommands)
         {
             command.Options.Add(new VersionOption());

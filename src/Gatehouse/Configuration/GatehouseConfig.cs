@@ -129,6 +129,13 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>This route's own limits (request body size), over the top-level <c>limits</c>.</summary>
     public RouteLimitsDefinition Limits { get; init; } = new();
+
+    /// <summary>
+    /// Send the backend the client's path as it was spelled (percent-encoding and all) instead of the canonical path;
+    /// matching still uses the canonical path, and a path with repeated slashes or dot segments is refused with 400.
+    /// For backends that check signatures over the exact URL (docs/protection.md, "Paths: one canonical form").
+    /// </summary>
+    public bool ForwardRawPath { get; init; }
 }
 
 public sealed record RouteMatchDefinition : ConfigSection

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gatehouse.Protection;
 
 namespace Gatehouse.Configuration;
 
@@ -10,8 +9,37 @@ namespace Gatehouse.Configuration;
 /// </summary>
 public sealed record HideBackendDefinition : ConfigSection
 {
+    /// <summary>
+    /// Headers that carry no meaning for a client and only tell an attacker which software, version or host answered.
+    /// Each is sent by common servers or frameworks by default.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultRemoveHeaders =
+    [
+        "Server",                           // every server: Apache/2.4.41 (Ubuntu), Kestrel, nginx/1.18.0
+        "X-Powered-By",                     // PHP/8.1, Express, ASP.NET, Next.js, Servlet/4.0
+        "X-AspNet-Version",                 // ASP.NET (System.Web)
+        "X-AspNetMvc-Version",              // ASP.NET MVC
+        "X-SourceFiles",                    // IIS Express: the source file path on the developer's disk
+        "X-Backend",                        // load balancers and apps naming the server that answered
+        "X-Backend-*",
+        "X-Served-By",                      // Varnish/Fastly-style node names
+        "X-Server",
+        "X-Runtime",                        // Rails, Rack: request time, a framework fingerprint
+        "X-Generator",                      // Drupal and other CMSs
+        "X-Drupal-*",                       // X-Drupal-Cache, X-Drupal-Dynamic-Cache
+        "X-Varnish",                        // Varnish transaction ids
+        "X-Debug-Token",                    // Symfony profiler token...
+        "X-Debug-Token-Link",               // ...and the link to the profiler itself
+        "X-Application-Context",            // Spring Boot 1.x: application name, profile and port
+        "X-Turbo-Charged-By",               // LiteSpeed
+        "X-Mod-Pagespeed",                  // mod_pagespeed with its version
+        "X-Page-Speed",                     // ngx_pagespeed with its version
+        "X-Envoy-Upstream-Service-Time",    // an Envoy behind Gatehouse
+        "Via",                              // the backend's own proxies (1.1 varnish); Gatehouse adds its own only when configured
+    ];
+
     /// <summary>Backend response headers removed: exact names, or prefixes ending in <c>*</c>. Replaces the default list.</summary>
-    public IReadOnlyList<string> RemoveHeaders { get; init; } = IdentityHeaders.Defaults;
+    public IReadOnlyList<string> RemoveHeaders { get; init; } = DefaultRemoveHeaders;
 
     /// <summary>Headers let through although <see cref="RemoveHeaders"/> names them (same syntax).</summary>
     public IReadOnlyList<string> KeepHeaders { get; init; } = [];
@@ -28,16 +56,22 @@ public sealed record HideBackendDefinition : ConfigSection
     public string? Via { get; init; }
 }
 
-/// <summary>Backend error bodies replaced by Gatehouse's own error page; see <see cref="ErrorPageDecision"/>.</summary>
+/// <summary>Backend error bodies replaced by Gatehouse's own error page; see Protection/BackendHiding/ErrorPageDecision.cs.</summary>
 public sealed record ReplaceErrorPagesDefinition : ConfigSection
 {
+    /// <summary>The default <see cref="Statuses"/>: every 5xx.</summary>
+    public static readonly IReadOnlyList<string> DefaultStatuses = ["5xx"];
+
+    /// <summary>The default <see cref="PageStatuses"/>: the 4xx that servers and frameworks answer on their own.</summary>
+    public static readonly IReadOnlyList<string> DefaultPageStatuses = ["400", "401", "403", "404", "405", "408", "413", "414", "431"];
+
     public bool Enabled { get; init; } = true;
 
     /// <summary>Statuses whose body is always replaced: <c>500</c> or a class such as <c>5xx</c>.</summary>
-    public IReadOnlyList<StatusPattern> Statuses { get; init; } = StatusPattern.List(ErrorPagePolicy.DefaultStatuses);
+    public IReadOnlyList<StatusPattern> Statuses { get; init; } = StatusPattern.List(DefaultStatuses);
 
     /// <summary>Statuses whose body is replaced when it is a page for people (HTML or plain text), not JSON or XML.</summary>
-    public IReadOnlyList<StatusPattern> PageStatuses { get; init; } = StatusPattern.List(ErrorPagePolicy.DefaultPageStatuses);
+    public IReadOnlyList<StatusPattern> PageStatuses { get; init; } = StatusPattern.List(DefaultPageStatuses);
 }
 
 /// <summary>A route's own <c>hideBackend</c> settings; what it leaves out comes from the top-level section.</summary>

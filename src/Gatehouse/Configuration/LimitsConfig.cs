@@ -68,9 +68,9 @@ public sealed record HttpDefinition : ConfigSection
     public int UnknownHostStatus { get; init; } = 421;
 
     /// <summary>
-    /// The strict checks Gatehouse adds to Kestrel's parser (framing, header fields, encoded separators, TRACE). On by
-    /// default; off only to measure their cost or, like HAProxy's <c>accept-invalid-http-request</c>, as a last resort.
-    /// Read at start-up.
+    /// The strict checks Gatehouse adds to Kestrel's parser (framing, header fields, TRACE). On by default; off only to
+    /// measure their cost or, like HAProxy's <c>accept-invalid-http-request</c>, as a last resort. Read at start-up. The
+    /// canonical path (docs/protection.md, "Paths: one canonical form") is not one of them: it always applies.
     /// </summary>
     public bool Strict { get; init; } = true;
 }

@@ -1,7 +1,8 @@
 using System.Collections.Frozen;
 using Gatehouse.Configuration;
-using Gatehouse.Observability;
-using Gatehouse.Retries;
+using Gatehouse.Forwarding;
+using Gatehouse.Http;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
@@ -21,7 +22,6 @@ namespace Gatehouse.Forwarding;
 /// </summary>
 internal sealed class ForwardingMiddleware(
     RequestDelegate next,
-    RuntimeSettingsHolder settings,
     RetryBudgets budgets,
     IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
     ILogger<ForwardingMiddleware> logger)
@@ -33,9 +33,10 @@ internal sealed class ForwardingMiddleware(
     {
         var proxy = context.GetReverseProxyFeature();
         var cluster = proxy.Cluster.Config.ClusterId;
-        var clusterSettings = settings.Cluster(cluster);
-        var route = settings.Route(proxy.Route.Config.RouteId);
-        var retry = clusterSettings.Retry;
+        // The route's own generation (RouteRuntime on its endpoint), the one its protection came from.
+        var runtime = RouteRuntime.Of(context);
+        var retry = runtime?.Generation.Cluster<RetryPolicy>(cluster) ?? RetryPolicy.Default;
+        var route = runtime?.Get<RouteForwarding>();
         var budget = budgets.For(cluster);
         budget.RecordRequest(retry.Budget);
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Gatehouse.Configuration;
-using Gatehouse.Forwarding;
+using Gatehouse.Http;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -12,7 +13,7 @@ namespace Gatehouse.Health;
 /// Passive health (outlier detection): a destination that fails N requests in a row (connect errors, resets, timeouts and,
 /// by default, 5xx answers) is ejected for the reactivation period, like Envoy's consecutive_5xx and nginx's max_fails.
 /// </summary>
-internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater healthUpdater, RuntimeSettingsHolder settings) : IPassiveHealthCheckPolicy
+internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater healthUpdater, GenerationHolder settings) : IPassiveHealthCheckPolicy
 {
     public const string PolicyName = "Gatehouse.ConsecutiveFailures";
 
@@ -22,7 +23,7 @@ internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater
 
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        var passive = settings.Cluster(cluster.ClusterId).PassiveHealth;
+        var passive = settings.Current.Cluster<PassiveHealthSettings>(cluster.ClusterId) ?? PassiveHealthSettings.Default;
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error;
         var failed = HealthDecisions.IsPassiveFailure(
             transportError: error is not null and not ForwarderError.None,

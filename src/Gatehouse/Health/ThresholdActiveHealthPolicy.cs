@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using Gatehouse.Configuration;
+using Gatehouse.Runtime;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Health;
 
 /// <summary>Active health with healthy and unhealthy thresholds (YARP's built-in policy has only the latter).</summary>
-internal sealed class ThresholdActiveHealthPolicy(IDestinationHealthUpdater healthUpdater, RuntimeSettingsHolder settings) : IActiveHealthCheckPolicy
+internal sealed class ThresholdActiveHealthPolicy(IDestinationHealthUpdater healthUpdater, GenerationHolder settings) : IActiveHealthCheckPolicy
 {
     public const string PolicyName = "Gatehouse.Thresholds";
 
@@ -21,7 +22,7 @@ internal sealed class ThresholdActiveHealthPolicy(IDestinationHealthUpdater heal
             return;
         }
 
-        var thresholds = settings.Cluster(cluster.ClusterId).ActiveHealth;
+        var thresholds = settings.Current.Cluster<ActiveHealthThresholds>(cluster.ClusterId) ?? ActiveHealthThresholds.Default;
         var updates = new List<NewActiveDestinationHealth>(probingResults.Count);
         foreach (var result in probingResults)
         {

@@ -1,4 +1,5 @@
 using Gatehouse.Forwarding;
+using Gatehouse.Http;
 
 namespace Gatehouse.Hosting;
 
@@ -18,7 +19,7 @@ internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddlewar
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            Observability.GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
+            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
             return ErrorPages.TryWriteAsync(context, StatusCodes.Status500InternalServerError);
         }
     }

@@ -3,9 +3,12 @@ using Gatehouse.Admin;
 using Gatehouse.Caching.Middleware;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
+using Gatehouse.Lifecycle;
 using Gatehouse.Observability;
 using Gatehouse.Protection;
+using Gatehouse.RouteCaching;
 using Gatehouse.Routing;
+using Gatehouse.Runtime;
 using Gatehouse.Tls;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,7 +20,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// client identity → access log → admin API (admin listener only) → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
+/// client identity → access log → admin API (admin listener only) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
 /// forwarding (timeout, retries) → session affinity → load balancing → passive health → YARP forwarder].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
@@ -134,7 +137,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         if (app.Services.GetService<AccessLogWriter>() is { } accessLog)
         {
             var accessLogLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLogWriter>();
-            accessLog.WriteFailed += ex => GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
+            accessLog.WriteFailed += ex => Http.GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
         }
 
         // Load the initial config into YARP's provider before YARP first reads it.
@@ -153,6 +156,8 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
 
+        // Always (not a strict HTTP rule): every later step, and the backend, reads the one canonical path.
+        app.UseGatehouseCanonicalPaths();
         if (config.Http.Strict)
         {
             app.UseGatehouseStrictHttp();
@@ -172,11 +177,19 @@ public sealed class GatehouseServer : IAsyncDisposable
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
         // one more async step per request), and writes the page when no attempt could answer.
+        var generations = app.Services.GetRequiredService<GenerationHolder>();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<ForwardingMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
+        }).ConfigureEndpoints((endpoint, route) =>
+        {
+            // Each route's endpoint carries its own generation's settings (RouteRuntime): one generation per request.
+            if (generations.Attach(route) is { } runtime)
+            {
+                endpoint.WithMetadata(runtime);
+            }
         });
 
         return new GatehouseServer(app);

@@ -1,8 +1,10 @@
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Health;
+using Gatehouse.Lifecycle;
 using Gatehouse.LoadBalancing;
-using Gatehouse.Retries;
+using Gatehouse.Protection;
+using Gatehouse.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -21,7 +23,7 @@ public static class GatehouseServiceCollectionExtensions
     public static IServiceCollection AddGatehouseProxy(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<RuntimeSettingsHolder>();
+        services.TryAddSingleton<GenerationHolder>();
         services.TryAddSingleton<RetryBudgets>();
         services.TryAddSingleton(new InMemoryConfigProvider([], []));
         services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
@@ -29,7 +31,7 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<ConfigChecker>();
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
-            .AddTransforms<Protection.ProtectionTransforms>();
+            .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());

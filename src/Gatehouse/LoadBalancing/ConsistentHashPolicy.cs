@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Gatehouse.Configuration;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -11,7 +12,7 @@ namespace Gatehouse.LoadBalancing;
 /// destination going down only moves its own keys: the walk clockwise skips members that are not available.
 /// A request without the key (no such header or cookie) goes to a random available destination.
 /// </summary>
-internal sealed class ConsistentHashPolicy(RuntimeSettingsHolder settings) : ILoadBalancingPolicy
+internal sealed class ConsistentHashPolicy(GenerationHolder settings) : ILoadBalancingPolicy
 {
     private readonly ConditionalWeakTable<ClusterState, CachedRing> _rings = new();
 
@@ -24,7 +25,7 @@ internal sealed class ConsistentHashPolicy(RuntimeSettingsHolder settings) : ILo
             return availableDestinations.Count == 0 ? null : availableDestinations[0];
         }
 
-        var clusterSettings = settings.Cluster(cluster.ClusterId);
+        var clusterSettings = settings.For(context).Cluster<ClusterBalancing>(cluster.ClusterId) ?? ClusterBalancing.Default;
         var key = HashKeyReader.Read(context, clusterSettings.HashKey);
         if (key.IsEmpty)
         {
@@ -64,7 +65,7 @@ internal sealed class ConsistentHashPolicy(RuntimeSettingsHolder settings) : ILo
         return false;
     }
 
-    private HashRing RingFor(ClusterState cluster, IReadOnlyList<DestinationState> all, ClusterRuntimeSettings clusterSettings)
+    private HashRing RingFor(ClusterState cluster, IReadOnlyList<DestinationState> all, ClusterBalancing clusterSettings)
     {
         if (_rings.TryGetValue(cluster, out var cached) && ReferenceEquals(cached.Destinations, all) && ReferenceEquals(cached.Settings, clusterSettings))
         {
@@ -76,7 +77,7 @@ internal sealed class ConsistentHashPolicy(RuntimeSettingsHolder settings) : ILo
         return ring;
     }
 
-    private sealed record CachedRing(IReadOnlyList<DestinationState> Destinations, ClusterRuntimeSettings Settings, HashRing Ring);
+    private sealed record CachedRing(IReadOnlyList<DestinationState> Destinations, ClusterBalancing Settings, HashRing Ring);
 }
 
 /// <summary>Reads the configured hash key from a request.</summary>

@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using Gatehouse.Configuration;
+using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.LoadBalancing;
 
-internal sealed class WeightedRoundRobinPolicy(RuntimeSettingsHolder settings) : ILoadBalancingPolicy
+internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings) : ILoadBalancingPolicy
 {
     private readonly ConditionalWeakTable<ClusterState, Scores> _scores = new();
 
@@ -20,7 +21,7 @@ internal sealed class WeightedRoundRobinPolicy(RuntimeSettingsHolder settings) :
             return count == 0 ? null : availableDestinations[0];
         }
 
-        var clusterSettings = settings.Cluster(cluster.ClusterId);
+        var clusterSettings = settings.For(context).Cluster<ClusterBalancing>(cluster.ClusterId) ?? ClusterBalancing.Default;
         var state = _scores.GetValue(cluster, static _ => new Scores());
         Span<int> weights = count <= 64 ? stackalloc int[count] : new int[count];
         Span<long> scores = count <= 64 ? stackalloc long[count] : new long[count];

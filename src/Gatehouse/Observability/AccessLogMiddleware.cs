@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Gatehouse.Forwarding;
+using Gatehouse.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Model;
 

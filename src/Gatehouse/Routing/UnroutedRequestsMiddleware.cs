@@ -1,4 +1,4 @@
-using Gatehouse.Forwarding;
+using Gatehouse.Http;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Routing;

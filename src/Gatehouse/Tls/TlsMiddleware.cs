@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gatehouse.Configuration;
+using Gatehouse.Runtime;
 
 namespace Gatehouse.Tls;
 
@@ -10,7 +11,7 @@ namespace Gatehouse.Tls;
 /// </summary>
 internal sealed class TlsMiddleware(
     RequestDelegate next,
-    RuntimeSettingsHolder settings,
+    GenerationHolder settings,
     CertificateStore store,
     HttpsListeners httpsListeners,
     IServiceProvider services)

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Runtime;
 
 namespace Gatehouse.Tls;
 
@@ -8,31 +9,25 @@ namespace Gatehouse.Tls;
 /// start-up only.
 /// </summary>
 internal sealed class TlsReloadService(
-    ConfigReloader reloader,
-    RuntimeSettingsHolder settings,
+    GenerationHolder generations,
     FileCertificateSource files,
     InternalCertificateSource internalIssuer) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        reloader.Reloaded += OnReloaded;
+        generations.Applied += OnApplied;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        reloader.Reloaded -= OnReloaded;
+        generations.Applied -= OnApplied;
         return Task.CompletedTask;
     }
 
-    private void OnReloaded(ReloadOutcome outcome)
+    private void OnApplied(Generation generation)
     {
-        if (!outcome.Applied)
-        {
-            return;
-        }
-
-        var tls = settings.Current.Config.Tls;
+        var tls = generation.Config.Tls;
         if (!tls.Certificates.SequenceEqual(files.Definitions))
         {
             files.Configure(tls.Certificates);

@@ -32,9 +32,30 @@ public class CacheKeyTests
     [InlineData("https://example.com", "https://example.com/")]
     [InlineData("https://example.com/a?", "https://example.com/a")]
     [InlineData("http://[::1]:8080/a", "http://[::1]:8080/a")]
+    [InlineData("http://127.0.0.1:5000/a", "http://127.0.0.1:5000/a")]
+    [InlineData("http://a-b.example:65535/a", "http://a-b.example:65535/a")]
+    [InlineData("http://a_b.example:8080/a", "http://a_b.example:8080/a")]
+    [InlineData("ftp://example.com/a", "ftp://example.com/a")]
     public void Target_IsNormalised(string url, string target)
     {
         Assert.Equal(target, Key(url).Target);
+    }
+
+    // The authority as Kestrel hands it over, unparsed by Uri: a plain one is taken as it is, anything else normalised.
+    [Theory]
+    [InlineData("example.com", "http://example.com/")]
+    [InlineData("example.com:8080", "http://example.com:8080/")]
+    [InlineData("example.com:80", "http://example.com/")]
+    [InlineData("Example.com:8080", "http://example.com:8080/")]
+    [InlineData("example.com:08080", "http://example.com:8080/")]
+    [InlineData("example.com:080", "http://example.com/")]
+    [InlineData("example.com:", "http://example.com/")]
+    [InlineData("bücher.example", "http://xn--bcher-kva.example/")]
+    public void Authority_FromTheRequest_IsNormalised(string authority, string target)
+    {
+        var key = CacheKey.ForRequest("http", new HostString(authority), new PathString("/"), QueryString.Empty, Http.Headers(), CacheKeyOptions.Default);
+
+        Assert.Equal(target, key.Target);
     }
 
     [Fact]

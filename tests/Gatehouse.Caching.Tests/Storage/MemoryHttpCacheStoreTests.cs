@@ -15,6 +15,35 @@ public class MemoryHttpCacheStoreTests
     }
 
     [Fact]
+    public async Task Get_OfAKeyWithOneVariant_AnswersWithTheSameReadOnlyList()
+    {
+        var store = new MemoryHttpCacheStore(1 << 20, 1 << 20);
+        var a = Response("https://example.com/a");
+        await store.SetAsync(a, Token);
+
+        var first = await store.GetAsync(a.Key, Token);
+        var second = await store.GetAsync(a.Key, Token);
+
+        Assert.Same(first, second); // made once per stored entry, not per hit
+        Assert.Same(a, Assert.Single(first));
+        Assert.False(first is IList<CachedResponse> { IsReadOnly: false });
+    }
+
+    [Fact]
+    public async Task Get_AfterAReplacement_AnswersWithTheNewEntry()
+    {
+        var store = new MemoryHttpCacheStore(1 << 20, 1 << 20);
+        var a = Response("https://example.com/a", seed: 1);
+        var newer = Response("https://example.com/a", seed: 2);
+        await store.SetAsync(a, Token);
+        await store.GetAsync(a.Key, Token);
+
+        await store.SetAsync(newer, Token);
+
+        Assert.Same(newer, Assert.Single(await store.GetAsync(a.Key, Token)));
+    }
+
+    [Fact]
     public async Task Statistics_CountTheSizesOfTheEntries()
     {
         var store = new MemoryHttpCacheStore(1 << 20, 1 << 20);

@@ -1,7 +1,8 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.Protection;
 
 namespace Gatehouse.FunctionalTests.Forwarding;
 

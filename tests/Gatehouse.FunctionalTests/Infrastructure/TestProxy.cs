@@ -1,5 +1,6 @@
 using Gatehouse.Configuration;
 using Gatehouse.Hosting;
+using Gatehouse.Lifecycle;
 using Microsoft.AspNetCore.Builder;
 
 namespace Gatehouse.FunctionalTests.Infrastructure;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.FunctionalTests.Infrastructure;
 using Gatehouse.FunctionalTests.Tls;
+using Gatehouse.Http;
 
 namespace Gatehouse.FunctionalTests.Protection;
 

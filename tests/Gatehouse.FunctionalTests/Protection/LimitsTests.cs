@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.Protection;
 
 namespace Gatehouse.FunctionalTests.Protection;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.Http;
 using static Gatehouse.FunctionalTests.Protection.ProtectionHelpers;
 
 namespace Gatehouse.FunctionalTests.Protection;

@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Forwarding;
 using Gatehouse.FunctionalTests.Infrastructure;
 
 namespace Gatehouse.FunctionalTests.Retries;

@@ -1,6 +1,7 @@
 using Gatehouse.Acme;
 using Gatehouse.Acme.Certificates;
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 using Gatehouse.Tls;
 
 namespace Gatehouse.Tests.Configuration;

@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 
 namespace Gatehouse.Tests.Configuration;
 

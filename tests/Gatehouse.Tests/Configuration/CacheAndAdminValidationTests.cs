@@ -1,4 +1,6 @@
+using Gatehouse.Caching.Middleware;
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 
 namespace Gatehouse.Tests.Configuration;
 
@@ -66,9 +68,9 @@ public class CacheAndAdminValidationTests
     public void RuntimeSettings_EnabledRouteCache_BecomesCacheSettingsWithTheOwnTargetedFieldFirst()
     {
         var route = SampleConfig.Route with { Cache = new RouteCacheDefinition { Enabled = true, KeyHeaders = ["X-Device"], TagHeader = "" } };
-        var settings = RuntimeSettings.From(SampleConfig.Valid(route: route) with { Cache = new CacheDefinition { TargetedField = "Edge-Cache-Control" } });
+        var generation = GenerationCompiler.Compile(SampleConfig.Valid(route: route) with { Cache = new CacheDefinition { TargetedField = "Edge-Cache-Control" } });
 
-        var cache = settings.Routes["web"].Cache;
+        var cache = generation.Routes["web"].Get<HttpCacheRouteSettings>();
         Assert.NotNull(cache);
         Assert.Equal(["Edge-Cache-Control", "CDN-Cache-Control"], cache.Policy.TargetedFieldNames);
         Assert.Equal("Edge-Cache-Control", cache.OwnTargetedField);
@@ -78,5 +80,5 @@ public class CacheAndAdminValidationTests
 
     [Fact]
     public void RuntimeSettings_RouteWithoutCache_HasNoCacheSettings() =>
-        Assert.Null(RuntimeSettings.From(SampleConfig.Valid()).Routes["web"].Cache);
+        Assert.Null(GenerationCompiler.Compile(SampleConfig.Valid()).Routes["web"].Get<HttpCacheRouteSettings>());
 }

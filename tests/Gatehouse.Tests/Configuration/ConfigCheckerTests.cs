@@ -1,5 +1,6 @@
 using Gatehouse.Configuration;
 using Gatehouse.Hosting;
+using Gatehouse.Lifecycle;
 
 namespace Gatehouse.Tests.Configuration;
 

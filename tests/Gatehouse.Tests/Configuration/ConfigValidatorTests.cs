@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 
 namespace Gatehouse.Tests.Configuration;
 
@@ -300,6 +301,30 @@ public class ConfigValidatorTests
         Assert.Equal("routes.web.transforms[1]", error.Path);
         Assert.Equal("a transform must be an object", error.Message);
     }
+
+    [Theory]
+    [InlineData("PathRemovePrefix")]
+    [InlineData("pathPattern")]
+    [InlineData("PathSet")]
+    public void Validate_ForwardRawPathWithAPathTransform_ReportsTheTransform(string transform)
+    {
+        var error = SingleError(SampleConfig.Valid(route: SampleConfig.Route with
+        {
+            ForwardRawPath = true,
+            Transforms = [new Dictionary<string, string> { ["RequestHeader"] = "X-A", ["Set"] = "1" }, new Dictionary<string, string> { [transform] = "/api" }],
+        }));
+
+        Assert.Equal("routes.web.transforms[1]", error.Path);
+        Assert.Contains("forwardRawPath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ForwardRawPathWithOtherTransforms_IsValid() =>
+        Assert.Empty(ConfigValidator.Validate(SampleConfig.Valid(route: SampleConfig.Route with
+        {
+            ForwardRawPath = true,
+            Transforms = [new Dictionary<string, string> { ["RequestHeader"] = "X-A", ["Set"] = "1" }],
+        })));
 
     [Theory]
     [InlineData("soon", "is not a duration")]

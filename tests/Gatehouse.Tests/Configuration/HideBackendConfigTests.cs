@@ -1,5 +1,8 @@
 using Gatehouse.Configuration;
+using Gatehouse.Http;
+using Gatehouse.Lifecycle;
 using Gatehouse.Protection;
+using Gatehouse.Runtime;
 
 namespace Gatehouse.Tests.Configuration;
 
@@ -142,11 +145,11 @@ public class HideBackendConfigTests
     }
 
     [Fact]
-    public void RuntimeSettings_CarryTheHideBackendSettings()
+    public void Generation_CarriesTheHideBackendSettings()
     {
-        var runtime = RuntimeSettings.From(SampleConfig.Valid() with { HideBackend = new HideBackendDefinition { Via = "edge" } });
+        var generation = GenerationCompiler.Compile(SampleConfig.Valid() with { HideBackend = new HideBackendDefinition { Via = "edge" } });
 
-        Assert.Equal("edge", runtime.HideBackend.Via!.Name);
-        Assert.Null(RuntimeSettings.Empty.HideBackend.Via);
+        Assert.Equal("edge", generation.Get<HideBackendSettings>()!.Via!.Name);
+        Assert.Null(Generation.Empty.Get<HideBackendSettings>());
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 using Gatehouse.Hosting;
 
 namespace Gatehouse.Tests.Configuration;

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
 using Gatehouse.LoadBalancing;
 using Yarp.ReverseProxy.Configuration;
 

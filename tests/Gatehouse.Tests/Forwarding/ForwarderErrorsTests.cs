@@ -1,4 +1,5 @@
 using Gatehouse.Forwarding;
+using Gatehouse.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gatehouse.Tests.Forwarding;

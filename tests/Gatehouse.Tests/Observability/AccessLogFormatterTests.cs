@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gatehouse.Configuration;
 using Gatehouse.Observability;
 
 namespace Gatehouse.Tests.Observability;

@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 using Gatehouse.Observability;
 using Microsoft.AspNetCore.Http;
 

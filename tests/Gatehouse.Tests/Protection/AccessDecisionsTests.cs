@@ -34,12 +34,12 @@ public class AccessDecisionsTests
                 ["admin"] = new() { AccessControl = new RouteAccessControlDefinition { Allow = ["10.0.0.0/8", "203.0.113.0/24"] } },
             },
         });
-        var route = settings.ForRoute("ADMIN");
+        var route = settings.ForRoute("ADMIN")!;
 
         Assert.True(AccessDecisions.IsAllowed(IPAddress.Parse("10.1.1.1"), route));
         Assert.False(AccessDecisions.IsAllowed(IPAddress.Parse("203.0.113.5"), route));
         Assert.False(AccessDecisions.IsAllowed(IPAddress.Parse("198.51.100.1"), route));
-        Assert.False(AccessDecisions.IsAllowed(IPAddress.Parse("203.0.113.5"), settings.ForRoute(null)));
+        Assert.False(AccessDecisions.IsAllowed(IPAddress.Parse("203.0.113.5"), settings.Unmatched));
     }
 
     [Fact]
@@ -58,10 +58,10 @@ public class AccessDecisionsTests
     {
         var settings = ProtectionSettings.From(new GatehouseConfig { Routes = new Dictionary<string, RouteDefinition> { ["web"] = new() } });
 
-        Assert.False(settings.ForRoute("web").HasRequestChecks);
-        Assert.False(settings.ForRoute(null).HasRequestChecks);
+        Assert.False(settings.ForRoute("web")!.HasRequestChecks);
+        Assert.False(settings.Unmatched.HasRequestChecks);
         Assert.True(settings.TrustedProxies.IsEmpty);
-        Assert.Same(SecurityHeaderRules.Defaults, settings.ForRoute("web").Headers);
+        Assert.Same(SecurityHeaderRules.Defaults, settings.ForRoute("web")!.Headers);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class AccessDecisionsTests
                 },
             },
         });
-        var api = settings.ForRoute("api");
+        var api = settings.ForRoute("api")!;
 
         Assert.True(api.HasRequestChecks);
         Assert.Same(settings.RateLimits["per-ip"], api.RateLimit);
@@ -105,9 +105,9 @@ public class AccessDecisionsTests
             },
         });
 
-        Assert.Equal("per-ip", settings.ForRoute("plain").RateLimit?.Name);
-        Assert.Equal("strict", settings.ForRoute("own").RateLimit?.Name);
-        Assert.Null(settings.ForRoute("free").RateLimit);
-        Assert.False(settings.ForRoute("free").HasRequestChecks);
+        Assert.Equal("per-ip", settings.ForRoute("plain")!.RateLimit?.Name);
+        Assert.Equal("strict", settings.ForRoute("own")!.RateLimit?.Name);
+        Assert.Null(settings.ForRoute("free")!.RateLimit);
+        Assert.False(settings.ForRoute("free")!.HasRequestChecks);
     }
 }

@@ -1,4 +1,6 @@
 using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
+using Gatehouse.Protection;
 using Gatehouse.Tests.Configuration;
 
 namespace Gatehouse.Tests.Protection;
@@ -53,16 +55,16 @@ public class LimitsValidationTests
     }
 
     [Fact]
-    public void RuntimeSettings_ResolveRouteLimitsOncePerConfig_ListingOnlyRoutesThatSetOne()
+    public void Generation_ResolvesRouteLimitsOncePerConfig_ListingOnlyRoutesThatSetOne()
     {
         var route = SampleConfig.Route with { Limits = new RouteLimitsDefinition { MaxRequestBodyBytes = ByteSize.Parse("1KB"), RequestBodyTimeout = Duration.Parse("2s") } };
         var config = SampleConfig.Valid(route: route) with { Http = new HttpDefinition { UnknownHostStatus = 404 } };
 
-        var limits = RuntimeSettings.From(config).RouteLimits;
+        var limits = GenerationCompiler.Compile(config).Get<Gatehouse.Protection.RouteLimitSettings>()!;
 
         Assert.Equal(new Gatehouse.Protection.RouteBodyLimits(1024, TimeSpan.FromSeconds(2)), limits.Routes["WEB"]);
         Assert.Equal(404, limits.UnknownHostStatus);
-        Assert.Empty(RuntimeSettings.From(SampleConfig.Valid()).RouteLimits.Routes);
+        Assert.Empty(GenerationCompiler.Compile(SampleConfig.Valid()).Get<Gatehouse.Protection.RouteLimitSettings>()!.Routes);
     }
 
     [Fact]

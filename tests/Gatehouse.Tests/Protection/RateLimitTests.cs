@@ -182,10 +182,12 @@ public class RateLimitTests
     {
         using var registry = new RateLimiterRegistry();
         var before = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 3);
+        registry.Apply([before]);
         Assert.Equal(3, Accepted(registry.For(before), 5));
 
         var reloaded = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 3);
         Assert.NotSame(before, reloaded);
+        registry.Apply([reloaded]);
         Assert.Equal(0, Accepted(registry.For(reloaded), 2));
     }
 
@@ -193,9 +195,32 @@ public class RateLimitTests
     public void Registry_ChangedPolicyAfterReload_StartsFresh()
     {
         using var registry = new RateLimiterRegistry();
-        Assert.Equal(3, Accepted(registry.For(Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 3)), 5));
+        var before = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 3);
+        registry.Apply([before]);
+        Assert.Equal(3, Accepted(registry.For(before), 5));
 
-        Assert.Equal(4, Accepted(registry.For(Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 4)), 6));
+        var changed = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 4);
+        registry.Apply([changed]);
+        Assert.Equal(4, Accepted(registry.For(changed), 6));
+    }
+
+    [Fact]
+    public void Registry_RequestsOfBothGenerationsDuringAReload_ShareOneCount_NoFreshAllowanceFromSwitching()
+    {
+        using var registry = new RateLimiterRegistry();
+        var before = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 3);
+        var changed = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 4);
+        registry.Apply([before]);
+        registry.Apply([changed]);
+
+        // Requests of the old and the new generation alternate: one limiter counts them all, 4 in all.
+        var accepted = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            accepted += Accepted(registry.For(i % 2 == 0 ? before : changed), 1);
+        }
+
+        Assert.Equal(4, accepted);
     }
 
     [Fact]
@@ -203,9 +228,11 @@ public class RateLimitTests
     {
         using var registry = new RateLimiterRegistry();
         var policy = Policy(RateLimitAlgorithms.FixedWindow, permitLimit: 2);
+        registry.Apply([policy]);
         Assert.Equal(2, Accepted(registry.For(policy), 3));
 
-        registry.Retain([]);
+        registry.Apply([]);
+        registry.Apply([policy]);
 
         Assert.Equal(2, Accepted(registry.For(policy), 3));
     }

@@ -1,5 +1,6 @@
 using Gatehouse.Configuration;
 using Gatehouse.Health;
+using Gatehouse.Lifecycle;
 using Gatehouse.Routing;
 using Gatehouse.Tests.Configuration;
 using Yarp.ReverseProxy.Configuration;
@@ -21,6 +22,15 @@ public class YarpConfigMapperTests
         var route = YarpConfigMapper.MapRoute("web", SampleConfig.WithMatch(new() { PathPrefix = prefix }));
 
         Assert.Equal(template, route.Match.Path);
+    }
+
+    [Fact]
+    public void MapRoute_ForwardRawPath_IsRouteMetadata_SoThatChangingItRebuildsTheTransforms()
+    {
+        Assert.Null(YarpConfigMapper.MapRoute("web", SampleConfig.Route).Metadata);
+        var route = YarpConfigMapper.MapRoute("web", SampleConfig.Route with { ForwardRawPath = true });
+
+        Assert.Equal("true", route.Metadata![YarpConfigMapper.ForwardRawPathMetadata]);
     }
 
     [Fact]

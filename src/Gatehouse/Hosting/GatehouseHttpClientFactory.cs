@@ -1,0 +1,53 @@
+using System.Globalization;
+using Gatehouse.Configuration;
+using Gatehouse.Lifecycle;
+using Gatehouse.Routing;
+using Gatehouse.Tls;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>
+/// YARP's client factory plus the settings YARP's HttpClientConfig lacks (connect timeout, idle pool timeout) and TLS to
+/// the backends (CA bundle, server name, client certificate; see <see cref="UpstreamTls"/>).
+/// </summary>
+internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
+{
+    private readonly string _baseDirectory;
+
+    public GatehouseHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, ConfigSource? source = null)
+        : base(logger)
+    {
+        _baseDirectory = TlsPaths.BaseDirectory(source?.Path);
+    }
+
+    protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
+        base.CanReuseOldClient(context)
+        && Read(context.OldMetadata, YarpConfigMapper.ConnectTimeoutMetadata) == Read(context.NewMetadata, YarpConfigMapper.ConnectTimeoutMetadata)
+        && Read(context.OldMetadata, YarpConfigMapper.PooledConnectionIdleTimeoutMetadata) == Read(context.NewMetadata, YarpConfigMapper.PooledConnectionIdleTimeoutMetadata)
+        && UpstreamTls.MetadataKeys.All(key => context.OldMetadata?.GetValueOrDefault(key) == context.NewMetadata?.GetValueOrDefault(key));
+
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        if (Read(context.NewMetadata, YarpConfigMapper.ConnectTimeoutMetadata) is { } connect)
+        {
+            handler.ConnectTimeout = connect;
+        }
+
+        if (Read(context.NewMetadata, YarpConfigMapper.PooledConnectionIdleTimeoutMetadata) is { } idle)
+        {
+            handler.PooledConnectionIdleTimeout = idle;
+        }
+
+        UpstreamTls.Configure(handler, context.NewMetadata, _baseDirectory, context.NewConfig.DangerousAcceptAnyServerCertificate == true);
+    }
+
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        UpstreamTls.WithServerName(base.WrapHandler(context, handler), context.NewMetadata);
+
+    private static TimeSpan? Read(IReadOnlyDictionary<string, string>? metadata, string key) =>
+        metadata is not null && metadata.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
+}

@@ -1,0 +1,92 @@
+using Gatehouse.Configuration;
+
+namespace Gatehouse.Lifecycle;
+
+public static partial class ConfigValidator
+{
+    // Kestrel needs room for at least a minimal request line and header block.
+    private const long MinimumHeaderBytes = 1024;
+
+    private static void ValidateProtectionLimits(List<ConfigError> errors, GatehouseConfig config)
+    {
+        var limits = config.Limits;
+        Unknown(errors, "limits", limits);
+        SizeAtLeast(errors, "limits.maxRequestLineBytes", limits.MaxRequestLineBytes, MinimumHeaderBytes);
+        SizeAtLeast(errors, "limits.maxRequestHeadersBytes", limits.MaxRequestHeadersBytes, MinimumHeaderBytes);
+        PositiveSize(errors, "limits.maxRequestBodyBytes", limits.MaxRequestBodyBytes);
+        AtLeastOne(errors, "limits.maxRequestHeaderCount", limits.MaxRequestHeaderCount);
+        PositiveDuration(errors, "limits.requestHeadersTimeout", limits.RequestHeadersTimeout);
+        PositiveDuration(errors, "limits.keepAliveTimeout", limits.KeepAliveTimeout);
+        MinDataRate(errors, "limits.minRequestBodyDataRate", limits.MinRequestBodyDataRate);
+        MinDataRate(errors, "limits.minResponseDataRate", limits.MinResponseDataRate);
+        if (limits.MaxConnections is { } max)
+        {
+            AtLeastOne(errors, "limits.maxConnections", max);
+        }
+
+        if (limits.MaxConnectionsPerClient is { } perClient)
+        {
+            AtLeastOne(errors, "limits.maxConnectionsPerClient", perClient);
+        }
+
+        Unknown(errors, "http", config.Http);
+        if (config.Http.UnknownHostStatus is not (421 or 404))
+        {
+            errors.Add(new("http.unknownHostStatus", $"{config.Http.UnknownHostStatus} is not 421 or 404"));
+        }
+
+        foreach (var (id, route) in config.Routes)
+        {
+            if (route?.Limits is not { } routeLimits)
+            {
+                continue;
+            }
+
+            Unknown(errors, $"routes.{id}.limits", routeLimits);
+            if (routeLimits.MaxRequestBodyBytes is { } body)
+            {
+                PositiveSize(errors, $"routes.{id}.limits.maxRequestBodyBytes", body);
+            }
+
+            if (routeLimits.RequestBodyTimeout is { } bodyTimeout)
+            {
+                PositiveDuration(errors, $"routes.{id}.limits.requestBodyTimeout", bodyTimeout);
+            }
+        }
+    }
+
+    private static void SizeAtLeast(List<ConfigError> errors, string path, ByteSize size, long minimum)
+    {
+        PositiveSize(errors, path, size);
+        if (size.Value is { } value && value > 0 && value < minimum)
+        {
+            errors.Add(new(path, $"'{size.Raw}' is less than the smallest useful value, {minimum} bytes"));
+        }
+        else if (size.Value > int.MaxValue)
+        {
+            errors.Add(new(path, $"'{size.Raw}' is more than 2GB"));
+        }
+    }
+
+    private static void MinDataRate(List<ConfigError> errors, string path, MinDataRateDefinition? rate)
+    {
+        if (rate is null)
+        {
+            errors.Add(new(path, "must be an object such as { \"bytesPerSecond\": 240, \"gracePeriod\": \"5s\" }"));
+            return;
+        }
+
+        Unknown(errors, path, rate);
+        if (rate.BytesPerSecond < 0 || double.IsNaN(rate.BytesPerSecond) || double.IsInfinity(rate.BytesPerSecond))
+        {
+            errors.Add(new($"{path}.bytesPerSecond", $"{rate.BytesPerSecond} must be zero (off) or more"));
+        }
+
+        PositiveDuration(errors, $"{path}.gracePeriod", rate.GracePeriod);
+        // Kestrel checks rates on a one-second heartbeat and refuses shorter grace periods.
+        if (rate.GracePeriod.Value is { } grace && grace > TimeSpan.Zero && grace <= TimeSpan.FromSeconds(1))
+        {
+            errors.Add(new($"{path}.gracePeriod", $"'{rate.GracePeriod.Raw}' must be more than 1s (Kestrel checks rates once a second)"));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Gatehouse.Caching.Middleware;
+using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
+using Gatehouse.Health;
+using Gatehouse.Http;
+using Gatehouse.LoadBalancing;
+using Gatehouse.Protection;
+using Gatehouse.RouteCaching;
+using Gatehouse.Runtime;
+
+namespace Gatehouse.Lifecycle;
+
+/// <summary>
+/// Compiles a validated config into a <see cref="Generation"/>: each feature turns its own section into its typed
+/// settings (IP lists, rate-limit policies, cache settings, timeouts, retry and health settings, backend hiding), once,
+/// so that requests only read them. Pure: no I/O. The one place that knows every feature's settings type.
+/// </summary>
+public static class GenerationCompiler
+{
+    public static Generation Compile(GatehouseConfig config, int revision = 0)
+    {
+        var protection = ProtectionSettings.From(config);
+        var limits = RouteLimitSettings.From(config);
+        var features = FeatureSet.Empty
+            .With(protection)
+            .With(limits)
+            .With(HideBackendSettings.From(config))
+            .With<IAnswerHeaders>(protection.Unmatched.Headers);
+
+        var clusters = config.Clusters.Select(c => KeyValuePair.Create(c.Key, FeatureSet.Empty
+            .With(ClusterBalancing.From(c.Value))
+            .With(RetryPolicy.From(c.Value))
+            .With(PassiveHealthSettings.From(c.Value))
+            .With(ActiveHealthThresholds.From(c.Value))));
+
+        var routes = config.Routes.Select(r =>
+        {
+            var routeProtection = protection.ForRoute(r.Key)!;
+            return KeyValuePair.Create(r.Key, FeatureSet.Empty
+                .With(routeProtection)
+                .With<IAnswerHeaders>(routeProtection.Headers)
+                .With(limits.Routes.GetValueOrDefault(r.Key))
+                .With(RouteForwarding.From(r.Value))
+                .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache)));
+        });
+
+        return new Generation(revision, config, features, clusters, routes);
+    }
+}

@@ -1,0 +1,80 @@
+using Gatehouse.Configuration;
+using Gatehouse.Runtime;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Protection;
+
+/// <summary>
+/// Just after routing: enforces the matched route's request body limit (413 at once when Content-Length says too much;
+/// Kestrel cuts a chunked body off when it grows past it) and body timeout (<see cref="BodyTimeout"/>), and answers requests that matched no route with 421 (or 404)
+/// when no route declares their host. Settings follow reloads: a route's are read from the <see cref="RouteRuntime"/> on its endpoint (the generation
+/// that defined the route); an endpoint without one is refused with 503.
+/// </summary>
+internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHolder settings, ConfigSource source, TimeProvider time)
+{
+    // Kestrel holds the top-level body limit from start-up; the early 413 uses the same value.
+    private readonly long _globalMaxBody = source.Initial.Limits.MaxRequestBodyBytes.Value ?? long.MaxValue;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            var limits = settings.Current.RouteLimits();
+            var host = context.Request.Host;
+            return limits.Hosts.IsKnown(host.Host, host.Port) ? next(context) : StrictHttpMiddleware.RejectAsync(context, limits.UnknownHostStatus, closeConnection: false);
+        }
+
+        // A route endpoint without its generation's settings (a reload raced past it) is refused, never served with
+        // other settings than its own.
+        if (endpoint.Metadata.GetMetadata<RouteRuntime>() is not { } runtime)
+        {
+            return endpoint.Metadata.GetMetadata<RouteModel>() is null ? next(context) : RefuseWithoutGenerationAsync(context);
+        }
+
+        var rawPathRoutes = runtime.Generation.RouteLimits().RawPathRoutes;
+        if (rawPathRoutes.Count != 0 && rawPathRoutes.Contains(runtime.RouteId) && !RawPathTransform.CanForwardRawPath(context))
+        {
+            // The backend would get a path whose slashes or dot segments Gatehouse resolved differently for routing.
+            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+        }
+
+        var limit = _globalMaxBody;
+        var routeLimits = runtime.Get<RouteBodyLimits>();
+        if (routeLimits?.MaxBody is { } routeMax)
+        {
+            limit = routeMax;
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = routeMax;
+            }
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
+        }
+
+        if (routeLimits?.BodyTimeout is { } timeout && HasBody(context.Request))
+        {
+            return WithBodyTimeoutAsync(context, timeout);
+        }
+
+        return next(context);
+    }
+
+    private static Task RefuseWithoutGenerationAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status503ServiceUnavailable, closeConnection: false);
+    }
+
+    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count != 0;
+
+    private async Task WithBodyTimeoutAsync(HttpContext context, TimeSpan timeout)
+    {
+        using var _ = BodyTimeout.Start(context, timeout, time);
+        await next(context);
+    }
+}
