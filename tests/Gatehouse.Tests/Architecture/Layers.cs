@@ -6,11 +6,11 @@ namespace Gatehouse.Tests.Architecture;
 /// </summary>
 internal static class Layers
 {
-    /// <summary>Gatehouse's libraries (projects of their own, Gatehouse.Caching and Gatehouse.Acme): usable by any folder.</summary>
-    public static readonly string[] Libraries = ["Caching", "Acme"];
+    /// <summary>Gatehouse's libraries (projects of their own: Gatehouse.Caching, Gatehouse.Acme, Gatehouse.Http1): usable by any folder.</summary>
+    public static readonly string[] Libraries = ["Caching", "Acme", "Http1"];
 
     /// <summary>Shared by everything, in order: each may use only those before it.</summary>
-    public static readonly string[] Bottom = ["Configuration", "Runtime", "Http"];
+    public static readonly string[] Bottom = ["Configuration", "Runtime", "Http", "Upstream"];
 
     /// <summary>One function each; they use the bottom layer and nothing else of Gatehouse.</summary>
     public static readonly string[] Features = ["Protection", "Tls", "LoadBalancing", "Health", "Forwarding", "Routing", "RouteCaching", "Observability"];

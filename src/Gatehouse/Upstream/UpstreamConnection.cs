@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.Http1;
+
+namespace Gatehouse.Upstream;
+
+/// <summary>
+/// One HTTP/1.1 connection to a backend: one exchange at a time, head written into the pipe's pooled buffers, the
+/// reply read through the strict parser. Any failure marks it broken for good; only an exchange read to its clean end
+/// leaves it <see cref="Reusable"/>.
+/// </summary>
+internal sealed class UpstreamConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly ResponseHeadParser _heads;
+    private readonly ChunkedBodyDecoder _chunks;
+    private readonly UpstreamOptions _options;
+    private ResponseHead? _head;
+    private bool _receivedAny;
+    private Task<Exception?> _sending = Task.FromResult<Exception?>(null);
+    private CancellationTokenSource? _sendAbort;
+
+    private UpstreamConnection(Socket socket, UpstreamOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _heads = new ResponseHeadParser(options.Limits);
+        _chunks = new ChunkedBodyDecoder(options.Limits);
+    }
+
+    /// <summary>True only between the clean end of an exchange and the start of the next.</summary>
+    public bool Reusable { get; private set; }
+
+    /// <summary>When it went back to the pool (TimeProvider timestamp).</summary>
+    public long IdleSince { get; set; }
+
+    public static async Task<UpstreamConnection> ConnectAsync(EndPoint destination, UpstreamOptions options, CancellationToken cancellation)
+    {
+        var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(destination, timeout.Token);
+            return new UpstreamConnection(socket, options);
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            socket.Dispose();
+            throw new UpstreamException(UpstreamFailure.ConnectFailed, $"cannot connect to {destination}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Whether anything arrived (bytes, or the backend's close) while the connection sat idle. With no request
+    /// outstanding, either means it must not carry the next request: a close would fail it, and bytes would be read
+    /// as its response.
+    /// </summary>
+    public bool ChangedWhileIdle()
+    {
+        try
+        {
+            return _socket.Poll(0, SelectMode.SelectRead) || _socket.Available > 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Sends the request and reads up to the final response head; 1xx heads are read and passed over.</summary>
+    public async Task<ResponseHead> SendAsync(UpstreamRequest request, CancellationToken cancellation)
+    {
+        Reusable = false;
+        _head = null;
+        _receivedAny = false;
+        var refused = RequestHeadWriter.Write(_writer, request.Method, request.Target, request.Host, request.Fields, request.BodyFraming, request.ContentLength);
+        if (refused is not null)
+        {
+            throw new UpstreamException(UpstreamFailure.RequestRefused, refused);
+        }
+
+        _heads.Reset(request.IsHead);
+        _sendAbort?.Dispose();
+        _sendAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _sending = SendBodyAsync(request, _sendAbort.Token);
+        if (request.BodyFraming == RequestBodyFraming.None)
+        {
+            ThrowIfFailed(await _sending);
+            return _head = await ReadFinalHeadAsync(cancellation);
+        }
+
+        // The body goes out while the response is read: a backend may answer (413, 401, a redirect) without reading
+        // the body, and sending all of it first would hold the exchange until a timeout. Such a connection is not
+        // reused (the body did not end cleanly), see CopyBodyToAsync.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var head = ReadFinalHeadAsync(reading.Token);
+        if (await Task.WhenAny(_sending, head) == _sending && _sending.Result is { } failure)
+        {
+            // The client's side failed (or the exchange was cancelled): the backend still waits for the rest of the
+            // body, so its answer is not awaited. Otherwise the backend's side failed (it closed or reset, often
+            // right after answering early): what it sent before is still read, and stands if it is a whole head.
+            if (failure is InvalidDataException or OperationCanceledException)
+            {
+                await reading.CancelAsync();
+            }
+
+            try
+            {
+                return _head = await head;
+            }
+            catch (Exception e) when (e is UpstreamException or OperationCanceledException && !cancellation.IsCancellationRequested)
+            {
+                ThrowIfFailed(failure);
+            }
+        }
+
+        return _head = await head;
+    }
+
+    /// <summary>Writes the body and flushes; the failure, if any, is returned, so the task never goes unobserved.</summary>
+    private async Task<Exception?> SendBodyAsync(UpstreamRequest request, CancellationToken cancellation)
+    {
+        try
+        {
+            await UpstreamRequestBody.WriteAsync(_writer, request, cancellation);
+            await _writer.FlushAsync(cancellation);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private static void ThrowIfFailed(Exception? failure)
+    {
+        switch (failure)
+        {
+            case null:
+                return;
+            case OperationCanceledException:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                break;
+            default:
+                throw new UpstreamException(UpstreamFailure.SendFailed, "sending the request failed: " + failure.Message, failure);
+        }
+    }
+
+    private async Task<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
+    {
+        var interim = 0;
+        while (true)
+        {
+            var head = await ReadHeadAsync(cancellation);
+            switch (head.Kind)
+            {
+                case ResponseKind.Final:
+                    return head;
+                case ResponseKind.SwitchingProtocols:
+                    throw new UpstreamException(UpstreamFailure.UnsupportedResponse, "a 101 to a request that asked for no upgrade");
+                default:
+                    if (++interim > _options.MaxInterimResponses)
+                    {
+                        throw new UpstreamException(UpstreamFailure.UnsupportedResponse, $"more than {_options.MaxInterimResponses} interim responses");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private async Task<ResponseHead> ReadHeadAsync(CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var read = await ReadAsync(_receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse, cancellation);
+            var buffer = read.Buffer;
+            _receivedAny |= !buffer.IsEmpty;
+            var result = _heads.Parse(buffer);
+            switch (result.Status)
+            {
+                case ParseStatus.Complete:
+                    _reader.AdvanceTo(buffer.GetPosition(result.Consumed));
+                    return result.Head!;
+                case ParseStatus.Invalid:
+                    throw new UpstreamException(UpstreamFailure.InvalidResponse, "invalid response head: " + result.Error);
+            }
+
+            // ClosedBeforeResponse only when not one byte came back for this request (an interim response counts):
+            // the pool may send such a request again, and must never send one the backend has seen.
+            if (read.IsCompleted)
+            {
+                throw new UpstreamException(
+                    _receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse,
+                    _receivedAny ? "the backend closed before a complete final response head" : "the backend closed before responding");
+            }
+
+            _reader.AdvanceTo(buffer.GetPosition(result.Consumed), buffer.End);
+        }
+    }
+
+    /// <summary>Copies the body of the response just read to <paramref name="destination"/>, then decides on reuse.</summary>
+    public async Task CopyBodyToAsync(Stream destination, CancellationToken cancellation)
+    {
+        var head = _head ?? throw new InvalidOperationException("no response to read a body from");
+        _head = null;
+        switch (head.Framing)
+        {
+            case BodyFraming.ContentLength:
+                await CopyContentLengthAsync(head.ContentLength, destination, cancellation);
+                break;
+            case BodyFraming.Chunked:
+                await CopyChunkedAsync(destination, cancellation);
+                break;
+            case BodyFraming.ReadUntilClose:
+                await CopyUntilCloseAsync(destination, cancellation);
+                return; // the connection is closed: nothing to reuse
+        }
+
+        // The request must have gone out whole too: a backend that answered before reading all of the body has the
+        // rest of it in flight, and it would be read as the next request.
+        Reusable = _sending.IsCompleted && _sending.Result is null && ConnectionReuse.MayReuse(head, bodyReadToEnd: true, BufferedAfterEnd());
+    }
+
+    private async Task CopyContentLengthAsync(long length, Stream destination, CancellationToken cancellation)
+    {
+        var remaining = length;
+        while (remaining > 0)
+        {
+            var read = await ReadAsync(UpstreamFailure.BodyTruncated, cancellation);
+            var buffer = read.Buffer;
+            if (buffer.IsEmpty && read.IsCompleted)
+            {
+                throw new UpstreamException(UpstreamFailure.BodyTruncated, $"the backend closed {remaining} bytes before the end of the body");
+            }
+
+            var piece = buffer.Slice(0, Math.Min(remaining, buffer.Length));
+            await WriteAsync(destination, piece, cancellation);
+            remaining -= piece.Length;
+            _reader.AdvanceTo(piece.End);
+        }
+    }
+
+    private async Task CopyChunkedAsync(Stream destination, CancellationToken cancellation)
+    {
+        _chunks.Reset();
+        while (true)
+        {
+            var read = await ReadAsync(UpstreamFailure.BodyTruncated, cancellation);
+            var buffer = read.Buffer;
+            var step = _chunks.Decode(buffer);
+            switch (step.Kind)
+            {
+                case ChunkedStepKind.Invalid:
+                    throw new UpstreamException(UpstreamFailure.InvalidResponse, "invalid chunked body: " + step.Error);
+                case ChunkedStepKind.Complete:
+                    _reader.AdvanceTo(buffer.GetPosition(step.Consumed));
+                    return;
+                case ChunkedStepKind.Data:
+                    await WriteAsync(destination, buffer.Slice(step.DataOffset, step.DataLength), cancellation);
+                    _reader.AdvanceTo(buffer.GetPosition(step.Consumed));
+                    continue;
+            }
+
+            if (read.IsCompleted)
+            {
+                throw new UpstreamException(UpstreamFailure.BodyTruncated, "the backend closed inside a chunked body");
+            }
+
+            _reader.AdvanceTo(buffer.GetPosition(step.Consumed), buffer.End);
+        }
+    }
+
+    private async Task CopyUntilCloseAsync(Stream destination, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var read = await ReadAsync(UpstreamFailure.BodyTruncated, cancellation);
+            await WriteAsync(destination, read.Buffer, cancellation);
+            _reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Bytes the backend sent past the end of the body that are already here, or -1 when it has closed.</summary>
+    private long BufferedAfterEnd()
+    {
+        if (!_reader.TryRead(out var read))
+        {
+            return 0;
+        }
+
+        var length = read.IsCompleted ? -1 : read.Buffer.Length;
+        _reader.AdvanceTo(read.Buffer.Start);
+        return length;
+    }
+
+    private async ValueTask<ReadResult> ReadAsync(UpstreamFailure failure, CancellationToken cancellation)
+    {
+        try
+        {
+            return await _reader.ReadAsync(cancellation);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            throw new UpstreamException(failure, "reading from the backend failed: " + e.Message, e);
+        }
+    }
+
+    private static async ValueTask WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken cancellation)
+    {
+        foreach (var segment in data)
+        {
+            await destination.WriteAsync(segment, cancellation);
+        }
+    }
+
+    /// <summary>Closes at once, from the pool's synchronous paths (an idle connection has no pending I/O to wait for).</summary>
+    public void Close()
+    {
+        Reusable = false;
+        _reader.Complete();
+        _writer.Complete();
+        _stream.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Reusable = false;
+
+        // A body still being sent stops (its read from the client is cancelled, its flush fails on the closed stream)
+        // before the writer it uses is completed.
+        if (_sendAbort is not null)
+        {
+            await _sendAbort.CancelAsync();
+        }
+
+        await _stream.DisposeAsync();
+        await _sending;
+        _sendAbort?.Dispose();
+        await _reader.CompleteAsync();
+        try
+        {
+            await _writer.CompleteAsync(); // flushes what an unfinished body left buffered, into the closed stream
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Gatehouse.Http1;
+
+namespace Gatehouse.Upstream;
+
+/// <summary>
+/// A request as Gatehouse sends it upstream: the fields already transformed (hop-by-hop and identity headers decided
+/// by the caller), and the one framing Gatehouse chose. <see cref="Body"/> is read to its end (Chunked) or for exactly
+/// <see cref="ContentLength"/> bytes.
+/// </summary>
+public sealed record UpstreamRequest(string Method, string Target, string Host, IReadOnlyList<KeyValuePair<string, string>> Fields)
+{
+    public RequestBodyFraming BodyFraming { get; init; } = RequestBodyFraming.None;
+
+    public long ContentLength { get; init; }
+
+    public Stream? Body { get; init; }
+
+    public bool IsHead => Method.Equals("HEAD", StringComparison.OrdinalIgnoreCase);
+}

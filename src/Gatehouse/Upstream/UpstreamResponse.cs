@@ -1,0 +1,32 @@
+using Gatehouse.Http1;
+
+namespace Gatehouse.Upstream;
+
+/// <summary>
+/// A backend's final response head, with its body still on the connection. Read the body (once), then dispose: the
+/// connection goes back to the pool only if the body was read to a clean end and the head allows keep-alive.
+/// </summary>
+public sealed class UpstreamResponse : IAsyncDisposable
+{
+    private readonly UpstreamPool _pool;
+    private UpstreamConnection? _connection;
+
+    internal UpstreamResponse(UpstreamPool pool, UpstreamConnection connection, ResponseHead head)
+    {
+        _pool = pool;
+        _connection = connection;
+        Head = head;
+    }
+
+    public ResponseHead Head { get; }
+
+    /// <summary>Copies the body to <paramref name="destination"/>; throws <see cref="UpstreamException"/> when the framing breaks or the backend stops early.</summary>
+    public Task CopyBodyToAsync(Stream destination, CancellationToken cancellation = default) =>
+        (_connection ?? throw new ObjectDisposedException(nameof(UpstreamResponse))).CopyBodyToAsync(destination, cancellation);
+
+    public ValueTask DisposeAsync()
+    {
+        var connection = Interlocked.Exchange(ref _connection, null);
+        return connection is null ? ValueTask.CompletedTask : _pool.ReturnAsync(connection);
+    }
+}
