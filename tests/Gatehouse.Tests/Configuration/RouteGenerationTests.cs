@@ -72,8 +72,11 @@ public class RouteGenerationTests
         Assert.NotNull(settings.ForRoute("SECRET"));
     }
 
-    [Fact]
-    public async Task ARouteEndpointWithoutItsGeneration_IsRefusedWith503_AndNeverReachesTheNextStep()
+    /// <summary>
+    /// Runs the route-limits step (the first after routing) for a request that matched route "secret" of generation 1,
+    /// its endpoint carrying that generation's runtime or not; returns whether the next step was reached.
+    /// </summary>
+    private static async Task<(bool Reached, HttpContext Context, RouteRuntime? Runtime)> AfterRoutingAsync(bool withGeneration)
     {
         var config = WithBasicAuth("secret");
         var holder = new GenerationHolder();
@@ -86,10 +89,20 @@ public class RouteGenerationTests
         }, holder, new ConfigSource(config, null), TimeProvider.System);
         var context = new DefaultHttpContext();
         context.Response.Body = new MemoryStream();
-        var route = new RouteModel(Mapped(config, "secret", 1), cluster: null, Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
-        context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(route), "secret"));
+        var mapped = Mapped(config, "secret", 1);
+        var route = new RouteModel(mapped, cluster: null, Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
+        var runtime = withGeneration ? holder.Attach(mapped) : null;
+        var metadata = runtime is null ? new EndpointMetadataCollection(route) : new EndpointMetadataCollection(route, runtime);
+        context.SetEndpoint(new Endpoint(null, metadata, "secret"));
 
         await middleware.InvokeAsync(context);
+        return (reached, context, runtime);
+    }
+
+    [Fact]
+    public async Task ARouteEndpointWithoutItsGeneration_IsRefusedWith503_AndNeverReachesTheNextStep()
+    {
+        var (reached, context, _) = await AfterRoutingAsync(withGeneration: false);
 
         Assert.False(reached);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
@@ -98,23 +111,10 @@ public class RouteGenerationTests
     [Fact]
     public async Task ARouteEndpointWithItsGeneration_GoesOn()
     {
-        var config = WithBasicAuth("secret");
-        var holder = new GenerationHolder();
-        holder.Swap(GenerationCompiler.Compile(config, revision: 1));
-        var reached = false;
-        var middleware = new RouteLimitsMiddleware(_ =>
-        {
-            reached = true;
-            return Task.CompletedTask;
-        }, holder, new ConfigSource(config, null), TimeProvider.System);
-        var context = new DefaultHttpContext();
-        var mapped = Mapped(config, "secret", 1);
-        var route = new RouteModel(mapped, cluster: null, Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
-        context.SetEndpoint(new Endpoint(null, new EndpointMetadataCollection(route, holder.Attach(mapped)!), "secret"));
-
-        await middleware.InvokeAsync(context);
+        var (reached, context, runtime) = await AfterRoutingAsync(withGeneration: true);
 
         Assert.True(reached);
-        Assert.Same(holder.Attach(mapped)!.Generation, RouteRuntime.Of(context)!.Generation);
+        Assert.NotNull(runtime);
+        Assert.Same(runtime.Generation, RouteRuntime.Of(context)!.Generation);
     }
 }
