@@ -111,6 +111,8 @@ public class MemoryHttpCacheStoreTests
             await store.SetAsync(Response($"https://example.com/{i:00}"), Token);
         }
 
+        // Evictions happen in the policy's maintenance, which otherwise runs on the thread pool whenever it gets there.
+        store.CompleteMaintenance();
         Assert.Single(await store.GetAsync("https://example.com/00", Token));
         for (var i = 1; i <= 5; i++)
         {
