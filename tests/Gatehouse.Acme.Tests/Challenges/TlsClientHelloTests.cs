@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
 using Gatehouse.Acme.Challenges;
+using Gatehouse.Acme.Tests.TestSupport;
 
 namespace Gatehouse.Acme.Tests.Challenges;
 
@@ -147,30 +148,14 @@ public sealed class TlsClientHelloTests
     /// <summary>The bytes as a sequence of segments of <paramref name="size"/> bytes, as a pipe would hand them over.</summary>
     private static ReadOnlySequence<byte> Segments(byte[] data, int size)
     {
-        Segment? first = null, last = null;
+        MemorySegment? first = null, last = null;
         for (var i = 0; i < data.Length; i += size)
         {
             var chunk = data.AsMemory(i, Math.Min(size, data.Length - i));
-            last = last is null ? first = new Segment(chunk, 0) : last.Append(chunk);
+            last = last is null ? first = new MemorySegment(chunk, 0) : last.Append(chunk);
         }
 
         return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 
     /// <summary>The first record .NET's own TLS client sends, captured from an in-memory pipe (no network).</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Gatehouse.Acme.Tests.TestSupport;
 
 namespace Gatehouse.Tests.Upstream.Support;
 
@@ -13,7 +14,7 @@ public static class Segments
             return ReadOnlySequence<byte>.Empty;
         }
 
-        var first = new Segment(nonEmpty[0], 0);
+        var first = new MemorySegment(nonEmpty[0], 0);
         var last = first;
         foreach (var piece in nonEmpty.Skip(1))
         {
@@ -73,22 +74,6 @@ public static class Segments
         {
             var cuts = Enumerable.Range(0, random.Next(1, 8)).Select(_ => random.Next(1, input.Length)).Distinct().Order();
             yield return Split(input, cuts);
-        }
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
         }
     }
 }
