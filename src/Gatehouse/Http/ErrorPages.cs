@@ -50,6 +50,26 @@ public static class ErrorPages
     }
 
     /// <summary>
+    /// Refuses a request before it is forwarded, with Gatehouse's page for <paramref name="status"/>. With
+    /// <paramref name="closeConnection"/> (framing and path errors) an HTTP/1.x connection is closed after the answer,
+    /// so nothing the client sent after the request is read as another one.
+    /// </summary>
+    public static Task RefuseAsync(HttpContext context, int status, bool closeConnection)
+    {
+        // HTTP/2 and HTTP/3 have no Connection field (Kestrel would drop it with a warning); a stream error is theirs.
+        if (closeConnection && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
+        {
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.Connection = "close";
+                return Task.CompletedTask;
+            }, context.Response);
+        }
+
+        return TryWriteAsync(context, status);
+    }
+
+    /// <summary>
     /// Answers with a Gatehouse page saying <paramref name="text"/>, keeping the headers set before the call: a refusal's
     /// <c>Allow</c>, <c>WWW-Authenticate</c>, <c>Retry-After</c> and <c>RateLimit</c> fields.
     /// </summary>

@@ -106,6 +106,7 @@ public class RouteGenerationTests
 
         Assert.False(reached);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
         RouteProtection? route = endpoint is null ? settings.Current.Protection().Unmatched : endpoint.Metadata.GetMetadata<RouteRuntime>()?.Protection();
         if (route is null)
         {
-            return endpoint!.Metadata.GetMetadata<RouteModel>() is null ? next(context) : StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status503ServiceUnavailable, closeConnection: false);
+            return endpoint!.Metadata.GetMetadata<RouteModel>() is null ? next(context) : RouteLimitsMiddleware.RefuseWithoutGenerationAsync(context);
         }
 
         return route.HasRequestChecks ? CheckAsync(context, route) : next(context);

@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gatehouse.Protection;
@@ -20,7 +21,7 @@ internal sealed class PathCanonicalizationMiddleware(RequestDelegate next)
         var result = PathCanonicalization.Canonicalize(target);
         if (result.IsRefused)
         {
-            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+            return ErrorPages.RefuseAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
 
         if (!result.IsPath)

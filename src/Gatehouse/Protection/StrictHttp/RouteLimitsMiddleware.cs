@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Http;
 using Gatehouse.Runtime;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Model;
@@ -23,7 +24,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
         {
             var limits = settings.Current.RouteLimits();
             var host = context.Request.Host;
-            return limits.Hosts.IsKnown(host.Host, host.Port) ? next(context) : StrictHttpMiddleware.RejectAsync(context, limits.UnknownHostStatus, closeConnection: false);
+            return limits.Hosts.IsKnown(host.Host, host.Port) ? next(context) : ErrorPages.RefuseAsync(context, limits.UnknownHostStatus, closeConnection: false);
         }
 
         // A route endpoint without its generation's settings (a reload raced past it) is refused, never served with
@@ -37,7 +38,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
         if (rawPathRoutes.Count != 0 && rawPathRoutes.Contains(runtime.RouteId) && !RawPathTransform.CanForwardRawPath(context))
         {
             // The backend would get a path whose slashes or dot segments Gatehouse resolved differently for routing.
-            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+            return ErrorPages.RefuseAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
 
         var limit = _globalMaxBody;
@@ -53,7 +54,7 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
 
         if (context.Request.ContentLength > limit)
         {
-            return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
+            return ErrorPages.RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
         }
 
         if (routeLimits?.BodyTimeout is { } timeout && HasBody(context.Request))
@@ -64,10 +65,15 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
         return next(context);
     }
 
-    private static Task RefuseWithoutGenerationAsync(HttpContext context)
+    /// <summary>
+    /// The answer to a request whose route endpoint carries no generation (a reload raced past it): 503 with
+    /// <c>Retry-After: 1</c>, never the route served with other settings. Also ProtectionMiddleware's, should one reach it.
+    /// </summary>
+    internal static Task RefuseWithoutGenerationAsync(HttpContext context)
     {
+        // WriteRefusalAsync keeps the headers set before it (WriteAsync would clear Retry-After).
         context.Response.Headers.RetryAfter = "1";
-        return StrictHttpMiddleware.RejectAsync(context, StatusCodes.Status503ServiceUnavailable, closeConnection: false);
+        return ErrorPages.WriteRefusalAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorPages.Text(StatusCodes.Status503ServiceUnavailable));
     }
 
     private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count != 0;

@@ -20,12 +20,12 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
         var headers = request.Headers;
         if (headers.TransferEncoding.Count != 0 && !IsAcceptableChunked(request))
         {
-            return RejectAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+            return ErrorPages.RefuseAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
         }
 
         if (HttpMethods.IsTrace(request.Method) || (HttpMethods.IsConnect(request.Method) && !IsExtendedConnect(context)))
         {
-            return RejectAsync(context, StatusCodes.Status405MethodNotAllowed, closeConnection: false);
+            return ErrorPages.RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, closeConnection: false);
         }
 
         return next(context);
@@ -48,19 +48,4 @@ internal sealed class StrictHttpMiddleware(RequestDelegate next)
         && !HttpProtocol.IsHttp10(request.Protocol)
         && request.Headers.TransferEncoding is { Count: 1 } values
         && values[0].AsSpan().Trim(" \t").Equals("chunked", StringComparison.OrdinalIgnoreCase);
-
-    internal static Task RejectAsync(HttpContext context, int status, bool closeConnection)
-    {
-        // HTTP/2 and HTTP/3 have no Connection field (Kestrel would drop it with a warning); a stream error is theirs.
-        if (closeConnection && (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
-        {
-            context.Response.OnStarting(static state =>
-            {
-                ((HttpResponse)state).Headers.Connection = "close";
-                return Task.CompletedTask;
-            }, context.Response);
-        }
-
-        return ErrorPages.TryWriteAsync(context, status);
-    }
 }
