@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Gatehouse.Configuration;
 
 /// <summary>
-/// What Gatehouse does so that clients see only Gatehouse: no backend software, version, address or error page.
+/// What Gatehouse does so that clients see only Gatehouse: no backend software, version, address or exception page.
 /// Everything is on by default except <see cref="Via"/>. See docs/protection.md.
 /// </summary>
 public sealed record HideBackendDefinition : ConfigSection
@@ -59,11 +59,14 @@ public sealed record HideBackendDefinition : ConfigSection
 /// <summary>Backend error bodies replaced by Gatehouse's own error page; see Protection/BackendHiding/ErrorPageDecision.cs.</summary>
 public sealed record ReplaceErrorPagesDefinition : ConfigSection
 {
-    /// <summary>The default <see cref="Statuses"/>: every 5xx.</summary>
-    public static readonly IReadOnlyList<string> DefaultStatuses = ["5xx"];
+    /// <summary>The default <see cref="Statuses"/>: none. A backend's designed pages and API errors are its content.</summary>
+    public static readonly IReadOnlyList<string> DefaultStatuses = [];
 
-    /// <summary>The default <see cref="PageStatuses"/>: the 4xx that servers and frameworks answer on their own.</summary>
-    public static readonly IReadOnlyList<string> DefaultPageStatuses = ["400", "401", "403", "404", "405", "408", "413", "414", "431"];
+    /// <summary>
+    /// The default <see cref="PageStatuses"/>: 500 only, the status of an unhandled exception, whose page for people is
+    /// where frameworks print stack traces, SQL and file paths.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultPageStatuses = ["500"];
 
     public bool Enabled { get; init; } = true;
 

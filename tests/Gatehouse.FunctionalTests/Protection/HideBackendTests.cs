@@ -29,15 +29,63 @@ public sealed class HideBackendTests : IDisposable
 
     private static readonly string[] LeakyPaths =
     [
-        "/ok", "/redirect", "/created", "/refresh", "/cookie", "/crash", "/api-crash", "/unavailable", "/apache-404", "/api-404", "/form-422", "/nothing-here",
+        "/ok", "/redirect", "/created", "/refresh", "/cookie", "/crash", "/crash-page", "/api-crash", "/unavailable", "/apache-404", "/api-404",
+        "/form-422", "/nothing-here",
     ];
+
+    /// <summary>The backend's own pages: content it means its clients to see, passed byte for byte by default.</summary>
+    private static readonly string[] DesignedPages = ["/apache-404", "/unavailable", "/api-crash", "/api-404", "/form-422", "/nothing-here", "/no-transform-500"];
+
+    /// <summary>A 500 page for people: an unhandled exception's page, replaced by default.</summary>
+    private static readonly string[] ExceptionPages = ["/crash", "/crash-page"];
+
+    /// <summary>The settings before backend pages became content: every 5xx, and the 4xx pages servers answer on their own.</summary>
+    private const string ReplaceEveryServerPage =
+        """, "hideBackend": { "replaceErrorPages": { "statuses": [ "5xx" ], "pageStatuses": [ 400, 401, 403, 404, 405, 408, 413, 414, 431 ] } }""";
 
     [Theory]
     [MemberData(nameof(Listeners))]
-    public async Task LeakyBackend_NoIdentityAddressStackTraceOrDefaultPage_ReachesTheClient(ListenerKind kind)
+    public async Task Default_NoIdentityAddressOrStackTrace_ReachesTheClient_AndDesignedPagesPassByteForByte(ListenerKind kind)
     {
         await using var backend = await LeakyBackend.StartAsync();
         await using var proxy = await StartProxyAsync(kind, Config(backend));
+        using var client = CreateClient(kind, proxy);
+        using var direct = new HttpClient { BaseAddress = new Uri(backend.Address) };
+
+        foreach (var path in LeakyPaths.Concat(["/no-transform-500"]))
+        {
+            using var response = await client.GetAsync(path);
+            var headers = response.ToString() + "\n" + string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            foreach (var secret in backend.Secrets)
+            {
+                Assert.False(headers.Contains(secret, StringComparison.OrdinalIgnoreCase), $"GET {path} leaked '{secret}' in its head:\n{headers}");
+            }
+
+            Assert.Equal("kept", Assert.Single(response.Headers.GetValues("X-App")));
+            if (ExceptionPages.Contains(path))
+            {
+                var text = System.Text.Encoding.UTF8.GetString(body);
+                Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+                Assert.StartsWith("500 Internal Server Error\nRequest id: ", text, StringComparison.Ordinal);
+                Assert.DoesNotContain(LeakyBackend.StackFrameMarker, text, StringComparison.Ordinal);
+            }
+            else if (DesignedPages.Contains(path))
+            {
+                using var original = await direct.GetAsync(path);
+                Assert.Equal(original.StatusCode, response.StatusCode);
+                Assert.Equal(original.Content.Headers.ContentType?.ToString(), response.Content.Headers.ContentType?.ToString());
+                Assert.Equal(await original.Content.ReadAsByteArrayAsync(), body);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Listeners))]
+    public async Task ReplacingEveryServerPage_NoIdentityAddressStackTraceOrDefaultPage_ReachesTheClient(ListenerKind kind)
+    {
+        await using var backend = await LeakyBackend.StartAsync();
+        await using var proxy = await StartProxyAsync(kind, Config(backend, rootExtra: ReplaceEveryServerPage));
         using var client = CreateClient(kind, proxy);
 
         foreach (var path in LeakyPaths)
@@ -92,7 +140,7 @@ public sealed class HideBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Listeners))]
-    public async Task BackendErrors_AreAnsweredWithGatehousePages_WithTheSameStatusAndARequestId(ListenerKind kind)
+    public async Task ExceptionPages_AreAnsweredWithGatehousePages_WithTheSameStatusTheBackendsCachingHeadersAndARequestId(ListenerKind kind)
     {
         await using var backend = await LeakyBackend.StartAsync();
         await using var proxy = await StartProxyAsync(kind, Config(backend));
@@ -104,19 +152,18 @@ public sealed class HideBackendTests : IDisposable
         var id = Assert.Single(crash.Headers.GetValues("X-Request-Id"));
         Assert.Equal($"500 Internal Server Error\nRequest id: {id}\n", await crash.Content.ReadAsStringAsync());
 
-        // The backend's other headers stay: a 503's Retry-After still tells clients when to come back.
-        using var unavailable = await client.GetAsync("/unavailable");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(120), unavailable.Headers.RetryAfter!.Delta);
-        Assert.StartsWith("503 Service Unavailable\n", await unavailable.Content.ReadAsStringAsync());
+        // The backend's other headers stay: its caching headers still say how long the error may be reused.
+        using var page = await client.GetAsync("/crash-page");
+        Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), page.Headers.CacheControl!.MaxAge);
+        Assert.StartsWith("500 Internal Server Error\n", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // A well-formed request id from the client (or a balancer in front) is kept; a malformed one is not.
-        using var withId = new HttpRequestMessage(HttpMethod.Get, "/nothing-here");
+        using var withId = new HttpRequestMessage(HttpMethod.Get, "/crash");
         withId.Headers.Add("X-Request-Id", "lb-4f2a9c");
-        using var notFound = await client.SendAsync(withId);
-        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
-        Assert.Equal("lb-4f2a9c", Assert.Single(notFound.Headers.GetValues("X-Request-Id")));
-        Assert.Equal("404 Not Found\nRequest id: lb-4f2a9c\n", await notFound.Content.ReadAsStringAsync());
+        using var replaced = await client.SendAsync(withId);
+        Assert.Equal("lb-4f2a9c", Assert.Single(replaced.Headers.GetValues("X-Request-Id")));
+        Assert.Equal("500 Internal Server Error\nRequest id: lb-4f2a9c\n", await replaced.Content.ReadAsStringAsync());
 
         using var badId = new HttpRequestMessage(HttpMethod.Get, "/crash");
         badId.Headers.TryAddWithoutValidation("X-Request-Id", "<script>");
@@ -130,11 +177,17 @@ public sealed class HideBackendTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Listeners))]
-    public async Task ApplicationErrors_MeantForTheClient_PassThrough(ListenerKind kind)
+    public async Task BackendPages_PassByDefault_NoTransformAlways_AndReplacingMoreIsARouteSetting(ListenerKind kind)
     {
         await using var backend = await LeakyBackend.StartAsync();
         await using var proxy = await StartProxyAsync(kind, Config(backend));
         using var client = CreateClient(kind, proxy);
+
+        // A maintenance 503 keeps its page and its Retry-After.
+        using var unavailable = await client.GetAsync("/unavailable");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(120), unavailable.Headers.RetryAfter!.Delta);
+        Assert.StartsWith("Service Unavailable at ", await unavailable.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         using var apiNotFound = await client.GetAsync("/api-404");
         Assert.Equal(HttpStatusCode.NotFound, apiNotFound.StatusCode);
@@ -143,6 +196,20 @@ public sealed class HideBackendTests : IDisposable
         using var form = await client.GetAsync("/form-422");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, form.StatusCode);
         Assert.Equal("<form>email is required</form>", await form.Content.ReadAsStringAsync());
+
+        using var noTransform = await client.GetAsync("/no-transform-500");
+        Assert.Equal(HttpStatusCode.InternalServerError, noTransform.StatusCode);
+        Assert.Equal(LeakyBackend.NoTransformPage, await noTransform.Content.ReadAsStringAsync());
+
+        // Replacing more (every 5xx) is a setting; no-transform still wins over it.
+        var reloaded = await proxy.ReloadAsync(Config(backend, rootExtra: ReplaceEveryServerPage));
+        Assert.True(reloaded.Applied, string.Join("; ", reloaded.Errors));
+        using var replaced = await client.GetAsync("/unavailable");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, replaced.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(120), replaced.Headers.RetryAfter!.Delta);
+        Assert.StartsWith("503 Service Unavailable\nRequest id: ", await replaced.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var stillPassed = await client.GetAsync("/no-transform-500");
+        Assert.Equal(LeakyBackend.NoTransformPage, await stillPassed.Content.ReadAsStringAsync());
     }
 
     [Fact]

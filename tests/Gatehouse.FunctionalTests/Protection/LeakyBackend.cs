@@ -100,6 +100,18 @@ internal sealed class LeakyBackend : IAsyncDisposable
             case "/api-crash":
                 response.StatusCode = StatusCodes.Status500InternalServerError;
                 return response.WriteAsJsonAsync(new { error = "boom", stackTrace = $"System.InvalidOperationException at {StackFrameMarker}() via {self}" });
+            case "/crash-page":
+                // A framework's own 500 page, with caching headers an operator set on errors.
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+                response.ContentType = "text/html; charset=utf-8";
+                response.Headers.CacheControl = "max-age=5";
+                return response.WriteAsync($"<html><body><pre>System.InvalidOperationException: boom\n   at {StackFrameMarker}() in /srv/app/Crash.cs:line 7</pre></body></html>");
+            case "/no-transform-500":
+                // The backend forbids intermediaries to transform this representation (RFC 9110 §7.7).
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+                response.ContentType = "text/html";
+                response.Headers.CacheControl = "no-store, no-transform";
+                return response.WriteAsync(NoTransformPage);
             case "/unavailable":
                 response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 response.Headers.RetryAfter = "120";
@@ -121,6 +133,9 @@ internal sealed class LeakyBackend : IAsyncDisposable
                 return Task.CompletedTask;
         }
     }
+
+    /// <summary>The body of <c>/no-transform-500</c>, which must reach the client byte for byte.</summary>
+    public const string NoTransformPage = "<html><body><h1>We broke something</h1><p>Our team has been told.</p></body></html>";
 
     private static void Crash() => throw new InvalidOperationException($"boom in {StackFrameMarker}");
 

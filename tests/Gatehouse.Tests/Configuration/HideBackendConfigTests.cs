@@ -19,8 +19,11 @@ public class HideBackendConfigTests
         Assert.True(settings.RewriteLocations);
         Assert.True(settings.RewriteCookieDomains);
         Assert.True(settings.ErrorPages.Enabled);
-        Assert.True(settings.ErrorPages.Statuses.Contains(500));
-        Assert.True(settings.ErrorPages.PageStatuses.Contains(404));
+        // Only a 500 page for people is replaced by default; a backend's other pages are its content.
+        Assert.False(settings.ErrorPages.Statuses.Contains(500));
+        Assert.True(settings.ErrorPages.PageStatuses.Contains(500));
+        Assert.False(settings.ErrorPages.PageStatuses.Contains(404));
+        Assert.False(settings.ErrorPages.PageStatuses.Contains(503));
         Assert.Null(settings.Via);
     }
 
@@ -132,7 +135,7 @@ public class HideBackendConfigTests
         Assert.True(policy.Enabled);
         Assert.True(policy.Statuses.Contains(503));
         Assert.False(policy.Statuses.Contains(500));
-        Assert.False(policy.PageStatuses.Contains(404));
+        Assert.False(policy.PageStatuses.Contains(500));
     }
 
     [Fact]

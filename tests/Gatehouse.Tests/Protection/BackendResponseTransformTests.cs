@@ -70,13 +70,20 @@ public class BackendResponseTransformTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.InternalServerError, "application/json", true)]
-    [InlineData(HttpStatusCode.NotFound, "text/html", true)]
-    [InlineData(HttpStatusCode.NotFound, "application/json", false)]
-    [InlineData(HttpStatusCode.OK, "text/html", false)]
-    public async Task OnResponse_ErrorBodies_AreSuppressedForReplacement(HttpStatusCode status, string contentType, bool replaced)
+    [InlineData(HttpStatusCode.InternalServerError, "text/html", null, true)]
+    [InlineData(HttpStatusCode.InternalServerError, "text/html", "max-age=5, no-transform", false)]
+    [InlineData(HttpStatusCode.InternalServerError, "application/json", null, false)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "text/html", null, false)]
+    [InlineData(HttpStatusCode.NotFound, "text/html", null, false)]
+    [InlineData(HttpStatusCode.NotFound, "application/json", null, false)]
+    [InlineData(HttpStatusCode.OK, "text/html", null, false)]
+    public async Task OnResponse_ErrorBodies_AreSuppressedForReplacement(HttpStatusCode status, string contentType, string? cacheControl, bool replaced)
     {
         var context = Context(status, contentType: contentType);
+        if (cacheControl is not null)
+        {
+            context.HttpContext.Response.Headers.CacheControl = cacheControl;
+        }
 
         await Transform().OnResponse(context);
 

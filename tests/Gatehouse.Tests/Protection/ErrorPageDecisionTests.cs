@@ -8,40 +8,57 @@ public class ErrorPageDecisionTests
 
     [Theory]
     [InlineData(500, "text/html", 900L)]
-    [InlineData(500, "application/json", 120L)]
-    [InlineData(502, null, null)]
-    [InlineData(503, "text/plain", 0L)]
-    [InlineData(599, "application/problem+json", 10L)]
-    public void Default_Every5xx_IsReplacedWhateverTheBody(int status, string? contentType, long? length)
+    [InlineData(500, "text/html; charset=utf-8", null)]
+    [InlineData(500, "TEXT/PLAIN", 40L)]
+    [InlineData(500, "application/xhtml+xml", 300L)]
+    [InlineData(500, null, 19L)]
+    [InlineData(500, "", null)]
+    public void Default_A500PageForPeople_IsReplaced(int status, string? contentType, long? length)
     {
         Assert.True(ErrorPageDecision.ShouldReplace(Default, status, contentType, length));
     }
 
     [Theory]
+    [InlineData(500, "application/json", 120L)]
+    [InlineData(500, "application/problem+json", 120L)]
+    [InlineData(500, "text/html", 0L)]
+    [InlineData(502, "text/html", 500L)]
+    [InlineData(503, "text/html; charset=utf-8", 2000L)]
+    [InlineData(504, null, 10L)]
     [InlineData(404, "text/html; charset=utf-8", 150L)]
     [InlineData(404, "TEXT/PLAIN", null)]
-    [InlineData(404, null, 19L)]
-    [InlineData(403, "application/xhtml+xml", 300L)]
-    [InlineData(400, "text/html", 10L)]
-    [InlineData(405, "text/html", 10L)]
-    public void Default_ServerDefault4xxPages_AreReplaced(int status, string? contentType, long? length)
-    {
-        Assert.True(ErrorPageDecision.ShouldReplace(Default, status, contentType, length));
-    }
-
-    [Theory]
     [InlineData(404, "application/json", 30L)]
-    [InlineData(404, "application/problem+json", 30L)]
     [InlineData(401, "application/json", null)]
-    [InlineData(404, "text/html", 0L)]
+    [InlineData(403, "application/xhtml+xml", 300L)]
     [InlineData(422, "text/html", 900L)]
-    [InlineData(409, "text/html", 900L)]
     [InlineData(429, "text/plain", 20L)]
     [InlineData(200, "text/html", 20L)]
     [InlineData(302, "text/html", 20L)]
-    public void Default_ApplicationAnswers_PassThrough(int status, string? contentType, long? length)
+    public void Default_BackendPagesAndApiErrors_PassThrough(int status, string? contentType, long? length)
     {
         Assert.False(ErrorPageDecision.ShouldReplace(Default, status, contentType, length));
+    }
+
+    [Fact]
+    public void NoTransform_IsHonouredEvenWhenAListNamesTheStatus()
+    {
+        var everything = new ErrorPagePolicy(true, StatusSet.Parse(["4xx", "5xx"]), StatusSet.Empty);
+
+        Assert.False(ErrorPageDecision.ShouldReplace(Default, 500, "text/html", 900, noTransform: true));
+        Assert.False(ErrorPageDecision.ShouldReplace(everything, 503, "application/json", 9, noTransform: true));
+        Assert.True(ErrorPageDecision.ShouldReplace(everything, 503, "application/json", 9, noTransform: false));
+    }
+
+    [Theory]
+    [InlineData("no-transform", true)]
+    [InlineData("max-age=60, No-Transform", true)]
+    [InlineData("public,no-transform,max-age=5", true)]
+    [InlineData("max-age=60", false)]
+    [InlineData("no-transformer", false)]
+    [InlineData("", false)]
+    public void HasNoTransform_ReadsTheDirective(string value, bool expected)
+    {
+        Assert.Equal(expected, ErrorPageDecision.HasNoTransform(value.Length == 0 ? default : new Microsoft.Extensions.Primitives.StringValues(value)));
     }
 
     [Fact]

@@ -98,7 +98,8 @@ internal sealed class BackendResponseTransform(GenerationHolder settings) : ITra
         {
             var policy = hide.ErrorPagesFor(context.HttpContext.GetReverseProxyFeature().Route.Config.RouteId);
             var content = proxyResponse.Content.Headers;
-            if (ErrorPageDecision.ShouldReplace(policy, status, headers.ContentType, content.ContentLength))
+            if (ErrorPageDecision.ShouldReplace(policy, status, headers.ContentType, content.ContentLength)
+                && !ErrorPageDecision.HasNoTransform(headers.CacheControl))
             {
                 // The backend's body is discarded unread; ForwardingMiddleware writes Gatehouse's page in its place.
                 context.SuppressResponseBody = true;

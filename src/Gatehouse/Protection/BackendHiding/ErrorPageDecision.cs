@@ -4,24 +4,24 @@ using Gatehouse.Http;
 namespace Gatehouse.Protection;
 
 /// <summary>
-/// When a backend's error response body is replaced by Gatehouse's own error page (same status, the backend's body
-/// discarded unread). Two lists, so that the bodies that leak are replaced and those an application means for its
-/// client still reach it:
+/// When a backend's error response body is replaced by Gatehouse's own error page (same status, the backend's other
+/// headers kept, its body discarded unread). A backend's pages are its content, as nginx, HAProxy, Envoy and Caddy treat
+/// them: a designed 404 page, a maintenance 503 with Retry-After, an API's JSON or plain-text error all pass. What a
+/// backend does not mean to send is the page of an unhandled exception, so by default one thing is replaced: a 500
+/// whose body is a page for people (HTML, XHTML, plain text or untyped), where frameworks print stack traces.
 /// <list type="bullet">
-/// <item><see cref="ErrorPagePolicy.Statuses"/> (default: every 5xx): replaced whatever the body. A 500 body is where
-/// stack traces, SQL and file paths end up, in HTML, plain text or JSON alike.</item>
-/// <item><see cref="ErrorPagePolicy.PageStatuses"/> (default: the 4xx that servers and frameworks answer on their own:
-/// 400, 401, 403, 404, 405, 408, 413, 414, 431): replaced only when the body is a page for people (HTML or plain text,
-/// or no type given). Default pages name the server, its version and often its address; an API's JSON 404 or 401 is
-/// part of its contract and passes. 409, 422 and 429 are left out: applications answer them on purpose, often with a
-/// page the user must see (a form re-rendered with its errors).</item>
+/// <item><see cref="ErrorPagePolicy.Statuses"/> (default: none): replaced whatever the body.</item>
+/// <item><see cref="ErrorPagePolicy.PageStatuses"/> (default: 500): replaced only when the body is a page for people and
+/// not empty.</item>
 /// </list>
+/// A response marked <c>Cache-Control: no-transform</c> is never replaced (RFC 9110 §7.7: an intermediary does not
+/// transform its content).
 /// </summary>
 public static class ErrorPageDecision
 {
-    public static bool ShouldReplace(ErrorPagePolicy policy, int status, string? contentType, long? contentLength)
+    public static bool ShouldReplace(ErrorPagePolicy policy, int status, string? contentType, long? contentLength, bool noTransform = false)
     {
-        if (!policy.Enabled || status < 400)
+        if (!policy.Enabled || status < 400 || noTransform)
         {
             return false;
         }
@@ -34,6 +34,12 @@ public static class ErrorPageDecision
         // An empty body shows nothing; a page status only replaces content meant to be read by a person.
         return policy.PageStatuses.Contains(status) && contentLength != 0 && IsPageForPeople(contentType);
     }
+
+    /// <summary>Whether the Cache-Control field values carry the <c>no-transform</c> directive (RFC 9111 §5.2).</summary>
+    public static bool HasNoTransform(Microsoft.Extensions.Primitives.StringValues cacheControl) =>
+        cacheControl.Count > 0
+        && Microsoft.Net.Http.Headers.CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed)
+        && parsed.NoTransform;
 
     /// <summary>HTML, XHTML, plain text, or a body without a type (which browsers sniff, usually as HTML).</summary>
     public static bool IsPageForPeople(string? contentType)
