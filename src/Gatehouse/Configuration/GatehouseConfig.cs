@@ -33,6 +33,16 @@ public sealed record GatehouseConfig : ConfigSection
     /// <summary>Proxies (CIDRs) whose X-Forwarded-* and Forwarded headers are believed; see docs/protection.md.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
+    /// <summary>
+    /// Request headers that claim the client's address; removed unless the peer is a trusted proxy. Replaces the default
+    /// list, which names the ones in common use.
+    /// </summary>
+    public IReadOnlyList<string> ClientIpHeaders { get; init; } = DefaultClientIpHeaders;
+
+    /// <summary>The default <see cref="ClientIpHeaders"/>: those nginx's realip, CDNs and load balancers set, and frameworks read.</summary>
+    public static readonly IReadOnlyList<string> DefaultClientIpHeaders =
+        ["X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "Fastly-Client-IP", "X-Cluster-Client-IP"];
+
     public AccessControlDefinition AccessControl { get; init; } = new();
 
     public IReadOnlyDictionary<string, RateLimitDefinition> RateLimits { get; init; } = new Dictionary<string, RateLimitDefinition>();

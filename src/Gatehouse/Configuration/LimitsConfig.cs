@@ -73,4 +73,21 @@ public sealed record HttpDefinition : ConfigSection
     /// canonical path (docs/protection.md, "Paths: one canonical form") is not one of them: it always applies.
     /// </summary>
     public bool Strict { get; init; } = true;
+
+    /// <summary>
+    /// Request header names holding <c>_</c>: <c>drop</c> (the default, as nginx's <c>underscores_in_headers off</c>),
+    /// <c>reject</c> (400) or <c>pass</c>. CGI, PHP, WSGI and Rack backends read <c>X_Forwarded_For</c> as
+    /// <c>X-Forwarded-For</c>, so a name Gatehouse does not recognise would otherwise reach them as one it strips.
+    /// </summary>
+    public string UnderscoresInHeaders { get; init; } = Gatehouse.Configuration.UnderscoresInHeaders.Drop;
+}
+
+/// <summary>The values of <see cref="HttpDefinition.UnderscoresInHeaders"/>.</summary>
+public static class UnderscoresInHeaders
+{
+    public const string Drop = "drop";
+    public const string Reject = "reject";
+    public const string Pass = "pass";
+
+    public static readonly IReadOnlyList<string> All = [Drop, Reject, Pass];
 }

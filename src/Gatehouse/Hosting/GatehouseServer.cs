@@ -156,7 +156,9 @@ public sealed class GatehouseServer : IAsyncDisposable
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
 
-        // Always (not a strict HTTP rule): every later step, and the backend, reads the one canonical path.
+        // Always (not strict HTTP rules): every later step, and the backend, reads the one canonical path, and no header
+        // name a CGI-style backend would read as another, nor an untrusted client's claim of its own address.
+        app.UseGatehouseEdgeHeaders();
         app.UseGatehouseCanonicalPaths();
         if (config.Http.Strict)
         {

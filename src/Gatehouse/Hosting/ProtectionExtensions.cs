@@ -17,6 +17,9 @@ public static class ProtectionExtensions
     /// <summary>First in the pipeline: the client IP everything else sees (access log included).</summary>
     public static IApplicationBuilder UseGatehouseClientIdentity(this IApplicationBuilder app) => app.UseMiddleware<ClientIdentityMiddleware>();
 
+    /// <summary>Before routing, always: header names with <c>_</c> and untrusted client-address claims dropped or refused.</summary>
+    public static IApplicationBuilder UseGatehouseEdgeHeaders(this IApplicationBuilder app) => app.UseMiddleware<EdgeHeadersMiddleware>();
+
     /// <summary>After routing, before the cache: IP lists, methods, rate limits, basic and forward auth.</summary>
     public static IApplicationBuilder UseGatehouseProtection(this IApplicationBuilder app) => app.UseMiddleware<ProtectionMiddleware>();
 }

@@ -35,6 +35,11 @@ public static partial class ConfigValidator
             errors.Add(new("http.unknownHostStatus", $"{config.Http.UnknownHostStatus} is not 421 or 404"));
         }
 
+        if (!UnderscoresInHeaders.All.Contains(config.Http.UnderscoresInHeaders))
+        {
+            errors.Add(new("http.underscoresInHeaders", $"'{config.Http.UnderscoresInHeaders}' is not one of {string.Join(", ", UnderscoresInHeaders.All)}"));
+        }
+
         foreach (var (id, route) in config.Routes)
         {
             if (route?.Limits is not { } routeLimits)

@@ -9,6 +9,7 @@ public static partial class ConfigValidator
     private static void ValidateProtection(List<ConfigError> errors, GatehouseConfig config)
     {
         Networks(errors, "trustedProxies", config.TrustedProxies);
+        Names(errors, "clientIpHeaders", config.ClientIpHeaders, "a header name");
         Unknown(errors, "accessControl", config.AccessControl);
         Networks(errors, "accessControl.allow", config.AccessControl.Allow);
         Networks(errors, "accessControl.deny", config.AccessControl.Deny);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Gatehouse.FunctionalTests.Infrastructure;
 using Gatehouse.FunctionalTests.Tls;
 using Gatehouse.Http;
@@ -287,7 +286,7 @@ public sealed class HideBackendTests : IDisposable
     private Task<TestProxy> StartProxyAsync(ListenerKind kind, string json) => kind switch
     {
         ListenerKind.Http => TestProxy.StartAsync(json),
-        ListenerKind.Https => TestProxy.StartAsync(WithTls(json)),
+        ListenerKind.Https => TestProxy.StartAsync(_pki.WithTls(json)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -298,37 +297,11 @@ public sealed class HideBackendTests : IDisposable
         {
             AllowAutoRedirect = false,
             UseCookies = false,
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => IssuedByTestCa(certificate) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => _pki.Issued(certificate) },
         })
         { BaseAddress = proxy.Address.Scheme == "https" ? proxy.Address : throw new InvalidOperationException($"not HTTPS: {proxy.Address}"), Timeout = TimeSpan.FromSeconds(30) },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
-
-    /// <summary>The same config with listeners[0] made HTTPS, its default certificate from the test CA.</summary>
-    private string WithTls(string json)
-    {
-        var (certificate, key) = _pki.Write(_pki.Issue("gatehouse", ["gatehouse.test"]), $"edge-{Guid.NewGuid():N}");
-        var root = JsonNode.Parse(json)!.AsObject();
-        root["listeners"]![0]!["tls"] = new JsonObject();
-        root["tls"] = new JsonObject { ["certificates"] = new JsonArray(new JsonObject { ["certificate"] = certificate, ["key"] = key, ["default"] = true }) };
-        return root.ToJsonString();
-    }
-
-    /// <summary>The client reaches 127.0.0.1 (no SNI, no name to match): the chain to the test CA is what is checked.</summary>
-    private bool IssuedByTestCa(X509Certificate? certificate)
-    {
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_pki.Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(leaf);
-    }
 
     public void Dispose() => _pki.Dispose();
 }

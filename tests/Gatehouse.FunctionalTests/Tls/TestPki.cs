@@ -83,6 +83,35 @@ public sealed class TestPki : IDisposable
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
     }
 
+    /// <summary>The same config with listeners[0] made HTTPS (HTTP/1.1 and HTTP/2 by ALPN), its default certificate from this CA.</summary>
+    public string WithTls(string json)
+    {
+        var (certificate, key) = Write(Issue("gatehouse", ["gatehouse.test"]), $"edge-{Guid.NewGuid():N}");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        root["listeners"]![0]!["tls"] = new System.Text.Json.Nodes.JsonObject();
+        root["tls"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["certificates"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["certificate"] = certificate, ["key"] = key, ["default"] = true }),
+        };
+        return root.ToJsonString();
+    }
+
+    /// <summary>Whether this CA issued the certificate (the chain is what is checked, not a name: clients reach 127.0.0.1).</summary>
+    public bool Issued(X509Certificate? certificate)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(leaf);
+    }
+
     public void Dispose() => Ca.Dispose();
 }
 

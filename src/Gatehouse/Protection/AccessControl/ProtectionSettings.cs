@@ -9,9 +9,10 @@ namespace Gatehouse.Protection;
 /// </summary>
 public sealed class ProtectionSettings
 {
-    private ProtectionSettings(IpNetworkList trustedProxies, RouteProtection unmatched, FrozenDictionary<string, RouteProtection> routes, FrozenDictionary<string, RateLimitPolicy> rateLimits)
+    private ProtectionSettings(IpNetworkList trustedProxies, EdgeHeaderRules edgeHeaders, RouteProtection unmatched, FrozenDictionary<string, RouteProtection> routes, FrozenDictionary<string, RateLimitPolicy> rateLimits)
     {
         TrustedProxies = trustedProxies;
+        EdgeHeaders = edgeHeaders;
         Unmatched = unmatched;
         Routes = routes;
         RateLimits = rateLimits;
@@ -20,6 +21,9 @@ public sealed class ProtectionSettings
     public static ProtectionSettings Empty { get; } = From(new GatehouseConfig());
 
     public IpNetworkList TrustedProxies { get; }
+
+    /// <summary>Request header names dropped or refused at the edge (underscores, client-address claims).</summary>
+    public EdgeHeaderRules EdgeHeaders { get; }
 
     /// <summary>What applies to requests no route matched: the global IP lists.</summary>
     public RouteProtection Unmatched { get; }
@@ -39,6 +43,7 @@ public sealed class ProtectionSettings
         var globalHeaders = SecurityHeaderRules.Defaults.Over(config.SecurityHeaders);
         return new ProtectionSettings(
             IpNetworkList.From(config.TrustedProxies),
+            EdgeHeaderRules.From(config),
             new RouteProtection { GlobalAllow = globalAllow, GlobalDeny = globalDeny, Headers = globalHeaders },
             config.Routes.ToFrozenDictionary(
                 r => r.Key,
