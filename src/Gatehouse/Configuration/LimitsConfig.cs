@@ -18,6 +18,13 @@ public sealed record LimitsDefinition : ConfigSection
     /// <summary>Request body. More: 413. Routes may set their own (<c>routes.X.limits.maxRequestBodyBytes</c>).</summary>
     public ByteSize MaxRequestBodyBytes { get; init; } = ByteSize.Parse("10MB");
 
+    /// <summary>
+    /// Request bodies up to this size are read whole before the request is forwarded (nginx's proxy_request_buffering), so
+    /// a malformed or unfinished body never reaches a backend; longer ones stream after this much. 0 turns it off. Routes
+    /// may set their own (<c>routes.X.limits.requestBodyBufferBytes</c>; 0 for a streaming upload route).
+    /// </summary>
+    public ByteSize RequestBodyBufferBytes { get; init; } = ByteSize.Parse("64KB");
+
     /// <summary>From the first byte of a request to the end of its headers. Slower clients are disconnected.</summary>
     public Duration RequestHeadersTimeout { get; init; } = Duration.Parse("15s");
 
@@ -56,6 +63,9 @@ public sealed record RouteLimitsDefinition : ConfigSection
 
     /// <summary>The whole request body must arrive within this time, or the connection is closed. Absent: none.</summary>
     public Duration? RequestBodyTimeout { get; init; }
+
+    /// <summary>This route's request body buffer (see <see cref="LimitsDefinition.RequestBodyBufferBytes"/>); 0 streams every body.</summary>
+    public ByteSize? RequestBodyBufferBytes { get; init; }
 }
 
 /// <summary>HTTP strictness switches at the edge.</summary>

@@ -14,6 +14,7 @@ public static partial class ConfigValidator
         SizeAtLeast(errors, "limits.maxRequestLineBytes", limits.MaxRequestLineBytes, MinimumHeaderBytes);
         SizeAtLeast(errors, "limits.maxRequestHeadersBytes", limits.MaxRequestHeadersBytes, MinimumHeaderBytes);
         PositiveSize(errors, "limits.maxRequestBodyBytes", limits.MaxRequestBodyBytes);
+        BodyBufferSize(errors, "limits.requestBodyBufferBytes", limits.RequestBodyBufferBytes);
         AtLeastOne(errors, "limits.maxRequestHeaderCount", limits.MaxRequestHeaderCount);
         PositiveDuration(errors, "limits.requestHeadersTimeout", limits.RequestHeadersTimeout);
         PositiveDuration(errors, "limits.keepAliveTimeout", limits.KeepAliveTimeout);
@@ -57,8 +58,15 @@ public static partial class ConfigValidator
             {
                 PositiveDuration(errors, $"routes.{id}.limits.requestBodyTimeout", bodyTimeout);
             }
+
+            if (routeLimits.RequestBodyBufferBytes is { } buffer)
+            {
+                BodyBufferSize(errors, $"routes.{id}.limits.requestBodyBufferBytes", buffer);
+            }
         }
     }
+
+    private const long MaximumBodyBuffer = 8 * 1024 * 1024;
 
     private static void SizeAtLeast(List<ConfigError> errors, string path, ByteSize size, long minimum)
     {
@@ -70,6 +78,19 @@ public static partial class ConfigValidator
         else if (size.Value > int.MaxValue)
         {
             errors.Add(new(path, $"'{size.Raw}' is more than 2GB"));
+        }
+    }
+
+    /// <summary>0 (off) to 8 MB: each buffered request holds its buffer, so the largest bounds memory per request.</summary>
+    private static void BodyBufferSize(List<ConfigError> errors, string path, ByteSize size)
+    {
+        if (size.Value is not { } value)
+        {
+            errors.Add(new(path, $"'{size.Raw}' is not a size (such as 0, 65536, 64KB or 1MB)"));
+        }
+        else if (value is < 0 or > MaximumBodyBuffer)
+        {
+            errors.Add(new(path, $"'{size.Raw}' must be from 0 (off) to 8MB"));
         }
     }
 

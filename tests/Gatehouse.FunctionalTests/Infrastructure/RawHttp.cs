@@ -122,7 +122,7 @@ public static class RawHttp
         return found < 0 ? -1 : start + found;
     }
 
-    private sealed class ResponseReader(NetworkStream stream)
+    internal sealed class ResponseReader(NetworkStream stream)
     {
         private readonly List<byte> _buffer = [];
         private bool _eof;

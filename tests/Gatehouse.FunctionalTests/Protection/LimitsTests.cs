@@ -54,7 +54,8 @@ public sealed class LimitsTests
         var chunked = await RawHttp.SendAsync(proxy.Address, PostChunked("/", large));
         Assert.Equal(413, chunked.Status);
         Assert.Equal("/upload 2000", (await RawHttp.SendAsync(proxy.Address, PostChunked("/upload", large))).Body);
-        Assert.Equal(served + 2, backend.Requests);
+        // The cut-off body was being read ahead (requestBodyBufferBytes), so the backend never saw it.
+        Assert.Equal(served + 1, backend.Requests);
 
         // Routes' limits reload live.
         Assert.True((await proxy.ReloadAsync(config.Replace("ALL_LIMITS", ", \"limits\": { \"maxRequestBodyBytes\": \"4KB\" }", StringComparison.Ordinal))).Applied);

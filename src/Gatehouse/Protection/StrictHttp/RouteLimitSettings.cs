@@ -11,6 +11,9 @@ namespace Gatehouse.Protection;
 /// </summary>
 public sealed record RouteLimitSettings(KnownHosts Hosts, int UnknownHostStatus, FrozenDictionary<string, RouteBodyLimits> Routes)
 {
+    /// <summary>The request body buffer of routes that set none (<c>limits.requestBodyBufferBytes</c>); 0: bodies stream.</summary>
+    public long BodyBuffer { get; init; }
+
     /// <summary>The ids of the routes with forwardRawPath.</summary>
     public FrozenSet<string> RawPathRoutes { get; init; } = FrozenSet<string>.Empty;
 
@@ -21,18 +24,19 @@ public sealed record RouteLimitSettings(KnownHosts Hosts, int UnknownHostStatus,
         var routes = new Dictionary<string, RouteBodyLimits>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, route) in config.Routes)
         {
-            if (route?.Limits is { } limits && (limits.MaxRequestBodyBytes is not null || limits.RequestBodyTimeout is not null))
+            if (route?.Limits is { } limits && (limits.MaxRequestBodyBytes is not null || limits.RequestBodyTimeout is not null || limits.RequestBodyBufferBytes is not null))
             {
-                routes[id] = new RouteBodyLimits(limits.MaxRequestBodyBytes?.Value, limits.RequestBodyTimeout?.Value);
+                routes[id] = new RouteBodyLimits(limits.MaxRequestBodyBytes?.Value, limits.RequestBodyTimeout?.Value, limits.RequestBodyBufferBytes?.Value);
             }
         }
 
         return new RouteLimitSettings(KnownHosts.From(config), config.Http.UnknownHostStatus, routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase))
         {
+            BodyBuffer = config.Limits.RequestBodyBufferBytes.Value ?? 0,
             RawPathRoutes = config.Routes.Where(r => r.Value?.ForwardRawPath == true).Select(r => r.Key).ToFrozenSet(StringComparer.OrdinalIgnoreCase),
         };
     }
 }
 
-/// <summary>A route's own body limit and body timeout; null where the route sets none.</summary>
-public sealed record RouteBodyLimits(long? MaxBody, TimeSpan? BodyTimeout);
+/// <summary>A route's own body limit, body timeout and body buffer; null where the route sets none.</summary>
+public sealed record RouteBodyLimits(long? MaxBody, TimeSpan? BodyTimeout, long? BodyBuffer = null);

@@ -57,9 +57,13 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
             return ErrorPages.RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
         }
 
-        if (routeLimits?.BodyTimeout is { } timeout && HasBody(context.Request))
+        var hasBody = HasBody(context.Request);
+        var buffering = hasBody
+            ? RequestBodyBufferingDecision.Decide(routeLimits?.BodyBuffer ?? runtime.Generation.RouteLimits().BodyBuffer, hasBody, context.Request.ContentLength, context.Request.ContentType, IsStream(context))
+            : BodyBuffering.None;
+        if (buffering != BodyBuffering.None || (routeLimits?.BodyTimeout is not null && hasBody))
         {
-            return WithBodyTimeoutAsync(context, timeout);
+            return GuardBodyAsync(context, routeLimits?.BodyTimeout, buffering, routeLimits?.BodyBuffer ?? runtime.Generation.RouteLimits().BodyBuffer);
         }
 
         return next(context);
@@ -76,11 +80,26 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
         return ErrorPages.WriteRefusalAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorPages.Text(StatusCodes.Status503ServiceUnavailable));
     }
 
-    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count != 0;
+    /// <summary>A body on HTTP/1.1 has a length or is chunked; on HTTP/2 and HTTP/3 Kestrel knows whether one can follow.</summary>
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0
+        || request.Headers.TransferEncoding.Count != 0
+        || (request.ContentLength is null && !HttpProtocol.IsHttp11(request.Protocol) && !HttpProtocol.IsHttp10(request.Protocol)
+            && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
 
-    private async Task WithBodyTimeoutAsync(HttpContext context, TimeSpan timeout)
+    /// <summary>An upgrade (WebSocket) or an HTTP/2 extended CONNECT: a two-way stream, never held back.</summary>
+    private static bool IsStream(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
+
+    private async Task GuardBodyAsync(HttpContext context, TimeSpan? timeout, BodyBuffering buffering, long bufferLimit)
     {
-        using var _ = BodyTimeout.Start(context, timeout, time);
+        using var clock = timeout is { } limit ? BodyTimeout.Start(context, limit, time) : null;
+        if (buffering != BodyBuffering.None && !await RequestBodyBuffer.FillAsync(context, buffering, bufferLimit))
+        {
+            return;
+        }
+
         await next(context);
     }
 }

@@ -1,0 +1,111 @@
+using System.Buffers;
+using Gatehouse.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gatehouse.Protection;
+
+/// <summary>
+/// Reads a request body ahead into a pooled buffer (<see cref="RequestBodyBufferingDecision"/>) and puts a stream over
+/// it in place of the client's. A body read whole is forwarded with a Content-Length Gatehouse counted (a chunked
+/// upload becomes one with a length), and can be replayed by a retry. The buffer goes back to the pool when the
+/// response completes.
+/// </summary>
+internal static class RequestBodyBuffer
+{
+    private const int FirstSize = 4096;
+
+    /// <summary>
+    /// True when the request may go on; false when it was answered here (400 for a framing error, 413 past the body
+    /// limit) or the client went away.
+    /// </summary>
+    public static async ValueTask<bool> FillAsync(HttpContext context, BodyBuffering mode, long limit)
+    {
+        var request = context.Request;
+        var original = request.Body;
+        var size = mode == BodyBuffering.Whole ? (int)request.ContentLength!.Value : (int)Math.Min(FirstSize, limit + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var length = 0;
+        var ended = false;
+        try
+        {
+            while (true)
+            {
+                // Kestrel delivers exactly Content-Length bytes (a shorter body fails the read), so the count is the end.
+                if (mode == BodyBuffering.Whole && length == size)
+                {
+                    ended = true;
+                    break;
+                }
+
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        break; // longer than the buffer: the rest streams on
+                    }
+
+                    buffer = Grow(buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+                }
+
+                var read = await original.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0)
+                {
+                    ended = true;
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException bad)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await ErrorPages.RefuseAsync(context, bad.StatusCode, closeConnection: true);
+            return false;
+        }
+        catch (IOException ex) when (ex is not Microsoft.AspNetCore.Connections.ConnectionResetException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports an overflowing chunk size as an IOException (an OverflowException inside), not as a bad request.
+            ArrayPool<byte>.Shared.Return(buffer);
+            await ErrorPages.RefuseAsync(context, StatusCodes.Status400BadRequest, closeConnection: true);
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client went away mid-body: nothing is forwarded.
+            ArrayPool<byte>.Shared.Return(buffer);
+            context.Abort();
+            return false;
+        }
+
+        var rented = buffer;
+        context.Response.RegisterForDispose(new Returned(rented));
+        var head = new MemoryStream(rented, 0, length, writable: false, publiclyVisible: false);
+        if (ended)
+        {
+            request.Body = head;
+            // Gatehouse's own framing for the backend: the length it counted, never the client's chunked framing.
+            request.Headers.TransferEncoding = default;
+            request.ContentLength = length;
+        }
+        else
+        {
+            request.Body = new PrefixedStream(head, original);
+        }
+
+        return true;
+    }
+
+    private static byte[] Grow(byte[] buffer, int size)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        buffer.AsSpan().CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private sealed class Returned(byte[] buffer) : IDisposable
+    {
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
