@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Admin.Dashboard;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Lifecycle;
 using Gatehouse.Runtime;
@@ -27,7 +28,7 @@ internal sealed class AdminApiMiddleware(
 {
     private static readonly string[] Endpoints =
     [
-        "GET /healthz", "GET /readyz", "GET /status", "GET /config", "GET /certificates", "POST /config/reload",
+        "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard/events", "GET /status", "GET /config", "GET /certificates", "POST /config/reload",
         "POST /cache/purge?url=|prefix=|tag=", "POST /destinations/CLUSTER/DESTINATION/drain|disable|enable",
     ];
 
@@ -39,6 +40,13 @@ internal sealed class AdminApiMiddleware(
         if (path is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
         {
             await ProbeAsync(context, path == "/readyz");
+            return;
+        }
+
+        // The page alone, which holds no data: its feed and its buttons below need the token like every other endpoint.
+        if (path == "/dashboard" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+        {
+            await DashboardEndpoints.PageAsync(context);
             return;
         }
 
@@ -57,6 +65,9 @@ internal sealed class AdminApiMiddleware(
                 break;
             case "/config" when HttpMethods.IsGet(method):
                 await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { revision = reloader.Revision, config = ConfigRedaction.Redact(settings.Current.Config) });
+                break;
+            case "/dashboard/events" when HttpMethods.IsGet(method):
+                await services.GetRequiredService<DashboardEndpoints>().EventsAsync(context);
                 break;
             case "/certificates" when HttpMethods.IsGet(method):
                 await AdminJson.WriteAsync(context, StatusCodes.Status200OK, AdminCertificates.Build(certificates, time.GetUtcNow()));

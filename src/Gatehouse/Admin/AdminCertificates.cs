@@ -6,9 +6,9 @@ namespace Gatehouse.Admin;
 /// <summary><c>GET /certificates</c>: every certificate Gatehouse can present, with its hosts, issuer, validity and source.</summary>
 internal static class AdminCertificates
 {
-    public static object Build(CertificateStore store, DateTimeOffset now) => new
-    {
-        certificates = store.Entries.Select(e =>
+    public static object Build(CertificateStore store, DateTimeOffset now) => new { certificates = List(store, now) };
+
+    public static IEnumerable<object> List(CertificateStore store, DateTimeOffset now) => store.Entries.Select(e =>
         {
             var certificate = e.Certificate.Certificate;
             var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
@@ -24,6 +24,5 @@ internal static class AdminCertificates
                 source = e.Source,
                 isDefault = e.IsDefault,
             };
-        }),
-    };
+        }).ToList();
 }

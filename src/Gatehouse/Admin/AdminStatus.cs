@@ -24,15 +24,18 @@ internal static class AdminStatus
             methods = r.Value.Match.Methods,
             cached = r.Value.Cache.Enabled,
         }),
-        clusters = proxyState.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal).Select(c => new
+        clusters = Clusters(proxyState, controls),
+        cache = cache?.Statistics,
+    };
+
+    public static IEnumerable<object> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>
+        proxyState.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal).Select(c => new
         {
             id = c.ClusterId,
             loadBalancingPolicy = c.Model.Config.LoadBalancingPolicy,
             sessionAffinity = c.Model.Config.SessionAffinity?.Enabled == true,
-            destinations = c.Destinations.Values.OrderBy(d => d.DestinationId, StringComparer.Ordinal).Select(d => Destination(c.ClusterId, d, controls)),
-        }),
-        cache = cache?.Statistics,
-    };
+            destinations = c.Destinations.Values.OrderBy(d => d.DestinationId, StringComparer.Ordinal).Select(d => Destination(c.ClusterId, d, controls)).ToList(),
+        }).ToList();
 
     public static object Destination(string clusterId, DestinationState destination, DestinationControls controls) => new
     {

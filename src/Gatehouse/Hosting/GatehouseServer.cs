@@ -131,6 +131,14 @@ public sealed class GatehouseServer : IAsyncDisposable
             builder.Services.AddSingleton(new AccessLogWriter(config.AccessLog));
         }
 
+        if (config.Admin.Port is not null)
+        {
+            // The dashboard's sources: per-route counters, the reload history, and its feed.
+            builder.Services.AddSingleton<RouteTraffic>();
+            builder.Services.AddSingleton<ReloadHistory>();
+            builder.Services.AddSingleton<Admin.Dashboard.DashboardEndpoints>();
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -154,6 +162,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         if (config.Admin.Port is not null)
         {
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
+            // From the start, so the dashboard lists every reload. Admin requests (the branch above) are not counted.
+            _ = app.Services.GetRequiredService<ReloadHistory>();
+            app.UseMiddleware<RouteTrafficMiddleware>();
         }
 
         // Always (not a strict HTTP rule): every later step, and the backend, reads the one canonical path.
