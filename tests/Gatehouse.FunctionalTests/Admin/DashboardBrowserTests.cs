@@ -52,6 +52,9 @@ public sealed class DashboardBrowserTests
             return true;
         });
         wait.Until(_ => Text(wait, row + " td.state") == "draining");
+        // Kept for the docs (docs/images/dashboard.png is one such picture).
+        ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(proxy.Directory, "dashboard.png"));
+        File.Copy(Path.Combine(proxy.Directory, "dashboard.png"), Path.Combine(Path.GetTempPath(), "gatehouse-dashboard.png"), overwrite: true);
         release.SetResult();
         (await slow).Dispose();
         wait.Until(_ => Text(wait, row + " td.state") == "drained");
@@ -86,7 +89,7 @@ public sealed class DashboardBrowserTests
     private static ChromeDriver StartBrowser()
     {
         var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions");
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions", "--window-size=1400,800");
         options.SetLoggingPreference(LogType.Browser, OpenQA.Selenium.LogLevel.All);
         var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
         service.HideCommandPromptWindow = true;
