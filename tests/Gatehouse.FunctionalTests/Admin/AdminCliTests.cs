@@ -53,10 +53,38 @@ public sealed class AdminCliTests
         Assert.Equal("c/a: drained (0 in flight)", drain.Stdout.Trim());
         Assert.Equal("drained", (await admin.DestinationAsync("c", "a")).State);
 
-        var json = await GatehouseProcess.RunToEndAsync("destination", "enable", "c", "a", "--admin", address, "--token", AdminSession.Token, "--json");
+        // The admin address and token from the environment, as a script would set them.
+        var environment = new Dictionary<string, string> { ["GATEHOUSE_ADMIN"] = address, ["GATEHOUSE_ADMIN_TOKEN"] = AdminSession.Token };
+        var json = await GatehouseProcess.RunToEndAsync(environment, "destination", "enable", "c", "a", "--json");
         Assert.Equal(0, json.ExitCode);
         using var answer = System.Text.Json.JsonDocument.Parse(json.Stdout);
         Assert.Equal("active", answer.RootElement.GetProperty("destination").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task ReloadAndPurge_ReportWhatHappened_AndARefusedReloadListsEveryError()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a), rootExtra: AdminSession.Config));
+        string[] admin = ["--admin", proxy.AdminAddress.Authority, "--token", AdminSession.Token];
+
+        var reload = await GatehouseProcess.RunToEndAsync(["reload", .. admin]);
+        Assert.Equal(0, reload.ExitCode);
+        Assert.Matches(@"^config applied: revision \d+$", reload.Stdout.Trim());
+
+        var purge = await GatehouseProcess.RunToEndAsync(["purge", "--prefix", "http://example.com/images/", .. admin]);
+        Assert.Equal(0, purge.ExitCode);
+        Assert.Equal("purged 0 entries", purge.Stdout.Trim());
+
+        var both = await GatehouseProcess.RunToEndAsync(["purge", "--tag", "x", "--url", "http://example.com/", .. admin]);
+        Assert.Equal(1, both.ExitCode);
+        Assert.Equal("gatehouse purge: give exactly one of --url, --prefix or --tag", both.Stderr.Trim());
+
+        await File.WriteAllTextAsync(proxy.ConfigPath, "{ \"listeners\": [] }");
+        var refused = await GatehouseProcess.RunToEndAsync(["reload", .. admin]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("gatehouse reload: config refused, still serving revision", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("listeners", refused.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
