@@ -1,129 +1,120 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Gatehouse.Caching;
-using Gatehouse.Caching.Middleware;
+using Gatehouse.Admin.Dashboard;
 using Gatehouse.Caching.Storage;
-using Gatehouse.Configuration;
 using Gatehouse.Lifecycle;
 using Gatehouse.Runtime;
+using Gatehouse.Tls;
 using Yarp.ReverseProxy;
 
 namespace Gatehouse.Admin;
 
 /// <summary>
-/// The admin API, served only on the admin listener (see <see cref="AdminConnection"/>):
-/// <list type="bullet">
-/// <item><c>GET /status</c>: config revision, clusters and the health of each destination (JSON).</item>
-/// <item><c>POST /config/reload</c>: reload the config file now (as SIGHUP does).</item>
-/// <item><c>POST /cache/purge?url=…</c>, <c>?prefix=…</c> or <c>?tag=…</c>: remove cached responses at once.</item>
-/// </list>
-/// With a token configured every request needs <c>Authorization: Bearer TOKEN</c>.
+/// The admin API, served only on the admin listener (see <see cref="AdminConnection"/>); every endpoint is listed in
+/// docs/admin.md. With a token configured every request needs <c>Authorization: Bearer TOKEN</c>, except
+/// <c>GET /healthz</c> and <c>GET /readyz</c>, which load balancers and orchestrators probe without credentials and
+/// which tell nothing but whether Gatehouse is alive and ready.
 /// </summary>
-internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder settings, IProxyStateLookup proxyState, ConfigReloader reloader, IServiceProvider services)
+internal sealed class AdminApiMiddleware(
+    RequestDelegate next,
+    GenerationHolder settings,
+    IProxyStateLookup proxyState,
+    ConfigReloader reloader,
+    DestinationControls controls,
+    CertificateStore certificates,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    IServiceProvider services)
 {
-    private static readonly string[] Endpoints = ["GET /status", "POST /config/reload", "POST /cache/purge?url=|prefix=|tag="];
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly string[] Endpoints =
+    [
+        "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard/events", "GET /status", "GET /config", "GET /certificates", "POST /config/reload",
+        "POST /cache/purge?url=|prefix=|tag=", "POST /destinations/CLUSTER/DESTINATION/drain|disable|enable",
+    ];
 
     public async Task InvokeAsync(HttpContext context)
     {
         _ = next;
-        if (!Authorized(context.Request.Headers.Authorization.ToString(), settings.Current.Config.Admin.Token))
+        var path = context.Request.Path.Value ?? "/";
+        var method = context.Request.Method;
+        if (path is "/healthz" or "/readyz" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"gatehouse-admin\"";
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, new { error = "a valid admin token is required" });
+            await ProbeAsync(context, path == "/readyz");
             return;
         }
 
-        var path = context.Request.Path.Value ?? "/";
-        var method = context.Request.Method;
+        // The page alone, which holds no data: its feed and its buttons below need the token like every other endpoint.
+        if (path == "/dashboard" && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)))
+        {
+            await DashboardEndpoints.PageAsync(context);
+            return;
+        }
+
+        if (!Authorized(context.Request.Headers.Authorization.ToString(), settings.Current.Config.Admin.Token))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"gatehouse-admin\"";
+            await AdminJson.WriteAsync(context, StatusCodes.Status401Unauthorized, new { error = "a valid admin token is required" });
+            return;
+        }
+
         switch (path)
         {
             case "/status" when HttpMethods.IsGet(method):
-                await WriteAsync(context, StatusCodes.Status200OK, Status());
+                await AdminJson.WriteAsync(context, StatusCodes.Status200OK,
+                    AdminStatus.Build(reloader.Revision, settings.Current.Config, proxyState, controls, services.GetService<IHttpCacheStore>()));
+                break;
+            case "/config" when HttpMethods.IsGet(method):
+                await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { revision = reloader.Revision, config = ConfigRedaction.Redact(settings.Current.Config) });
+                break;
+            case "/dashboard/events" when HttpMethods.IsGet(method):
+                await services.GetRequiredService<DashboardEndpoints>().EventsAsync(context);
+                break;
+            case "/certificates" when HttpMethods.IsGet(method):
+                await AdminJson.WriteAsync(context, StatusCodes.Status200OK, AdminCertificates.Build(certificates, time.GetUtcNow()));
                 break;
             case "/config/reload" when HttpMethods.IsPost(method):
                 var outcome = await reloader.ReloadAsync("admin API");
-                await WriteAsync(context, outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
+                await AdminJson.WriteAsync(context, outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
                     new { applied = outcome.Applied, revision = outcome.Revision, errors = outcome.Errors.Select(e => e.ToString()) });
                 break;
             case "/cache/purge" when HttpMethods.IsPost(method):
-                await PurgeAsync(context);
+                await AdminCachePurge.PurgeAsync(context, settings, services);
                 break;
-            case "/status" or "/config/reload" or "/cache/purge":
-                context.Response.Headers.Allow = path == "/status" ? "GET" : "POST";
-                await WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = $"{method} is not allowed on {path}" });
+            case var _ when AdminDestinations.Parse(path) is { } target && HttpMethods.IsPost(method):
+                var (status, body) = AdminDestinations.Apply(target.Cluster, target.Destination, target.Action, proxyState, controls);
+                await AdminJson.WriteAsync(context, status, body);
+                break;
+            case "/status" or "/config" or "/certificates" or "/config/reload" or "/cache/purge":
+            case var _ when AdminDestinations.Parse(path) is not null:
+                context.Response.Headers.Allow = path is "/status" or "/config" or "/certificates" ? "GET" : "POST";
+                await AdminJson.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = $"{method} is not allowed on {path}" });
                 break;
             default:
-                await WriteAsync(context, StatusCodes.Status404NotFound, new { error = $"no admin endpoint {path}", endpoints = Endpoints });
+                await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new { error = $"no admin endpoint {path}", endpoints = Endpoints });
                 break;
         }
     }
 
-    private object Status() => new
+    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: 200 when ready, else 503 with every reason.</summary>
+    private async Task ProbeAsync(HttpContext context, bool readiness)
     {
-        revision = reloader.Revision,
-        clusters = proxyState.GetClusters().Select(c => new
+        if (!readiness)
         {
-            id = c.ClusterId,
-            destinations = c.Destinations.Values.Select(d => new
-            {
-                id = d.DestinationId,
-                active = d.Health.Active.ToString(),
-                passive = d.Health.Passive.ToString(),
-                concurrentRequests = d.ConcurrentRequestCount,
-            }),
-        }),
-        cache = services.GetService<IHttpCacheStore>()?.Statistics,
-    };
-
-    private async Task PurgeAsync(HttpContext context)
-    {
-        // Through HttpCachePurge, not the store: a purge then wins over the fetches in flight for what it removes.
-        if (services.GetService<HttpCachePurge>() is not { } purge)
-        {
-            await WriteAsync(context, StatusCodes.Status404NotFound, new { error = "the cache is not enabled" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { status = "alive" });
             return;
         }
 
-        var query = context.Request.Query;
-        var (url, prefix, tag) = (query["url"].ToString(), query["prefix"].ToString(), query["tag"].ToString());
-        if (new[] { url, prefix, tag }.Count(v => v.Length > 0) != 1)
-        {
-            await WriteAsync(context, StatusCodes.Status400BadRequest, new { error = "give exactly one of url, prefix or tag" });
-            return;
-        }
-
-        int purged;
-        if (tag.Length > 0)
-        {
-            purged = await purge.PurgeTagAsync(tag, context.RequestAborted);
-        }
-        else if (!Uri.TryCreate(url.Length > 0 ? url : prefix, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            await WriteAsync(context, StatusCodes.Status400BadRequest, new { error = "url and prefix must be absolute http(s) URLs, such as http://example.com/images/" });
-            return;
-        }
-        else if (url.Length > 0)
-        {
-            // Each cached route may shape its keys differently (ignored or sorted query parameters): try every shape.
-            var targets = settings.Current.Routes.Values.Select(r => r.Get<HttpCacheRouteSettings>()?.Key).OfType<CacheKeyOptions>().Append(CacheKeyOptions.Default)
-                .Select(options => CacheKey.TargetOf(uri, options)).Distinct(StringComparer.Ordinal);
-            purged = 0;
-            foreach (var target in targets)
-            {
-                purged += await purge.PurgeTargetAsync(target, context.RequestAborted);
-            }
-        }
-        else
-        {
-            var target = CacheKey.TargetOf(uri, CacheKeyOptions.Default);
-            // A prefix ending in "/" must not lose it, but TargetOf keeps the path as given; an empty path is the root.
-            purged = await purge.PurgeTargetPrefixAsync(target, context.RequestAborted);
-        }
-
-        await WriteAsync(context, StatusCodes.Status200OK, new { purged });
+        var config = settings.Current.Config;
+        var wanted = config.Tls.Internal.Hosts.Concat(config.Tls.Acme.Groups().SelectMany(g => g)).Distinct(StringComparer.OrdinalIgnoreCase);
+        var problems = Readiness.Problems(new ReadinessFacts(
+            lifetime.ApplicationStarted.IsCancellationRequested,
+            lifetime.ApplicationStopping.IsCancellationRequested,
+            reloader.Revision,
+            config.Listeners.Count(l => l.Tls is not null),
+            certificates.Select(null) is not null,
+            wanted.Where(h => !certificates.HasCertificateFor(h)).ToList()));
+        await AdminJson.WriteAsync(context, problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+            new { status = problems.Count == 0 ? "ready" : "not ready", problems });
     }
 
     private static bool Authorized(string header, string? token)
@@ -140,13 +131,5 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder 
         }
 
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), Encoding.UTF8.GetBytes(token));
-    }
-
-    private static async Task WriteAsync(HttpContext context, int status, object body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
-        await JsonSerializer.SerializeAsync(context.Response.Body, body, body.GetType(), Json, context.RequestAborted);
     }
 }

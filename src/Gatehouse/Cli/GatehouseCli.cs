@@ -5,7 +5,7 @@ using Gatehouse.LoadBalancing;
 
 namespace Gatehouse.Cli;
 
-/// <summary>The <c>gatehouse</c> command line: run, validate, proxy (quick mode) and demo.</summary>
+/// <summary>The <c>gatehouse</c> command line: run, validate, proxy (quick mode), demo, and the admin API's commands.</summary>
 public static class GatehouseCli
 {
     public static RootCommand Build()
@@ -27,9 +27,13 @@ public static class GatehouseCli
         var tlsCert = new Option<string>("--tls-cert") { Description = "With an https:// --from: PEM certificate (leaf and chain). Without it, a local CA issues one." };
         var tlsKey = new Option<string>("--tls-key") { Description = "With --tls-cert: its PEM private key." };
         var storage = new Option<string>("--storage") { Description = "Folder for the local CA. Default: ~/.local/share/gatehouse." };
-        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, tlsCert, tlsKey, storage };
+        var admin = new Option<string>("--admin")
+        {
+            Description = "Turn on the admin API (status, drain, reload, purge, metrics, dashboard) at a loopback ADDRESS:PORT such as 127.0.0.1:9901, without a token.",
+        };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, tlsCert, tlsKey, storage, admin };
         proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache),
-            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), ct));
+            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), parse.GetValue(admin), ct));
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port for Gatehouse on 127.0.0.1 (certificate from a local CA).", DefaultValueFactory = _ => 8443 };
@@ -41,6 +45,11 @@ public static class GatehouseCli
         root.Subcommands.Add(proxy);
         root.Subcommands.Add(demo);
         root.Subcommands.Add(HashPasswordCommand.Build());
+        foreach (var command in AdminCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
+
         foreach (var command in root.Subcommands)
         {
             command.Options.Add(new VersionOption());
@@ -74,9 +83,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, CancellationToken cancellationToken)
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, string? admin, CancellationToken cancellationToken)
     {
-        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls));
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls, admin));
         if (result.Config is null)
         {
             PrintErrors("gatehouse proxy", result.Errors);

@@ -7,9 +7,25 @@ namespace Gatehouse.Cli;
 public static class QuickConfig
 {
     /// <param name="tls">For an https:// <paramref name="from"/>: certificate and key files, or the internal issuer when null.</param>
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null)
+    /// <param name="admin">
+    /// <c>ADDRESS:PORT</c> of an admin listener (API, metrics, dashboard) without a token, so loopback only; null for none.
+    /// </param>
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, string? admin = null)
     {
         var errors = new List<ConfigError>();
+        var adminSection = new AdminDefinition();
+        if (admin is not null)
+        {
+            if (ParseAdmin(admin) is { } endpoint)
+            {
+                adminSection = new AdminDefinition { Address = endpoint.Address.ToString(), Port = endpoint.Port };
+            }
+            else
+            {
+                errors.Add(new("--admin", $"'{admin}' is not a loopback ADDRESS:PORT such as 127.0.0.1:9901 or [::1]:9901 (quick mode's admin API has no token, so it listens on loopback only)"));
+            }
+        }
+
         if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
         {
             errors.Add(new("--from", $"'{from}' is not an http:// or https:// address such as http://127.0.0.1:8080 or https://localhost:8443"));
@@ -39,6 +55,7 @@ public static class QuickConfig
         var config = new GatehouseConfig
         {
             Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port, Tls = https ? new ListenerTlsDefinition() : null }],
+            Admin = adminSection,
             Tls = !https ? new TlsDefinition() : new TlsDefinition
             {
                 Certificates = tls?.Certificate is { } certificate ? [new CertificateFileDefinition { Certificate = certificate, Key = tls.Key }] : [],
@@ -73,9 +90,25 @@ public static class QuickConfig
             var p when p.StartsWith("tls.certificates[0].key", StringComparison.Ordinal) => e with { Path = "--tls-key" },
             var p when p.StartsWith("tls.certificates", StringComparison.Ordinal) => e with { Path = "--tls-cert" },
             var p when p.StartsWith("tls.storage", StringComparison.Ordinal) => e with { Path = "--storage" },
+            var p when p.StartsWith("admin", StringComparison.Ordinal) => e with { Path = "--admin" },
             _ => e,
         }).ToList();
         return new ConfigLoadResult(renamed.Count == 0 ? config : null, renamed);
+    }
+
+    /// <summary>A loopback <c>ADDRESS:PORT</c> (<c>127.0.0.1:9901</c>, <c>[::1]:9901</c>, <c>localhost:9901</c>); null otherwise.</summary>
+    internal static System.Net.IPEndPoint? ParseAdmin(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            return null;
+        }
+
+        var host = text[..colon].Trim('[', ']');
+        var address = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ? System.Net.IPAddress.Loopback
+            : System.Net.IPAddress.TryParse(host, out var parsed) ? parsed : null;
+        return address is not null && System.Net.IPAddress.IsLoopback(address) ? new System.Net.IPEndPoint(address, port) : null;
     }
 }
 

@@ -23,6 +23,7 @@ namespace Gatehouse.Forwarding;
 internal sealed class ForwardingMiddleware(
     RequestDelegate next,
     RetryBudgets budgets,
+    DestinationControls controls,
     IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
     ILogger<ForwardingMiddleware> logger)
 {
@@ -72,8 +73,10 @@ internal sealed class ForwardingMiddleware(
         var failedUnexpectedly = false;
         try
         {
-            // The attempt loop, written inline: one async state machine per request instead of two.
-            var candidates = proxy.AvailableDestinations;
+            // The attempt loop, written inline: one async state machine per request instead of two. Drained and disabled
+            // destinations leave the candidates here, before session affinity and load balancing choose among them.
+            var candidates = DestinationRotation.InRotation(proxy.AvailableDestinations, controls.OutOfRotation(cluster));
+            proxy.AvailableDestinations = candidates;
             List<DestinationState>? tried = null;
             while (true)
             {
@@ -93,6 +96,8 @@ internal sealed class ForwardingMiddleware(
 
                 tried ??= [];
                 tried.Add(proxy.ProxiedDestination!);
+                // Read again: a destination drained while this request was in flight gets no retry of it either.
+                candidates = DestinationRotation.InRotation(candidates, controls.OutOfRotation(cluster));
                 proxy.AvailableDestinations = candidates.Where(d => !tried.Contains(d)).ToList();
                 proxy.ProxiedDestination = null;
                 context.Features.Set<IForwarderErrorFeature>(null);

@@ -20,7 +20,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// client identity → access log → admin API (admin listener only) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
+/// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
 /// forwarding (timeout, retries) → session affinity → load balancing → passive health → YARP forwarder].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
@@ -131,6 +131,14 @@ public sealed class GatehouseServer : IAsyncDisposable
             builder.Services.AddSingleton(new AccessLogWriter(config.AccessLog));
         }
 
+        if (config.Admin.Port is not null)
+        {
+            // The dashboard's sources: per-route counters, the reload history, and its feed.
+            builder.Services.AddSingleton<RouteTraffic>();
+            builder.Services.AddSingleton<ReloadHistory>();
+            builder.Services.AddSingleton<Admin.Dashboard.DashboardEndpoints>();
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
 
@@ -154,6 +162,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         if (config.Admin.Port is not null)
         {
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
+            // From the start, so the dashboard lists every reload. Admin requests (the branch above) are not counted.
+            _ = app.Services.GetRequiredService<ReloadHistory>();
+            app.UseMiddleware<RouteTrafficMiddleware>();
         }
 
         // Always (not strict HTTP rules): every later step, and the backend, reads the one canonical path, and no header

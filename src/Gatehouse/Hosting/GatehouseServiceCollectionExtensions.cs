@@ -24,6 +24,7 @@ public static class GatehouseServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GenerationHolder>();
+        services.TryAddSingleton<DestinationControls>();
         services.TryAddSingleton<RetryBudgets>();
         services.TryAddSingleton(new InMemoryConfigProvider([], []));
         services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());

@@ -63,6 +63,18 @@ public sealed class CertificateStore
     /// <summary>The certificate for a ClientHello's server name (null or unknown: the default); null when there is none at all.</summary>
     public ServerCertificate? Select(string? serverName) => Volatile.Read(ref _selection).Select(serverName);
 
+    /// <summary>Every certificate held, with its source, in the order sources registered (for the admin API).</summary>
+    public IReadOnlyList<(string Source, ServerCertificate Certificate, bool IsDefault)> Entries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sources.SelectMany(s => s.Entries.Select(e => (s.Source, e.Certificate, e.IsDefault))).ToList();
+            }
+        }
+    }
+
     /// <summary>Whether some certificate names this host (exactly or by wildcard); the default alone does not count.</summary>
     public bool HasCertificateFor(string host) => Volatile.Read(ref _selection).Find(host) is not null;
 

@@ -20,9 +20,19 @@ public sealed class GatehouseProcess : IAsyncDisposable
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "gatehouse.dll");
 
     /// <summary>Runs gatehouse to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(params string[] args) =>
+        RunToEndAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs gatehouse to completion with extra environment variables.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var info = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -95,6 +105,9 @@ public sealed class GatehouseProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // The admin commands read these; the tests' own machine must not choose their admin API or token.
+        info.Environment.Remove("GATEHOUSE_ADMIN");
+        info.Environment.Remove("GATEHOUSE_ADMIN_TOKEN");
         info.ArgumentList.Add(Executable);
         foreach (var arg in args)
         {

@@ -169,3 +169,37 @@ public class QuickConfigTlsTests
         Assert.Contains(result.Errors, e => e.Path == flag);
     }
 }
+
+public sealed class QuickConfigAdminTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:9901", "127.0.0.1", 9901)]
+    [InlineData("[::1]:9902", "::1", 9902)]
+    [InlineData("localhost:9903", "127.0.0.1", 9903)]
+    public void Admin_OnLoopback_TurnsOnTheAdminListenerWithoutAToken(string admin, string address, int port)
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:9001"], null, admin: admin);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(address, result.Config!.Admin.Address);
+        Assert.Equal(port, result.Config.Admin.Port);
+        Assert.Null(result.Config.Admin.Token);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0:9901")]
+    [InlineData("192.168.1.5:9901")]
+    [InlineData("9901")]
+    [InlineData("127.0.0.1:http")]
+    public void Admin_ElsewhereOrMalformed_IsRefused(string admin)
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:9001"], null, admin: admin);
+
+        Assert.Null(result.Config);
+        Assert.Contains(result.Errors, e => e.Path == "--admin" && e.Message.Contains("loopback", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NoAdmin_LeavesItOff() =>
+        Assert.Null(QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:9001"], null).Config!.Admin.Port);
+}

@@ -1,0 +1,84 @@
+using System.Collections.Frozen;
+
+namespace Gatehouse.Runtime;
+
+/// <summary>
+/// The destinations an operator took out of rotation (drained or disabled), by cluster and destination id (both
+/// case-insensitive, as in the config). The state belongs to the process, not to a config generation: it survives every
+/// reload until it is cleared, and is dropped only for a destination the config no longer has (one that comes back
+/// later starts active). Readers on the request path get an immutable snapshot, null for a cluster with none, so the
+/// common case costs one read.
+/// </summary>
+public sealed class DestinationControls
+{
+    private static readonly FrozenDictionary<string, FrozenDictionary<string, DestinationMode>> None =
+        FrozenDictionary<string, FrozenDictionary<string, DestinationMode>>.Empty;
+
+    private readonly Lock _gate = new();
+    private volatile FrozenDictionary<string, FrozenDictionary<string, DestinationMode>> _byCluster = None;
+
+    /// <summary>Subscribes to <paramref name="generations"/> so that destinations leaving the config lose their state.</summary>
+    public DestinationControls(GenerationHolder generations) =>
+        generations.Applied += generation => Retain((cluster, destination) =>
+            generation.Config.Clusters.FirstOrDefault(c => string.Equals(c.Key, cluster, StringComparison.OrdinalIgnoreCase)).Value is { } definition
+            && definition.Destinations.Keys.Any(d => string.Equals(d, destination, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Raised after every change (for the dashboard's live view and for metrics).</summary>
+    public event Action? Changed;
+
+    /// <summary>The destinations of <paramref name="clusterId"/> that are out of rotation; null when none is.</summary>
+    public FrozenDictionary<string, DestinationMode>? OutOfRotation(string clusterId) =>
+        _byCluster.Count == 0 ? null : _byCluster.GetValueOrDefault(clusterId);
+
+    public DestinationMode ModeOf(string clusterId, string destinationId) =>
+        OutOfRotation(clusterId)?.GetValueOrDefault(destinationId) ?? DestinationMode.Active;
+
+    /// <summary>Every destination out of rotation.</summary>
+    public IReadOnlyList<(string Cluster, string Destination, DestinationMode Mode)> All =>
+        _byCluster.SelectMany(c => c.Value.Select(d => (c.Key, d.Key, d.Value))).ToList();
+
+    /// <summary>Sets a destination's mode; <see cref="DestinationMode.Active"/> clears what was set.</summary>
+    public void Set(string clusterId, string destinationId, DestinationMode mode)
+    {
+        lock (_gate)
+        {
+            var entries = All.Where(e => !(Same(e.Cluster, clusterId) && Same(e.Destination, destinationId))).ToList();
+            if (mode != DestinationMode.Active)
+            {
+                entries.Add((clusterId, destinationId, mode));
+            }
+
+            Publish(entries);
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Keeps the state of the destinations <paramref name="stillConfigured"/> accepts and drops the rest.</summary>
+    public void Retain(Func<string, string, bool> stillConfigured)
+    {
+        lock (_gate)
+        {
+            var entries = All;
+            var kept = entries.Where(e => stillConfigured(e.Cluster, e.Destination)).ToList();
+            if (kept.Count == entries.Count)
+            {
+                return;
+            }
+
+            Publish(kept);
+        }
+
+        Changed?.Invoke();
+    }
+
+    private void Publish(List<(string Cluster, string Destination, DestinationMode Mode)> entries) =>
+        _byCluster = entries.Count == 0 ? None : entries
+            .GroupBy(e => e.Cluster, StringComparer.OrdinalIgnoreCase)
+            .ToFrozenDictionary(
+                g => g.Key,
+                g => g.ToFrozenDictionary(e => e.Destination, e => e.Mode, StringComparer.OrdinalIgnoreCase),
+                StringComparer.OrdinalIgnoreCase);
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}
