@@ -24,7 +24,13 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder 
 {
     private static readonly string[] Endpoints = ["GET /status", "POST /config/reload", "POST /cache/purge?url=|prefix=|tag="];
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Relaxed escaping: error messages quote config values ('apii'), and the default encoder writes each quote as \u0027.
+    // Safe here: the answer is application/json, never HTML or a script.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public async Task InvokeAsync(HttpContext context)
     {
