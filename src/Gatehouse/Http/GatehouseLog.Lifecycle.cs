@@ -1,0 +1,11 @@
+namespace Gatehouse.Http;
+
+/// <summary>Gatehouse's lines about itself starting and stopping (event ids 1100 and up).</summary>
+internal static partial class GatehouseLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Gatehouse draining: no new connections; requests in flight have up to {DrainTimeout} to finish")]
+    public static partial void Draining(ILogger logger, string drainTimeout);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Gatehouse stopped")]
+    public static partial void Stopped(ILogger logger);
+}
