@@ -178,6 +178,12 @@ internal sealed class ForwardingMiddleware(
         var (failure, retryable) = DescribeFailure(context, state);
         if (failure is null)
         {
+            if (logger.IsEnabled(LogLevel.Debug) && context.Features.Get<IForwarderErrorFeature>() is { } error && ForwarderErrors.IsClientSide(error.Error))
+            {
+                GatehouseLog.ClientWentAway(logger, context.Request.Method, context.Request.Path, proxy.Cluster.Config.ClusterId,
+                    proxy.ProxiedDestination?.DestinationId ?? "-", error.Error.ToString());
+            }
+
             return false;
         }
 
@@ -205,6 +211,7 @@ internal sealed class ForwardingMiddleware(
         {
             return state.TimeoutFired ? ("route timeout", false) : (null, false);
         }
+
 
         var detail = error.Exception?.InnerException?.Message ?? error.Exception?.Message;
         return (detail is null ? error.Error.ToString() : $"{error.Error}: {detail}", RetryDecisions.IsRetryableError(error.Error));
