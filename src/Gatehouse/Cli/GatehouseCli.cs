@@ -151,10 +151,23 @@ public static class GatehouseCli
             return 1;
         }
 
-        await Console.Error.WriteLineAsync(Banner(server.ListenerAddresses, server.AdminAddress));
+        var lines = new List<string> { Banner(server.ListenerAddresses, server.AdminAddress) };
         if (server.App.Services.GetRequiredService<Tls.InternalCertificateSource>().RootPath is { } root)
         {
-            await Console.Error.WriteLineAsync($"HTTPS certificates come from Gatehouse's local CA; trust its root: {root} (for example curl --cacert {root})");
+            lines.Add($"HTTPS certificates come from Gatehouse's local CA; trust its root: {root} (for example curl --cacert {root})");
+        }
+
+        foreach (var line in lines)
+        {
+            if (source.Initial.Log.Format == LogFormats.Json)
+            {
+                // Every line on stderr is then one JSON object, for the log shipper that reads them.
+                Http.GatehouseLog.Started(server.App.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse"), line);
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync(line);
+            }
         }
 
         await WaitForShutdownAsync(server, cancellationToken);

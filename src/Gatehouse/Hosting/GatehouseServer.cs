@@ -61,15 +61,34 @@ public sealed class GatehouseServer : IAsyncDisposable
         });
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (config.Log.Format == LogFormats.Json)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            // One object per line: timestamp, level, category, event id, message and the message's fields (State).
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
         // Diagnostics go to stderr; stdout belongs to the access log.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(config.Log.Level switch
+        {
+            LogLevels.Debug => LogLevel.Debug,
+            LogLevels.Warning => LogLevel.Warning,
+            LogLevels.Error => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Hosting creates a log scope and an Activity for every request whenever its logger is on at any level, and the
         // Activity then adds a traceparent header to every forwarded request. Gatehouse has its own access log.

@@ -48,6 +48,7 @@ public static partial class ConfigValidator
         }
 
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
+        ValidateLog(errors, "log", config.Log);
         ValidateCache(errors, "cache", config.Cache);
         ValidateAdmin(errors, "admin", config.Admin, bound);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);

@@ -40,6 +40,28 @@ public sealed partial class CliMessagesTests
     }
 
     [Fact]
+    public async Task LogFormatJson_WritesGatehousesOwnLines_AsOneJsonObjectEach()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        var path = await WriteTempAsync(Configs.SingleCluster(Configs.Destinations(backend), rootExtra: ", \"log\": { \"format\": \"json\" }")
+            .Replace("\"port\": 0", $"\"port\": {TestBackend.UnusedPort()}", StringComparison.Ordinal));
+        await using var gatehouse = GatehouseProcess.Start("run", "--config", path);
+        using (var banner = System.Text.Json.JsonDocument.Parse(await gatehouse.WaitForLineAsync("listening on")))
+        {
+            Assert.Equal(1103, banner.RootElement.GetProperty("EventId").GetInt32());
+        }
+
+        gatehouse.Signal(SIGTERM);
+
+        using var line = System.Text.Json.JsonDocument.Parse(await gatehouse.WaitForLineAsync("Gatehouse draining"));
+        Assert.Equal(1100, line.RootElement.GetProperty("EventId").GetInt32());
+        Assert.Equal("Information", line.RootElement.GetProperty("LogLevel").GetString());
+        Assert.Equal("Gatehouse", line.RootElement.GetProperty("Category").GetString());
+        Assert.Equal("30s", line.RootElement.GetProperty("State").GetProperty("DrainTimeout").GetString());
+        Assert.Equal(0, await gatehouse.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public async Task Banner_LabelsTheAdminAddress_ApartFromTheListeners()
     {
         await using var backend = await TestBackend.StartAsync("a");

@@ -64,3 +64,19 @@ public class SettingNameSuggestionsTests
         Assert.Equal(expected, SettingNameSuggestions.Closest(unknown, SettingNameSuggestions.KnownNames(typeof(RouteMatchDefinition))));
     }
 }
+
+public class LogSectionValidationTests
+{
+    [Fact]
+    public void LogFormatAndLevel_AreChecked()
+    {
+        var result = ConfigLoader.Parse("""
+            {
+              "listeners": [ { "port": 8080 } ],
+              "log": { "format": "logfmt", "level": "verbose" }
+            }
+            """);
+
+        Assert.Equal(["log.format: 'logfmt' is not text or json", "log.level: 'verbose' is not one of debug, information, warning, error"], result.Errors.Select(e => e.ToString()));
+    }
+}
