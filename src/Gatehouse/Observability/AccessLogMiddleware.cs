@@ -32,9 +32,9 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
-        // Refusals (401, 403, 429), redirects and cache hits never reach the proxy step, but routing ran: its endpoint
-        // names the route. Requests answered before routing (strict HTTP, the HTTPS redirect) or that matched no route
-        // (421/404 for unknown hosts) have none.
+        // Refusals (401, 403, 429), cache hits and Gatehouse's own pages never reach the proxy step, but routing ran: its
+        // endpoint names the route. Requests answered before routing (strict HTTP, the HTTPS redirect, ACME challenges)
+        // or that matched no route (421/404 for unknown hosts) have none.
         var route = proxy?.Route.Config ?? context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config;
         var json = writer.Format == Configuration.AccessLogFormats.Json;
         var forwarding = context.Features.Get<ForwardingState>();
