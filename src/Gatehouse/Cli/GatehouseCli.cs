@@ -124,7 +124,11 @@ public static class GatehouseCli
         };
 
         await using var server = GatehouseServer.Create(new ConfigSource(config, null));
-        await server.StartAsync(cancellationToken);
+        if (!await TryStartAsync(server, cancellationToken))
+        {
+            return 1;
+        }
+
         var url = server.Addresses[0];
         var secure = new UriBuilder(server.Addresses[1]) { Host = "localhost" }.Uri;
         var root = server.App.Services.GetRequiredService<Tls.InternalCertificateSource>().RootPath;
@@ -151,24 +155,60 @@ public static class GatehouseCli
     private static async Task<int> ServeAsync(ConfigSource source, CancellationToken cancellationToken)
     {
         await using var server = GatehouseServer.Create(source);
-        try
+        if (!await TryStartAsync(server, cancellationToken))
         {
-            await server.StartAsync(cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            await Console.Error.WriteLineAsync($"gatehouse: cannot listen: {ex.Message}");
             return 1;
         }
 
-        await Console.Error.WriteLineAsync($"Gatehouse {Version} listening on {string.Join(", ", server.Addresses)}");
+        var lines = new List<string> { Banner(server.ListenerAddresses, server.AdminAddress) };
         if (server.App.Services.GetRequiredService<Tls.InternalCertificateSource>().RootPath is { } root)
         {
-            await Console.Error.WriteLineAsync($"HTTPS certificates come from Gatehouse's local CA; trust its root: {root} (for example curl --cacert {root})");
+            lines.Add($"HTTPS certificates come from Gatehouse's local CA; trust its root: {root} (for example curl --cacert {root})");
+        }
+
+        foreach (var line in lines)
+        {
+            if (source.Initial.Log.Format == LogFormats.Json)
+            {
+                // Every line on stderr is then one JSON object, for the log shipper that reads them.
+                Http.GatehouseLog.Started(server.App.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse"), line);
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync(line);
+            }
         }
 
         await WaitForShutdownAsync(server, cancellationToken);
         return 0;
+    }
+
+    /// <summary>The start line: the proxy listeners, then the admin API apart, so that it is not taken for one of them.</summary>
+    internal static string Banner(IReadOnlyList<Uri> listeners, Uri? admin) =>
+        $"Gatehouse {Version} listening on {string.Join(", ", listeners)}" + (admin is null ? "" : $"; admin API on {admin}");
+
+    /// <summary>Starts the server; a failure (a port in use, a certificate that cannot load) is one line on stderr, no stack trace.</summary>
+    private static async Task<bool> TryStartAsync(GatehouseServer server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.StartAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"gatehouse: cannot start: {StartFailure(ex)}");
+            return false;
+        }
+    }
+
+    /// <summary>Kestrel's "Failed to bind to address http://127.0.0.1:8080: address already in use." says it all; others get their cause too.</summary>
+    internal static string StartFailure(Exception ex)
+    {
+        var message = ex.Message.TrimEnd('.');
+        return ex.InnerException is { } inner && !message.Contains(inner.Message.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)
+            ? $"{message} ({inner.Message.TrimEnd('.')})"
+            : message;
     }
 
     private static async Task WaitForShutdownAsync(GatehouseServer server, CancellationToken cancellationToken)

@@ -84,7 +84,8 @@ public static class QuickConfig
         var validation = ConfigValidator.Validate(config);
         var renamed = validation.Select(e => e.Path switch
         {
-            var p when p.StartsWith("clusters.backends.destinations.", StringComparison.Ordinal) => e with { Path = "--to " + p["clusters.backends.destinations.".Length..].Split('.')[0] },
+            // The destination ids (d1, d2…) are Gatehouse's, not the user's: the message names the --to value itself.
+            var p when p.StartsWith("clusters.backends.destinations.", StringComparison.Ordinal) => e with { Path = "--to" },
             var p when p.StartsWith("clusters.backends.loadBalancingPolicy", StringComparison.Ordinal) => e with { Path = "--lb" },
             var p when p.StartsWith("listeners", StringComparison.Ordinal) || p.StartsWith("tls.internal", StringComparison.Ordinal) => e with { Path = "--from" },
             var p when p.StartsWith("tls.certificates[0].key", StringComparison.Ordinal) => e with { Path = "--tls-key" },

@@ -20,6 +20,9 @@ public sealed record GatehouseConfig : ConfigSection
 
     public AccessLogDefinition AccessLog { get; init; } = new();
 
+    /// <summary>Gatehouse's own log lines: format and level (docs/configuration.md#log).</summary>
+    public LogDefinition Log { get; init; } = new();
+
     public ServerDefinition Server { get; init; } = new();
 
     /// <summary>The HTTP cache's store and shared settings; routes opt in with their own <c>cache</c> section.</summary>

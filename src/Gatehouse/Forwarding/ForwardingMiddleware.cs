@@ -86,7 +86,9 @@ internal sealed class ForwardingMiddleware(
                 var remaining = candidates.Count - (tried?.Count ?? 0);
                 state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
 
+                var attemptStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 await next(context);
+                state.UpstreamTime += System.Diagnostics.Stopwatch.GetElapsedTime(attemptStarted);
                 ReportPassiveHealth(context, proxy);
 
                 if (!ShouldRetry(context, proxy, state, retry, budget))
@@ -110,7 +112,7 @@ internal sealed class ForwardingMiddleware(
         }
         catch (Exception ex) when (!context.Response.HasStarted && !originalAborted.IsCancellationRequested)
         {
-            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
+            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path, RequestIds.Of(context));
             failedUnexpectedly = true;
         }
         finally
@@ -183,13 +185,19 @@ internal sealed class ForwardingMiddleware(
         var (failure, retryable) = DescribeFailure(context, state);
         if (failure is null)
         {
+            if (logger.IsEnabled(LogLevel.Debug) && context.Features.Get<IForwarderErrorFeature>() is { } error && ForwarderErrors.IsClientSide(error.Error))
+            {
+                GatehouseLog.ClientWentAway(logger, context.Request.Method, context.Request.Path, RequestIds.Of(context), proxy.Cluster.Config.ClusterId,
+                    proxy.ProxiedDestination?.DestinationId ?? "-", error.Error.ToString());
+            }
+
             return false;
         }
 
         var failed = proxy.ProxiedDestination;
         var retrying = retryable && state.RetryAllowed && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
             && failed is not null && budget.TryWithdraw(retry.Budget);
-        GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, state.Attempts, proxy.Cluster.Config.ClusterId,
+        GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, RequestIds.Of(context), state.Attempts, proxy.Cluster.Config.ClusterId,
             failed?.DestinationId ?? "-", failure, retrying ? "; retrying on another destination" : "");
         return retrying;
     }
@@ -210,6 +218,7 @@ internal sealed class ForwardingMiddleware(
         {
             return state.TimeoutFired ? ("route timeout", false) : (null, false);
         }
+
 
         var detail = error.Exception?.InnerException?.Message ?? error.Exception?.Message;
         return (detail is null ? error.Error.ToString() : $"{error.Error}: {detail}", RetryDecisions.IsRetryableError(error.Error));

@@ -19,7 +19,7 @@ internal sealed class EdgeMiddleware(RequestDelegate next, ILogger<EdgeMiddlewar
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path);
+            GatehouseLog.UnhandledError(logger, ex, context.Request.Method, context.Request.Path, RequestIds.Of(context));
             return ErrorPages.TryWriteAsync(context, StatusCodes.Status500InternalServerError);
         }
     }

@@ -23,6 +23,9 @@ internal sealed class ForwardingState
 
     public int Attempts { get; set; }
 
+    /// <summary>Time spent in the attempts, each from picking a destination to the last byte of its response (nginx's $upstream_response_time, summed).</summary>
+    public TimeSpan UpstreamTime { get; set; }
+
     /// <summary>The route timeout has fired.</summary>
     public bool TimeoutFired => _timeout?.IsCancellationRequested == true;
 

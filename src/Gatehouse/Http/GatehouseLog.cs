@@ -3,11 +3,12 @@ namespace Gatehouse.Http;
 /// <summary>Gatehouse's own log messages, source-generated, with their event ids in one place (bottom layer, so every folder can log).</summary>
 internal static partial class GatehouseLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Method} {Path}: attempt {Attempt} to {Cluster}/{Destination} failed ({Failure}){Next}")]
-    public static partial void AttemptFailed(ILogger logger, string method, string path, int attempt, string cluster, string destination, string failure, string next);
+    // Per-request lines carry the request id the client was shown (X-Request-Id, Gatehouse's error page, the access log).
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Method} {Path} (request {RequestId}): attempt {Attempt} to {Cluster}/{Destination} failed ({Failure}){Next}")]
+    public static partial void AttemptFailed(ILogger logger, string method, string path, string requestId, int attempt, string cluster, string destination, string failure, string next);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
-    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path} (request {RequestId})")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path, string requestId);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log: writing failed ({Reason}); lines are lost until a write succeeds")]
     public static partial void AccessLogWriteFailed(ILogger logger, string reason);

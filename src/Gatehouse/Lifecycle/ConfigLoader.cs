@@ -50,7 +50,8 @@ public static class ConfigLoader
         }
         catch (JsonException ex)
         {
-            return new ConfigLoadResult(null, [DescribeJsonError(ex)]);
+            // A syntax error is described from the text (path, expected, found); a value of the wrong type from the exception.
+            return new ConfigLoadResult(null, [JsonSyntaxErrors.Find(json) ?? DescribeJsonError(ex)]);
         }
 
         if (config is null)

@@ -111,6 +111,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("listeners", !result.Config.Listeners.SequenceEqual(current.Listeners)),
                     // Validated configs carry no unknown properties, so record equality compares the settings alone.
                     ("accessLog", result.Config.AccessLog != current.AccessLog),
+                    ("log", result.Config.Log != current.Log),
                     ("server", result.Config.Server != current.Server),
                     ("cache", result.Config.Cache != current.Cache),
                     ("admin", result.Config.Admin != current.Admin),

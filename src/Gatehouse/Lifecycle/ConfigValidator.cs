@@ -20,7 +20,7 @@ public static partial class ConfigValidator
 
     public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config)
     {
-        var errors = new List<ConfigError>();
+        var errors = new ValidationErrors();
         Unknown(errors, "", config);
 
         if (config.Listeners.Count == 0)
@@ -48,6 +48,7 @@ public static partial class ConfigValidator
         }
 
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
+        ValidateLog(errors, "log", config.Log);
         ValidateCache(errors, "cache", config.Cache);
         ValidateAdmin(errors, "admin", config.Admin, bound);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
@@ -57,7 +58,30 @@ public static partial class ConfigValidator
         ValidateTls(errors, config);
         ValidateProtectionLimits(errors, config);
         ValidateAmbiguousRoutes(errors, config.Routes);
-        return errors;
+        return WithoutConsequencesOfMisspellings(errors);
+    }
+
+    /// <summary>
+    /// A misspelled setting ("pathPrefx") leaves the one meant unset, and its section then fails a rule of its own
+    /// ("a route must match on path, pathPrefix or hosts"): one mistake, two errors, the second misleading. Errors about
+    /// the section itself or the setting suggested are dropped; the "did you mean" error says what to fix.
+    /// </summary>
+    private static List<ConfigError> WithoutConsequencesOfMisspellings(ValidationErrors errors)
+    {
+        if (errors.Misspellings.Count == 0)
+        {
+            return errors;
+        }
+
+        return errors.Where(e => e.Message.StartsWith(UnknownSetting, StringComparison.Ordinal) || !errors.Misspellings.Any(m =>
+            (m.Section.Length > 0 && e.Path == m.Section) || e.Path == m.Suggested
+            || e.Path.StartsWith(m.Suggested + ".", StringComparison.Ordinal) || e.Path.StartsWith(m.Suggested + "[", StringComparison.Ordinal))).ToList();
+    }
+
+    /// <summary>The error list of one validation, with the misspelled settings found on the way (section path, suggested setting path).</summary>
+    private sealed class ValidationErrors : List<ConfigError>
+    {
+        public List<(string Section, string Suggested)> Misspellings { get; } = [];
     }
 
     private static void ValidateListener(List<ConfigError> errors, string path, ListenerDefinition listener, List<(IPAddress Address, int Port)> bound)
@@ -266,7 +290,7 @@ public static partial class ConfigValidator
             Unknown(errors, destinationPath, destination);
             if (!IsHttpUri(destination.Address))
             {
-                errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : $"'{destination.Address}' is not an absolute http(s) URI"));
+                errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : NotAnHttpUri(destination.Address)));
             }
 
             if (destination.Health is not null && !IsHttpUri(destination.Health))
@@ -502,6 +526,8 @@ public static partial class ConfigValidator
         }
     }
 
+    private const string UnknownSetting = "unknown setting";
+
     private static void Unknown(List<ConfigError> errors, string path, ConfigSection? section)
     {
         if (section?.UnknownProperties is not { Count: > 0 } unknown)
@@ -509,11 +535,27 @@ public static partial class ConfigValidator
             return;
         }
 
+        var known = SettingNameSuggestions.KnownNames(section.GetType());
         foreach (var name in unknown.Keys)
         {
-            errors.Add(new(path.Length == 0 ? name : $"{path}.{name}", "unknown setting"));
+            if (SettingNameSuggestions.Closest(name, known) is not { } suggestion)
+            {
+                errors.Add(new(Join(path, name), UnknownSetting));
+                continue;
+            }
+
+            errors.Add(new(Join(path, name), $"{UnknownSetting}; did you mean '{suggestion}'?"));
+            (errors as ValidationErrors)?.Misspellings.Add((path, Join(path, suggestion)));
         }
+
+        static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
     }
+
+    /// <summary>The message for an address that is not an http(s) URI; a bare <c>host:port</c> gets the URI it likely meant.</summary>
+    private static string NotAnHttpUri(string address) =>
+        address.Contains("://", StringComparison.Ordinal) || address.Length == 0 || !char.IsAsciiLetterOrDigit(address[0])
+            ? $"'{address}' is not an absolute http(s) URI"
+            : $"'{address}' is not an absolute http(s) URI (such as http://{address})";
 
     private static bool IsHttpUri(string? text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);

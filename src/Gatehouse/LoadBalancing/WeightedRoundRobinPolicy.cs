@@ -25,11 +25,14 @@ internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings) : ILoa
         var state = _scores.GetValue(cluster, static _ => new Scores());
         Span<int> weights = count <= 64 ? stackalloc int[count] : new int[count];
         Span<long> scores = count <= 64 ? stackalloc long[count] : new long[count];
+        Span<int> order = count <= 64 ? stackalloc int[count] : new int[count];
+        Span<int> positions = count <= 64 ? stackalloc int[count] : new int[count];
+        InConfigOrder(availableDestinations, clusterSettings, positions, order);
         lock (state)
         {
             for (var i = 0; i < count; i++)
             {
-                var id = availableDestinations[i].DestinationId;
+                var id = availableDestinations[order[i]].DestinationId;
                 weights[i] = clusterSettings.WeightOf(id);
                 scores[i] = state.ByDestination.GetValueOrDefault(id);
             }
@@ -37,10 +40,36 @@ internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings) : ILoa
             var picked = SmoothWeightedRoundRobin.Pick(weights, scores);
             for (var i = 0; i < count; i++)
             {
-                state.ByDestination[availableDestinations[i].DestinationId] = scores[i];
+                state.ByDestination[availableDestinations[order[i]].DestinationId] = scores[i];
             }
 
-            return availableDestinations[picked];
+            return availableDestinations[order[picked]];
+        }
+    }
+
+    /// <summary>
+    /// The indexes of <paramref name="destinations"/> in config order. YARP lists them in its dictionary's order, which
+    /// follows the ids' hashes; in config order, equal scores go to the destination listed first, so the sequence is the
+    /// one docs/load-balancing.md shows (weights 5, 1, 1 give a a b a c a a). An insertion sort: the list is short, and
+    /// this runs on every request without allocating.
+    /// </summary>
+    private static void InConfigOrder(IReadOnlyList<DestinationState> destinations, ClusterBalancing settings, Span<int> positions, Span<int> order)
+    {
+        for (var i = 0; i < order.Length; i++)
+        {
+            positions[i] = settings.PositionOf(destinations[i].DestinationId);
+        }
+
+        for (var i = 0; i < order.Length; i++)
+        {
+            var j = i;
+            while (j > 0 && positions[order[j - 1]] > positions[i])
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            order[j] = i;
         }
     }
 

@@ -22,7 +22,9 @@ public readonly record struct AccessLogEntry(
     string? Cluster,
     string? Destination,
     int Attempts,
-    string? RequestId = null);
+    string? RequestId = null,
+    string? CacheStatus = null,
+    double? UpstreamMs = null);
 
 /// <summary>Formats log lines. Pure functions, so the formats are tested without a server.</summary>
 public static class AccessLogFormatter
@@ -69,6 +71,16 @@ public static class AccessLogFormatter
             w.WriteString("route", e.Route);
             w.WriteString("cluster", e.Cluster);
             w.WriteString("destination", e.Destination);
+            w.WriteString("cache", e.CacheStatus);
+            if (e.UpstreamMs is { } upstream)
+            {
+                w.WriteNumber("upstream_ms", Math.Round(upstream, 3));
+            }
+            else
+            {
+                w.WriteNull("upstream_ms");
+            }
+
             w.WriteNumber("attempts", e.Attempts);
             w.WriteString("request_id", e.RequestId);
             w.WriteEndObject();

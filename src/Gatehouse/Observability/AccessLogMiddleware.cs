@@ -1,13 +1,17 @@
 using System.Diagnostics;
+using Gatehouse.Caching.Middleware;
 using Gatehouse.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Observability;
 
 /// <summary>Outermost middleware: one log line per request, written after the response completed.</summary>
-internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, TimeProvider time)
+internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter writer, TimeProvider time, IOptions<HttpCacheOptions> cache)
 {
+    private readonly string _cacheName = cache.Value.CacheName;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
@@ -28,6 +32,12 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
+        // Refusals (401, 403, 429), cache hits and Gatehouse's own pages never reach the proxy step, but routing ran: its
+        // endpoint names the route. Requests answered before routing (strict HTTP, the HTTPS redirect, ACME challenges)
+        // or that matched no route (421/404 for unknown hosts) have none.
+        var route = proxy?.Route.Config ?? context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config;
+        var json = writer.Format == Configuration.AccessLogFormats.Json;
+        var forwarding = context.Features.Get<ForwardingState>();
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var entry = new AccessLogEntry(
             time.GetUtcNow(),
@@ -41,12 +51,14 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
             request.Headers.Referer.ToString(),
             request.Headers.UserAgent.ToString(),
             request.Host.Value,
-            proxy?.Route.Config.RouteId,
-            proxy?.Cluster.Config.ClusterId,
+            route?.RouteId,
+            proxy?.Cluster.Config.ClusterId ?? route?.ClusterId,
             proxy?.ProxiedDestination?.DestinationId,
-            context.Features.Get<ForwardingState>()?.Attempts ?? 0,
-            writer.Format == Configuration.AccessLogFormats.Json ? RequestIds.Of(context) : null);
-        writer.Write(writer.Format == Configuration.AccessLogFormats.Json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
+            forwarding?.Attempts ?? 0,
+            json ? RequestIds.Of(context) : null,
+            json ? CacheOutcome.FromCacheStatus(context.Response.Headers["Cache-Status"], _cacheName) : null,
+            forwarding is { Attempts: > 0 } ? forwarding.UpstreamTime.TotalMilliseconds : null);
+        writer.Write(json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
     }
 }
 

@@ -116,7 +116,8 @@ public static class PemFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the file: {ex.Message}";
+            // The full path: a relative one in the config is relative to the config file's folder, which may surprise.
+            error = ex is FileNotFoundException or DirectoryNotFoundException ? $"file not found: {path}" : $"cannot read the file: {ex.Message}";
             return null;
         }
     }

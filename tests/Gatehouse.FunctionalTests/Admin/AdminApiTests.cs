@@ -68,4 +68,22 @@ public sealed class AdminApiTests
         Assert.Contains("listeners", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("b", await proxy.Client.GetStringAsync("/"));
     }
+
+    [Fact]
+    public async Task Errors_QuoteConfigValues_AsTheyAre_NotAsUnicodeEscapes()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a), rootExtra: Admin));
+        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-in");
+
+        var rejected = await proxy.ReloadAsync(Configs.SingleCluster(Configs.Destinations(a), rootExtra: Admin).Replace("\"clusterId\": \"c\"", "\"clusterId\": \"apii\"", StringComparison.Ordinal));
+        Assert.False(rejected.Applied);
+        using var reload = await admin.PostAsync("/config/reload", null);
+        var body = await reload.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reload.StatusCode);
+        Assert.Contains("routes.all.clusterId: no cluster named 'apii'", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", body, StringComparison.Ordinal);
+    }
 }

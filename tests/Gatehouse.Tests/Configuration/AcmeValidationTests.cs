@@ -81,7 +81,7 @@ public class AcmeValidationTests
         Assert.DoesNotContain(errors, e => e.StartsWith("tls.acme.directory: must be", StringComparison.Ordinal));
         Assert.Contains("tls.acme.keyType: 'dsa' is not one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072", errors);
         Assert.Contains("tls.acme.caBundle: '' is not a file path", errors);
-        Assert.Contains("tls.acme.hots: unknown setting", errors);
+        Assert.Contains("tls.acme.hots: unknown setting; did you mean 'hosts'?", errors);
         Assert.Contains("tls.acme.externalAccountBinding.hots: unknown setting", errors);
     }
 

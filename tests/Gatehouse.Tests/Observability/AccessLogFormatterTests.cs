@@ -22,7 +22,9 @@ public class AccessLogFormatterTests
         Cluster: "api",
         Destination: "d1",
         Attempts: 1,
-        RequestId: "0HN7ABC:00000001");
+        RequestId: "0HN7ABC:00000001",
+        CacheStatus: "miss",
+        UpstreamMs: 10.98765);
 
     [Fact]
     public void Combined_Entry_ExactNginxLine()
@@ -138,17 +140,19 @@ public class AccessLogFormatterTests
         Assert.Equal("d1", root.GetProperty("destination").GetString());
         Assert.Equal(1, root.GetProperty("attempts").GetInt32());
         Assert.Equal("0HN7ABC:00000001", root.GetProperty("request_id").GetString());
-        Assert.Equal(16, root.EnumerateObject().Count());
+        Assert.Equal("miss", root.GetProperty("cache").GetString());
+        Assert.Equal(10.988, root.GetProperty("upstream_ms").GetDouble());
+        Assert.Equal(18, root.EnumerateObject().Count());
     }
 
     [Fact]
     public void Json_MissingValues_AreNull()
     {
-        var line = AccessLogFormatter.Json(Entry with { RemoteAddress = null, Referer = null, UserAgent = null, Host = null, Route = null, Cluster = null, Destination = null, Attempts = 0, RequestId = null });
+        var line = AccessLogFormatter.Json(Entry with { RemoteAddress = null, Referer = null, UserAgent = null, Host = null, Route = null, Cluster = null, Destination = null, Attempts = 0, RequestId = null, CacheStatus = null, UpstreamMs = null });
 
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
-        foreach (var name in new[] { "remote_addr", "referer", "user_agent", "host", "route", "cluster", "destination", "request_id" })
+        foreach (var name in new[] { "remote_addr", "referer", "user_agent", "host", "route", "cluster", "destination", "request_id", "cache", "upstream_ms" })
         {
             Assert.Equal(JsonValueKind.Null, root.GetProperty(name).ValueKind);
         }

@@ -57,7 +57,7 @@ public sealed class TlsFileCheckTests : IDisposable
 
         Assert.Equal(
             [
-                "tls.certificates[0].certificate: file not found",
+                $"tls.certificates[0].certificate: file not found: {Path.Combine(_directory, "missing.pem")}",
                 "tls.certificates[1].key: not a PEM private key",
                 "tls.certificates[2].certificate: not a PEM certificate (no CERTIFICATE block)",
                 "tls.certificates[3].key: the key does not match the certificate",
