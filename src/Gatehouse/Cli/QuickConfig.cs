@@ -6,8 +6,9 @@ namespace Gatehouse.Cli;
 /// <summary>Builds the config of <c>gatehouse proxy</c> (quick mode) from its flags. Pure, so it is tested like any config.</summary>
 public static class QuickConfig
 {
+    /// <param name="compress">Compress text responses with the default settings (docs/compression.md).</param>
     /// <param name="tls">For an https:// <paramref name="from"/>: certificate and key files, or the internal issuer when null.</param>
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null)
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, bool compress = false)
     {
         var errors = new List<ConfigError>();
         if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
@@ -45,6 +46,7 @@ public static class QuickConfig
                 Internal = new InternalIssuerDefinition { Hosts = tls?.Certificate is null ? [host] : [] },
                 Storage = tls?.Storage,
             },
+            Compression = new CompressionDefinition { Enabled = compress },
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["all"] = new()
