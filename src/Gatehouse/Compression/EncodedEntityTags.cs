@@ -58,7 +58,7 @@ public static class EncodedEntityTags
         }
         var inner = etag.AsSpan(0, etag.Length - 1);
         var dash = inner.LastIndexOf('-');
-        if (dash < 0 || !ContentCodings.TryParse(inner[(dash + 1)..], out var found) || inner[(dash + 1)..].SequenceEqual("x-gzip")
+        if (dash < 0 || !ContentCodings.TryParse(inner[(dash + 1)..], out var found)
             || !inner[(dash + 1)..].SequenceEqual(ContentCodings.Name(found)))
         {
             return etag;
