@@ -69,6 +69,15 @@ public sealed class CompressionConfigTests
         Assert.Null(RouteCompression.From(config.Compression, config.Routes["web"].Compression, cached: false));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void QuickMode_CompressFlag(bool compress)
+    {
+        var result = Gatehouse.Cli.QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:9000"], null, compress: compress);
+        Assert.Equal(compress, result.Config!.Compression.Enabled);
+    }
+
     private static GatehouseConfig Valid(string json)
     {
         var result = ConfigLoader.Parse(json);
