@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compression: Gatehouse against nginx with "gzip on", the same coding, level (GZIP_LEVEL, default 5), types (text/html)
-# and minimum size (1 KB), on a 100 KB HTML page (bench/Backend's /html-100k, about 5:1 with gzip), uncached and cached.
+# and minimum size (1 KB), on a 100 KB HTML page (bench/Backend's /html-100k, about 3:1 with gzip), uncached and cached.
 #
 # This is bench/run.sh with the compressing contenders and the gzip scenarios (wrk sends "Accept-Encoding: gzip");
 # everything else (alternation, warm-up, metrics, retries of disturbed runs, bench/results/) is the same. Before

@@ -7,7 +7,7 @@ using System.Text;
 //   /rr-small  the same, for the round-robin scenario (the proxies send /rr-* to a cluster of every PORT given)
 //   /100k   102,400 bytes, application/octet-stream
 //   /cached-small, /cached-100k  the same bodies with "Cache-Control: public, max-age=3600" (for the cache benchmark)
-//   /html-100k, /cached-html-100k  102,400 bytes of text/html that compress like a real page (about 5:1), the second
+//   /html-100k, /cached-html-100k  102,400 bytes of text/html that compress like a real page (about 3:1), the second
 //                cacheable (for the compression benchmark, bench/compression.sh)
 //   /count  how many /cached-* requests the backend has answered so far (so a run can check its cache hit)
 //   /rr-count  how many /rr-small requests each port has answered: "PORT COUNT" lines (so a run can check round robin)

@@ -226,6 +226,48 @@ public sealed class CompressionTests : IDisposable
         Assert.Equal(Page, await DecodeAsync(response, coding));
     }
 
+    // HEAD gets the header section a GET would get (RFC 9110 §9.3.2): the coding, its ETag, no length.
+    [Fact]
+    public async Task Head_TheHeadersOfTheEncodedGet()
+    {
+        await using var backend = await PageBackendAsync();
+        await using var proxy = await TestProxy.StartAsync(Config(backend));
+
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/page");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "br");
+        using var response = await proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["br"], response.Content.Headers.ContentEncoding);
+        Assert.Equal("\"v1-br\"", response.Headers.ETag!.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    // A response that varies on more than Accept-Encoding may differ in more than its coding: its encoded variant comes
+    // from the backend, not from the stored identity one.
+    [Fact]
+    public async Task Cached_AVariantThatVariesOnMore_IsNotEncodedFromStore()
+    {
+        await using var backend = await TestBackend.StartAsync("origin", async context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=600";
+            context.Response.Headers.Vary = "Accept-Language";
+            context.Response.ContentType = "text/html";
+            await context.Response.Body.WriteAsync(Page);
+        });
+        await using var proxy = await TestProxy.StartAsync(Config(backend, cached: true));
+        var stats = proxy.Services.GetRequiredService<CompressionStats>();
+
+        using var identity = await GetAsync(proxy.Client, "/page", null);
+        using var gzip = await GetAsync(proxy.Client, "/page", "gzip");
+
+        Assert.Equal(["Accept-Language", "Accept-Encoding"], identity.Headers.Vary);
+        Assert.Equal(Page, await DecodeAsync(gzip, "gzip"));
+        Assert.Equal(2, backend.Requests);
+        Assert.Equal(0, stats.FromStored);
+        Assert.Equal(1, stats.FromBackend);
+    }
+
     [Fact]
     public async Task RequestBodies_AreNotDecoded()
     {
