@@ -32,11 +32,18 @@ internal sealed class CompressionMiddleware(RequestDelegate next, CompressionSta
         var held = BackendConditions(headers);
 
         if (requestAllows && choice.Coding is { } coding && HttpMethods.IsGet(context.Request.Method) && !IsConditional(headers)
-            && context.Features.Get<IStoredVariantsFeature>() is { } stored
-            && StoredVariantEncoding.Pick(stored, settings) is { } identity)
+            && context.Features.Get<IStoredVariantsFeature>() is { } stored)
         {
-            await StoredVariantEncoding.WriteAsync(context, identity, coding, settings, _stats);
-            return;
+            if (StoredVariantEncoding.PickEncoded(stored, coding) is { } encoded)
+            {
+                await StoredVariantEncoding.CopyAsync(context, encoded);
+                return;
+            }
+            if (StoredVariantEncoding.Pick(stored, settings) is { } identity)
+            {
+                await StoredVariantEncoding.WriteAsync(context, identity, coding, settings, _stats);
+                return;
+            }
         }
 
         var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();

@@ -178,6 +178,28 @@ public sealed class CompressionTests : IDisposable
         Assert.Equal(0, stats.FromBackend);
     }
 
+    // Browsers spell Accept-Encoding differently; each spelling is a variant of its own in the cache, but one that chooses
+    // an encoding already stored gets that one, neither compressed again nor fetched.
+    [Fact]
+    public async Task Cached_AnotherSpellingOfAcceptEncoding_GetsTheStoredEncoding()
+    {
+        await using var backend = await PageBackendAsync();
+        await using var proxy = await TestProxy.StartAsync(Config(backend, cached: true));
+        var stats = proxy.Services.GetRequiredService<CompressionStats>();
+
+        using var first = await GetAsync(proxy.Client, "/page", "gzip, deflate, br");
+        using var second = await GetAsync(proxy.Client, "/page", "br;q=1, gzip;q=0.5");
+        using var third = await GetAsync(proxy.Client, "/page", "br;q=1, gzip;q=0.5");
+
+        Assert.Equal(Page, await DecodeAsync(first, "br"));
+        Assert.Equal(Page, await DecodeAsync(second, "br"));
+        Assert.Equal(Page, await DecodeAsync(third, "br"));
+        Assert.Equal("\"v1-br\"", second.Headers.ETag!.ToString());
+        Assert.StartsWith("hit", third.Headers.GetValues("Cache-Status").Single().Split(';')[1].Trim(), StringComparison.Ordinal);
+        Assert.Equal(1, backend.Requests);
+        Assert.Equal(1, stats.Total);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
