@@ -77,6 +77,7 @@ GOALS=${GOALS:-0}
 ALLOC_PROBE=${ALLOC_PROBE:-1}
 read -ra RR_PORT_LIST <<<"${RR_PORTS:-19111 19112 19113 19114}"
 NGINX_UPSTREAM_KEEPALIVE=${NGINX_UPSTREAM_KEEPALIVE:-64}
+GZIP_LEVEL=${GZIP_LEVEL:-5}
 MAX_OTHER_CPU=${MAX_OTHER_CPU:-10}
 MAX_RETRIES=${MAX_RETRIES:-2}
 QUIET_WAIT=${QUIET_WAIT:-60}
@@ -99,14 +100,19 @@ declare -A PORT=(
     [gatehouse-bare]=${GATEHOUSE_BARE_PORT:-18190}
     [gatehouse-env]=${GATEHOUSE_ENV_PORT:-18191}
     [yarp-tls]=${YARP_TLS_PORT:-18192}
+    [gatehouse-gzip]=${GATEHOUSE_GZIP_PORT:-18193}
+    [nginx-gzip]=${NGINX_GZIP_PORT:-18194}
+    [gatehouse-gzip-cache]=${GATEHOUSE_GZIP_CACHE_PORT:-18195}
+    [nginx-gzip-cache]=${NGINX_GZIP_CACHE_PORT:-18196}
 )
 declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small
-    [rr-small-64]=/rr-small [tls-small-64]=/small [h2-small-64]=/small)
+    [rr-small-64]=/rr-small [tls-small-64]=/small [h2-small-64]=/small [html-100k-gzip-64]=/html-100k [cached-html-100k-gzip-64]=/cached-html-100k)
 declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [cached-small-64]=64 [cached-100k-64]=64 [close-64]=64
-    [rr-small-64]=64 [tls-small-64]=64 [h2-small-64]=64)
+    [rr-small-64]=64 [tls-small-64]=64 [h2-small-64]=64 [html-100k-gzip-64]=64 [cached-html-100k-gzip-64]=64)
 # close-64: "Connection: close" on every request, so each request opens a new connection (a full TLS handshake for
 # the -tls contenders: wrk does not resume TLS sessions).
-declare -A SCENARIO_HEADER=([close-64]="Connection: close")
+# *-gzip-64: the client accepts gzip only (bench/compression.sh), so every contender makes the same coding.
+declare -A SCENARIO_HEADER=([close-64]="Connection: close" [html-100k-gzip-64]="Accept-Encoding: gzip" [cached-html-100k-gzip-64]="Accept-Encoding: gzip")
 is_cache() { [[ $1 == *-cache || $1 == varnish ]]; }
 is_tls() { [[ $1 == *-tls ]]; }
 is_dotnet() { [[ $1 == gatehouse* || $1 == yarp* ]]; }
@@ -123,8 +129,8 @@ url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else ech
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls)"; done
-for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache)"; done
+for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64, html-100k-gzip-64, cached-html-100k-gzip-64)"; done
 [[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
 # --- Tools ------------------------------------------------------------------------------------------------------------
@@ -229,12 +235,15 @@ start() {
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" \
                 dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" "${yarp_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env)
+        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env | gatehouse-gzip | gatehouse-gzip-cache)
             assert_port_free "$port"
-            local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare=''
+            local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare='' compression=''
             [[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout && $name =~ ^gatehouse(-env)?$ ]] && access='"accessLog": { "enabled": true }'
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
-            [[ $name == gatehouse-cache ]] && cache=', "cache": { "enabled": true }'
+            [[ $name == gatehouse-cache || $name == gatehouse-gzip-cache ]] && cache=', "cache": { "enabled": true }'
+            # The same coding, level, types and minimum size as nginx-gzip's gzip_* lines below; a stored variant is
+            # compressed at that level too, so the cached run compares serving, not compression ratios.
+            [[ $name == gatehouse-gzip* ]] && compression='"compression": { "enabled": true, "encodings": ["gzip"], "levels": { "gzip": '$GZIP_LEVEL' }, "storedLevels": { "gzip": '$GZIP_LEVEL' }, "types": ["text/html"], "minimumSize": "1KB" },'
             if [[ $name == gatehouse-tls ]]; then
                 listener_tls=', "tls": {}'
                 tls="\"tls\": { \"certificates\": [ { \"certificate\": \"$WORK/cert.pem\", \"key\": \"$WORK/key.pem\" } ] },"
@@ -260,6 +269,7 @@ start() {
   },
   $tls
   $bare
+  $compression
   $access
 }
 EOF
@@ -270,9 +280,11 @@ EOF
             [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && dll=$GATEHOUSE_ENV_DLL
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${env_vars[@]}" dotnet "$dll" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        nginx | nginx-log | nginx-cache | nginx-tls)
+        nginx | nginx-log | nginx-cache | nginx-tls | nginx-gzip | nginx-gzip-cache)
             assert_port_free "$port"
-            local access="access_log off;" cache_http="" cache_location="proxy_max_temp_file_size 0;" listen="listen 127.0.0.1:$port;"
+            local access="access_log off;" cache_http="" cache_location="proxy_max_temp_file_size 0;" listen="listen 127.0.0.1:$port;" gzip=""
+            # gzip_proxied any: nginx otherwise skips requests that carry Via; gzip_vary as Gatehouse's Vary.
+            [[ $name == nginx-gzip* ]] && gzip="gzip on; gzip_comp_level $GZIP_LEVEL; gzip_types text/html; gzip_min_length 1024; gzip_proxied any; gzip_vary on;"
             if [[ $name == nginx-tls ]]; then
                 # The same certificate as gatehouse-tls; Mozilla "intermediate" protocols and ciphers, HTTP/2 offered,
                 # a shared session cache as the Mozilla generator writes it.
@@ -286,7 +298,7 @@ EOF
         ssl_session_timeout 1d;"
             fi
             [[ $name == nginx-log ]] && access="access_log $dir/access.log combined buffer=64k flush=1s;"
-            if [[ $name == nginx-cache ]]; then
+            if [[ $name == nginx-cache || $name == nginx-gzip-cache ]]; then
                 # The backend's Cache-Control decides what is stored and for how long (nginx honours it by default).
                 # Hits come from files in the cache folder; sendfile is on, as in Debian's stock nginx.conf.
                 cache_http="proxy_cache_path $dir/cache levels=1:2 keys_zone=bench:10m max_size=256m inactive=60m use_temp_path=off;
@@ -311,6 +323,7 @@ http {
     uwsgi_temp_path $dir/uwsgi_temp;
     scgi_temp_path $dir/scgi_temp;
     $cache_http
+    $gzip
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
         keepalive $NGINX_UPSTREAM_KEEPALIVE;
@@ -376,6 +389,17 @@ check_rr() {
     log "$name: /rr-small round robin, requests per backend port $(cat "$WORK/rr.check")"
 }
 
+# check_gzip CONTENDER PATH: with Accept-Encoding: gzip the answer must be gzip that decodes to the backend's page.
+check_gzip() {
+    local url headers length
+    url=$(url_of "$1" "$2")
+    headers=$(curl_to "$1" -sf -H 'Accept-Encoding: gzip' -D - -o "$WORK/$1.gz" "$url" | tr -d '\r') || die "$1 failed on $2 with gzip"
+    grep -qi '^Content-Encoding: gzip' <<<"$headers" || die "$1 did not gzip $2: $headers"
+    length=$(gzip -dc "$WORK/$1.gz" | wc -c)
+    ((length == 102400)) || die "$1: $2 decodes to $length bytes, not 102400"
+    log "$1: $2 gzipped, $(stat -c %s "$WORK/$1.gz") bytes for 102400"
+}
+
 # check_h2 CONTENDER: the contender must answer over HTTP/2 (ALPN h2).
 check_h2() {
     local version
@@ -396,8 +420,8 @@ check_hit() {
     curl_to "$name" -sf -o /dev/null "$url" || die "$name failed on $path"
     headers=$(curl_to "$name" -sf -D - -o /dev/null "$url" | tr -d '\r') || die "$name failed on $path"
     case $name in
-        gatehouse-cache) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
-        nginx-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
+        gatehouse-cache | gatehouse-gzip-cache) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
+        nginx-cache | nginx-gzip-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
         varnish) grep -qiE '^X-Varnish: [0-9]+ [0-9]+' <<<"$headers" ;; # two ids: this request and the stored one
     esac || die "$name did not answer $path from its cache: $headers"
     log "$name: $path is a cache hit ($(grep -iE '^(Cache-Status|X-Cache-Status|X-Varnish|Age):' <<<"$headers" | paste -sd ' ' -))"
@@ -567,6 +591,7 @@ for c in "${CONTENDER_LIST[@]}"; do
         applies "$s" "$c" || continue
         [[ $s == rr-* ]] && check_rr "$c"
         [[ $s == h2-* ]] && check_h2 "$c"
+        [[ $s == *-gzip-64 ]] && check_gzip "$c" "${SCENARIO_PATH[$s]}"
     done
 done
 

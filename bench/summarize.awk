@@ -56,7 +56,7 @@ END {
     }
 
     # Pairs to compare, when both sides ran. req/s: above 1 is better for the first; the others: below 1 is better.
-    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse-tls/yarp-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp", pairs, " ")
+    npairs = split("gatehouse/nginx gatehouse/yarp gatehouse-log/nginx-log gatehouse-log/gatehouse gatehouse-cache/nginx-cache gatehouse-cache/varnish gatehouse-tls/nginx-tls gatehouse-tls/yarp-tls gatehouse/gatehouse-bare gatehouse-env/gatehouse gatehouse-env/yarp gatehouse-gzip/nginx-gzip gatehouse-gzip-cache/nginx-gzip-cache", pairs, " ")
     # Each pair gives two rows: the ratio of the two sides' medians, and the same pair round by round (each round's
     # ratio, then their median and range, and how many rounds the first side was at least as fast). Slow drift of the
     # machine cancels within a round, so the paired ratios scatter less than the medians of each side taken apart.

@@ -7,6 +7,8 @@ using System.Text;
 //   /rr-small  the same, for the round-robin scenario (the proxies send /rr-* to a cluster of every PORT given)
 //   /100k   102,400 bytes, application/octet-stream
 //   /cached-small, /cached-100k  the same bodies with "Cache-Control: public, max-age=3600" (for the cache benchmark)
+//   /html-100k, /cached-html-100k  102,400 bytes of text/html that compress like a real page (about 3:1), the second
+//                cacheable (for the compression benchmark, bench/compression.sh)
 //   /count  how many /cached-* requests the backend has answered so far (so a run can check its cache hit)
 //   /rr-count  how many /rr-small requests each port has answered: "PORT COUNT" lines (so a run can check round robin)
 // Usage: bench-backend PORT [PORT...]   (one process listening on every port given)
@@ -35,6 +37,21 @@ for (var i = 0; i < large.Length; i++)
     large[i] = (byte)('a' + (i % 26));
 }
 
+// A page of varied markup: words drawn from a fixed seed, so gzip meets a real page's redundancy rather than a pattern.
+var html = new StringBuilder("<!doctype html><html><head><title>Benchmark page</title></head><body>\n");
+var random = new Random(16);
+string[] words = ["gateway", "request", "cache", "proxy", "header", "stream", "the", "of", "and", "response", "client", "server", "route", "cluster"];
+while (html.Length < 100 * 1024 - 32)
+{
+    html.Append("<p class=\"c").Append(random.Next(20)).Append("\">");
+    for (var w = 0; w < 12; w++)
+    {
+        html.Append(words[random.Next(words.Length)]).Append(' ').Append(random.Next(10000)).Append(' ');
+    }
+    html.Append("</p>\n");
+}
+var page = Encoding.ASCII.GetBytes(html.ToString().PadRight(100 * 1024 - 15)[..(100 * 1024 - 15)] + "</body></html>\n");
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -54,6 +71,8 @@ long cachedRequests = 0;
 var rrRequests = new long[ports.Count];
 app.MapGet("/cached-small", (HttpContext context) => WriteCacheable(context, small, "text/plain"));
 app.MapGet("/cached-100k", (HttpContext context) => WriteCacheable(context, large, "application/octet-stream"));
+app.MapGet("/html-100k", (HttpContext context) => Write(context, page, "text/html; charset=utf-8"));
+app.MapGet("/cached-html-100k", (HttpContext context) => WriteCacheable(context, page, "text/html; charset=utf-8"));
 app.MapGet("/count", () => Interlocked.Read(ref cachedRequests).ToString(CultureInfo.InvariantCulture));
 app.MapGet("/rr-small", (HttpContext context) =>
 {

@@ -75,6 +75,10 @@ internal sealed partial class HttpCacheMiddleware(
         var entry = VariantSelection.Select(variants, context.Request.Headers);
         if (entry is null)
         {
+            if (variants.Count > 0)
+            {
+                OfferFreshVariants(request, variants);
+            }
             return MissAsync(request, variants.Count == 0 ? CacheForwardReason.UriMiss : CacheForwardReason.VaryMiss);
         }
         if (request.HasAuthorization && !MayAnswerAuthorizedRequest(request, entry))
@@ -170,6 +174,25 @@ internal sealed partial class HttpCacheMiddleware(
         var directives = ResponseCacheControl.FromResponse(stored, request.Settings.Policy.TargetedFieldNames);
         return Storability.Evaluate(HttpMethods.Get, request.Context.Request.Headers, RequestCacheControl.None, entry.StatusCode, stored, directives).Reason
             != NotStorableReason.Authorization;
+    }
+
+    /// <summary>A Vary miss: the fresh variants stored for the URI go down with the request (<see cref="IStoredVariantsFeature"/>).</summary>
+    private void OfferFreshVariants(CacheRequest request, IReadOnlyList<CachedResponse> variants)
+    {
+        var now = _time.GetUtcNow();
+        List<StoredVariant>? fresh = null;
+        for (var i = 0; i < variants.Count; i++)
+        {
+            var variant = variants[i];
+            if (Reuse.Decide(variant.Freshness, request.Directives, now) == ReuseDecision.Fresh)
+            {
+                (fresh ??= []).Add(new StoredVariant(variant, variant.Freshness.CurrentAge(now)));
+            }
+        }
+        if (fresh is not null)
+        {
+            request.Context.Features.Set<IStoredVariantsFeature>(new StoredVariantsFeature(fresh));
+        }
     }
 
     private static bool IsUpgrade(HttpContext context) =>

@@ -24,6 +24,7 @@ public static class GatehouseCli
         var to = new Option<string[]>("--to") { Description = "A backend address; repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
         var lb = new Option<string>("--lb") { Description = $"Load-balancing policy: {string.Join(", ", LoadBalancingPolicyNames.All)}.", DefaultValueFactory = _ => LoadBalancingPolicyNames.Default };
         var cache = new Option<bool>("--cache") { Description = "Cache responses as an RFC 9111 shared cache (in memory)." };
+        var compress = new Option<bool>("--compress") { Description = "Compress text responses (zstd, br, gzip by Accept-Encoding; stored once per encoding with --cache)." };
         var tlsCert = new Option<string>("--tls-cert") { Description = "With an https:// --from: PEM certificate (leaf and chain). Without it, a local CA issues one." };
         var tlsKey = new Option<string>("--tls-key") { Description = "With --tls-cert: its PEM private key." };
         var storage = new Option<string>("--storage") { Description = "Folder for the local CA. Default: ~/.local/share/gatehouse." };
@@ -31,9 +32,9 @@ public static class GatehouseCli
         {
             Description = "Turn on the admin API (status, drain, reload, purge, metrics, dashboard) at a loopback ADDRESS:PORT such as 127.0.0.1:9901, without a token.",
         };
-        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, tlsCert, tlsKey, storage, admin };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, compress, tlsCert, tlsKey, storage, admin };
         proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache),
-            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), parse.GetValue(admin), ct));
+            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), parse.GetValue(admin), parse.GetValue(compress), ct));
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port for Gatehouse on 127.0.0.1 (certificate from a local CA).", DefaultValueFactory = _ => 8443 };
@@ -83,9 +84,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, string? admin, CancellationToken cancellationToken)
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, string? admin, bool compress, CancellationToken cancellationToken)
     {
-        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls, admin));
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls, admin, compress));
         if (result.Config is null)
         {
             PrintErrors("gatehouse proxy", result.Errors);

@@ -6,11 +6,12 @@ namespace Gatehouse.Cli;
 /// <summary>Builds the config of <c>gatehouse proxy</c> (quick mode) from its flags. Pure, so it is tested like any config.</summary>
 public static class QuickConfig
 {
+    /// <param name="compress">Compress text responses with the default settings (docs/compression.md).</param>
     /// <param name="tls">For an https:// <paramref name="from"/>: certificate and key files, or the internal issuer when null.</param>
     /// <param name="admin">
     /// <c>ADDRESS:PORT</c> of an admin listener (API, metrics, dashboard) without a token, so loopback only; null for none.
     /// </param>
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, string? admin = null)
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, string? admin = null, bool compress = false)
     {
         var errors = new List<ConfigError>();
         var adminSection = new AdminDefinition();
@@ -62,6 +63,7 @@ public static class QuickConfig
                 Internal = new InternalIssuerDefinition { Hosts = tls?.Certificate is null ? [host] : [] },
                 Storage = tls?.Storage,
             },
+            Compression = new CompressionDefinition { Enabled = compress },
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["all"] = new()

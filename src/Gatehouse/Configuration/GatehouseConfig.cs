@@ -28,6 +28,9 @@ public sealed record GatehouseConfig : ConfigSection
     /// <summary>The HTTP cache's store and shared settings; routes opt in with their own <c>cache</c> section.</summary>
     public CacheDefinition Cache { get; init; } = new();
 
+    /// <summary>Response compression (gzip, brotli, zstd) for every route; routes can change it with their own section.</summary>
+    public CompressionDefinition Compression { get; init; } = new();
+
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
 
@@ -130,6 +133,9 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Caching of this route's responses (an RFC 9111 shared cache). Off unless enabled.</summary>
     public RouteCacheDefinition Cache { get; init; } = new();
+
+    /// <summary>This route's compression, over the top-level <c>compression</c>.</summary>
+    public RouteCompressionDefinition Compression { get; init; } = new();
 
     /// <summary>This route's own error-page replacement; the rest of hideBackend is global.</summary>
     public RouteHideBackendDefinition HideBackend { get; init; } = new();

@@ -1,6 +1,7 @@
 using System.Net;
 using Gatehouse.Admin;
 using Gatehouse.Caching.Middleware;
+using Gatehouse.Compression;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Lifecycle;
@@ -156,6 +157,7 @@ public sealed class GatehouseServer : IAsyncDisposable
             cache.CollapseTimeout = config.Cache.CollapseTimeout.Value ?? cache.CollapseTimeout;
         });
         builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
+        builder.Services.AddGatehouseCompression();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddGatehouseTls(source);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
@@ -220,6 +222,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         // After routing (it reads the matched route's cache settings), before the proxy: hits never reach YARP, and
         // misses, validations and background refreshes go through the whole proxy pipeline below.
         app.UseHttpCache();
+        // Below the cache: each encoding is a stored variant (Vary: Accept-Encoding), compressed once; above the proxy,
+        // so that Gatehouse's own pages are compressed like the backend's (docs/compression.md).
+        app.UseGatehouseCompression();
         // No route took the request: Gatehouse's 404, or its page for routing's 405.
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is

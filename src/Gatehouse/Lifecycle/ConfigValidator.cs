@@ -50,6 +50,7 @@ public static partial class ConfigValidator
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
         ValidateLog(errors, "log", config.Log);
         ValidateCache(errors, "cache", config.Cache);
+        ValidateCompression(errors, config);
         ValidateAdmin(errors, "admin", config.Admin, bound);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);

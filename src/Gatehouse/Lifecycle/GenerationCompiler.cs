@@ -1,4 +1,5 @@
 using Gatehouse.Caching.Middleware;
+using Gatehouse.Compression;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Health;
@@ -41,7 +42,8 @@ public static class GenerationCompiler
                 .With<IAnswerHeaders>(routeProtection.Headers)
                 .With(limits.Routes.GetValueOrDefault(r.Key))
                 .With(RouteForwarding.From(r.Value))
-                .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache)));
+                .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
+                .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled)));
         });
 
         return new Generation(revision, config, features, clusters, routes);
