@@ -24,6 +24,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private bool _receivedAny;
     private Task<Exception?> _sending = Task.FromResult<Exception?>(null);
     private CancellationTokenSource? _sendAbort;
+    private Action? _progress;
 
     private UpstreamConnection(Socket socket, UpstreamOptions options)
     {
@@ -42,22 +43,63 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     /// <summary>When it went back to the pool (TimeProvider timestamp).</summary>
     public long IdleSince { get; set; }
 
+    /// <summary>
+    /// Connects within <see cref="UpstreamOptions.ConnectTimeout"/>. A host name (<see cref="DnsEndPoint"/>) is resolved
+    /// and its addresses tried in order, as HttpClient does; the timeout covers the resolution and every attempt.
+    /// </summary>
     public static async Task<UpstreamConnection> ConnectAsync(EndPoint destination, UpstreamOptions options, CancellationToken cancellation)
     {
-        var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(destination, timeout.Token);
-            return new UpstreamConnection(socket, options);
+            if (destination is not DnsEndPoint named)
+            {
+                return new UpstreamConnection(await ConnectSocketAsync(destination, timeout.Token), options);
+            }
+
+            var addresses = await Dns.GetHostAddressesAsync(named.Host, timeout.Token);
+            SocketException? last = null;
+            foreach (var address in addresses)
+            {
+                try
+                {
+                    return new UpstreamConnection(await ConnectSocketAsync(new IPEndPoint(address, named.Port), timeout.Token), options);
+                }
+                catch (SocketException e)
+                {
+                    last = e;
+                }
+            }
+
+            throw last ?? new SocketException((int)SocketError.HostNotFound);
         }
         catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
         {
-            socket.Dispose();
             throw new UpstreamException(UpstreamFailure.ConnectFailed, $"cannot connect to {destination}: {e.Message}", e);
         }
     }
+
+    private static async Task<Socket> ConnectSocketAsync(EndPoint destination, CancellationToken cancellation)
+    {
+        var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(destination, cancellation);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The trailer fields of the last chunked body read (empty otherwise).</summary>
+    public HeaderFields Trailers => _chunks.Trailers;
+
+    /// <summary>Why sending the request (its body) failed, once the send has ended; null while it runs or when it went out whole.</summary>
+    public Exception? SendFailure => _sending.IsCompleted ? _sending.Result : null;
 
     /// <summary>
     /// Whether anything arrived (bytes, or the backend's close) while the connection sat idle. With no request
@@ -209,8 +251,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Copies the body of the response just read to <paramref name="destination"/>, then decides on reuse.</summary>
-    public async Task CopyBodyToAsync(Stream destination, CancellationToken cancellation)
+    public async Task CopyBodyToAsync(Stream destination, Action? progress, CancellationToken cancellation)
     {
+        _progress = progress;
         var head = _head ?? throw new InvalidOperationException("no response to read a body from");
         _head = null;
         switch (head.Framing)
@@ -319,12 +362,14 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    private static async ValueTask WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken cancellation)
+    private async ValueTask WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken cancellation)
     {
         foreach (var segment in data)
         {
             await destination.WriteAsync(segment, cancellation);
         }
+
+        _progress?.Invoke();
     }
 
     /// <summary>Closes at once, from the pool's synchronous paths (an idle connection has no pending I/O to wait for).</summary>

@@ -54,7 +54,10 @@ public sealed class LimitsTests
         var chunked = await RawHttp.SendAsync(proxy.Address, PostChunked("/", large));
         Assert.Equal(413, chunked.Status);
         Assert.Equal("/upload 2000", (await RawHttp.SendAsync(proxy.Address, PostChunked("/upload", large))).Body);
-        Assert.Equal(served + 2, backend.Requests);
+        // The /upload body went through; the cut-off one reached the backend or not depending on when the forwarder
+        // flushes the head: HttpClient (forwarder "yarp") flushes it before the body, the lean path sends it with the
+        // first body bytes, so a body refused at its first read never reaches the backend at all.
+        Assert.InRange(backend.Requests, served + 1, served + 2);
 
         // Routes' limits reload live.
         Assert.True((await proxy.ReloadAsync(config.Replace("ALL_LIMITS", ", \"limits\": { \"maxRequestBodyBytes\": \"4KB\" }", StringComparison.Ordinal))).Applied);
