@@ -22,7 +22,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private readonly UpstreamOptions _options;
     private ResponseHead? _head;
     private bool _receivedAny;
-    private Task<Exception?> _sending = Task.FromResult<Exception?>(null);
+    private const int ReadBufferSize = 16 * 1024;
+    private static readonly Task<Exception?> NothingSending = Task.FromResult<Exception?>(null);
+    private Task<Exception?> _sending = NothingSending;
     private CancellationTokenSource? _sendAbort;
     private Action? _progress;
 
@@ -31,7 +33,8 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         _socket = socket;
         _options = options;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        // 16 KiB reads: a 100 KiB body in 7 reads and 7 writes to the client instead of 25 of each with the 4 KiB default.
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 2048, leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         _heads = new ResponseHeadParser(options.Limits);
         _chunks = new ChunkedBodyDecoder(options.Limits);
@@ -131,14 +134,17 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
 
         _heads.Reset(request.IsHead);
-        _sendAbort?.Dispose();
-        _sendAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        _sending = SendBodyAsync(request, _sendAbort.Token);
-        if (request.BodyFraming == RequestBodyFraming.None)
+        ReleaseSendAbort();
+        if (!StreamsBody(request))
         {
-            ThrowIfFailed(await _sending);
+            // Only the head (and at most "Content-Length: 0"): flushed here, no send running beside the read.
+            _sending = NothingSending;
+            ThrowIfFailed(await SendBodyAsync(request, cancellation));
             return _head = await ReadFinalHeadAsync(cancellation);
         }
+
+        _sendAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _sending = SendBodyAsync(request, _sendAbort.Token);
 
         // The body goes out while the response is read: a backend may answer (413, 401, a redirect) without reading
         // the body, and sending all of it first would hold the exchange until a timeout. Such a connection is not
@@ -166,6 +172,19 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
 
         return _head = await head;
+    }
+
+    private static bool StreamsBody(UpstreamRequest request) =>
+        request.BodyFraming == RequestBodyFraming.Chunked || (request.BodyFraming == RequestBodyFraming.ContentLength && request.ContentLength > 0);
+
+    /// <summary>
+    /// Unlinks the last send's cancellation from the caller's token once that send is over (the caller may reuse its
+    /// token source for another exchange, as the forwarder's pooled activity timeout does).
+    /// </summary>
+    private void ReleaseSendAbort()
+    {
+        _sendAbort?.Dispose();
+        _sendAbort = null;
     }
 
     /// <summary>Writes the body and flushes; the failure, if any, is returned, so the task never goes unobserved.</summary>
@@ -197,31 +216,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads heads until the final one; 1xx heads are passed over (one async method: one state machine per exchange).</summary>
     private async Task<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
     {
         var interim = 0;
-        while (true)
-        {
-            var head = await ReadHeadAsync(cancellation);
-            switch (head.Kind)
-            {
-                case ResponseKind.Final:
-                    return head;
-                case ResponseKind.SwitchingProtocols:
-                    throw new UpstreamException(UpstreamFailure.UnsupportedResponse, "a 101 to a request that asked for no upgrade");
-                default:
-                    if (++interim > _options.MaxInterimResponses)
-                    {
-                        throw new UpstreamException(UpstreamFailure.UnsupportedResponse, $"more than {_options.MaxInterimResponses} interim responses");
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    private async Task<ResponseHead> ReadHeadAsync(CancellationToken cancellation)
-    {
         while (true)
         {
             var read = await ReadAsync(_receivedAny ? UpstreamFailure.InvalidResponse : UpstreamFailure.ClosedBeforeResponse, cancellation);
@@ -232,7 +230,21 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             {
                 case ParseStatus.Complete:
                     _reader.AdvanceTo(buffer.GetPosition(result.Consumed));
-                    return result.Head!;
+                    var head = result.Head!;
+                    switch (head.Kind)
+                    {
+                        case ResponseKind.Final:
+                            return head;
+                        case ResponseKind.SwitchingProtocols:
+                            throw new UpstreamException(UpstreamFailure.UnsupportedResponse, "a 101 to a request that asked for no upgrade");
+                    }
+
+                    if (++interim > _options.MaxInterimResponses)
+                    {
+                        throw new UpstreamException(UpstreamFailure.UnsupportedResponse, $"more than {_options.MaxInterimResponses} interim responses");
+                    }
+
+                    continue;
                 case ParseStatus.Invalid:
                     throw new UpstreamException(UpstreamFailure.InvalidResponse, "invalid response head: " + result.Error);
             }
@@ -272,6 +284,10 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         // The request must have gone out whole too: a backend that answered before reading all of the body has the
         // rest of it in flight, and it would be read as the next request.
         Reusable = _sending.IsCompleted && _sending.Result is null && ConnectionReuse.MayReuse(head, bodyReadToEnd: true, BufferedAfterEnd());
+        if (_sending.IsCompleted)
+        {
+            ReleaseSendAbort();
+        }
     }
 
     private async Task CopyContentLengthAsync(long length, Stream destination, CancellationToken cancellation)

@@ -40,6 +40,9 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             ? runtime.Generation.Cluster<LeanForwarding>(cluster)
             : null;
 
+    /// <summary>
+    /// One exchange, in one async method (each awaited async helper would cost every request its own state machine).
+    /// </summary>
     private async ValueTask<ForwarderError> ForwardAsync(HttpContext context, string destinationPrefix, UpstreamOptions options,
         ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
     {
@@ -48,126 +51,121 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             throw new InvalidOperationException("The request cannot be forwarded, the response has already started");
         }
 
-        using var activity = new ActivityTimeout(requestConfig.ActivityTimeout ?? DefaultActivityTimeout, context.RequestAborted, cancellationToken);
-        HttpRequestMessage? message = null;
-        UpstreamRequest? request = null;
-        UpstreamResponse response;
+        var activity = ActivityTimeout.Rent(requestConfig.ActivityTimeout ?? DefaultActivityTimeout, context.RequestAborted, cancellationToken);
+        UpstreamResponse? response = null;
         try
         {
-            // :: as YARP's steps 1-3: the message, then the transforms, which may answer instead of forwarding.
-            var hasBody = LeanRequest.HasBody(context);
-            message = new HttpRequestMessage { Method = HttpMethod.Parse(context.Request.Method), Version = System.Net.HttpVersion.Version11 };
-            var content = hasBody ? new HeaderShellContent() : null;
-            message.Content = content;
-            await transformer.TransformRequestAsync(context, message, destinationPrefix, activity.Token);
-            if (hasBody && !ReferenceEquals(content, message.Content))
+            HttpRequestMessage message;
+            UpstreamRequest? request = null;
+            try
             {
-                throw new InvalidOperationException("Replacing the outgoing request's HttpContent is not supported. Configure HttpContext.Request instead.");
+                // :: as YARP's steps 1-3: the message, then the transforms, which may answer instead of forwarding.
+                var hasBody = LeanRequest.HasBody(context);
+                message = new HttpRequestMessage { Method = HttpMethod.Parse(context.Request.Method), Version = System.Net.HttpVersion.Version11 };
+                var content = hasBody ? new HeaderShellContent() : null;
+                message.Content = content;
+                await transformer.TransformRequestAsync(context, message, destinationPrefix, activity.Token);
+                if (hasBody && !ReferenceEquals(content, message.Content))
+                {
+                    throw new InvalidOperationException("Replacing the outgoing request's HttpContent is not supported. Configure HttpContext.Request instead.");
+                }
+
+                if (IsResponseSet(context.Response))
+                {
+                    return ForwarderError.None;
+                }
+
+                activity.Restart();
+                var destination = message.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, context.Request.Path, context.Request.QueryString);
+                if (destination.Scheme != Uri.UriSchemeHttp)
+                {
+                    throw new InvalidOperationException("a transform sent an http:// request elsewhere: " + destination.Scheme);
+                }
+
+                if (!requestConfig.AllowResponseBuffering.GetValueOrDefault())
+                {
+                    context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                }
+
+                var pool = pools.For(destination, options);
+                request = LeanRequest.Build(context, message, destination, pool.HostHeader, hasBody);
+
+                // :: step 4: send, and read up to the final response head.
+                try
+                {
+                    response = await pool.Pool.SendAsync(request, activity.Token);
+                }
+                catch (ObjectDisposedException e) when (e.ObjectName == typeof(UpstreamPool).FullName)
+                {
+                    // A reload removed the destination as this request took it: finish it on a pool of its own.
+                    response = await pools.Renew(destination, options, pool).Pool.SendAsync(request, activity.Token);
+                }
+            }
+            catch (Exception e)
+            {
+                return await HandleRequestFailureAsync(context, request, e, transformer, activity);
             }
 
-            if (IsResponseSet(context.Response))
-            {
-                return ForwarderError.None;
-            }
-
+            // :: steps 5-6: status and headers through the transformer.
             activity.Restart();
-            var destination = message.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, context.Request.Path, context.Request.QueryString);
-            if (destination.Scheme != Uri.UriSchemeHttp)
+            var head = response.Head;
+            using var shell = LeanResponse.Shell(head, message);
+            try
             {
-                throw new InvalidOperationException("a transform sent an http:// request elsewhere: " + destination.Scheme);
+                context.Response.StatusCode = head.StatusCode;
+                if (!IsHttp2OrGreater(context.Request.Protocol) && LeanResponse.CustomReason(head) is { } reason)
+                {
+                    context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+                }
+
+                if (!await transformer.TransformResponseAsync(context, shell, activity.Token))
+                {
+                    // The transforms discard the body (a held-back retryable status, a replaced error page): the
+                    // connection closes with its body unread.
+                    return ForwarderError.None;
+                }
+            }
+            catch (Exception e)
+            {
+                ReportError(context, ForwarderError.ResponseHeaders, e);
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                return ForwarderError.ResponseHeaders;
             }
 
-            if (!requestConfig.AllowResponseBuffering.GetValueOrDefault())
+            // :: steps 7-8: the body, then the trailers.
+            try
             {
-                context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                await response.CopyBodyToAsync(context.Response.Body, activity.Restart, activity.Token);
+            }
+            catch (Exception e)
+            {
+                return HandleResponseBodyFailure(context, e, activity);
             }
 
-            var pool = pools.For(destination, options);
-            request = LeanRequest.Build(context, message, destination, pool.HostHeader, hasBody);
+            LeanResponse.AddTrailers(shell, response.Trailers);
+            await transformer.TransformResponseTrailersAsync(context, shell, activity.Token);
 
-            // :: step 4: send, and read up to the final response head.
-            response = await SendAsync(pool, destination, options, request, activity.Token);
-        }
-        catch (Exception e)
-        {
-            return await HandleRequestFailureAsync(context, request, e, transformer, activity);
-        }
+            // The response went out whole; a request body that failed meanwhile (the backend answered before reading
+            // it all, then closed) is still reported, as YARP does, without touching the response.
+            if (response.RequestBodyFailure is { } failure and not OperationCanceledException)
+            {
+                var error = IsClientBodyFailure(failure) ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination;
+                ReportError(context, error, failure);
+                return error;
+            }
 
-        activity.Restart();
-        try
-        {
-            return await RelayResponseAsync(context, message, response, transformer, activity);
+            return ForwarderError.None;
         }
         finally
         {
-            await response.DisposeAsync();
-        }
-    }
-
-    private async Task<UpstreamResponse> SendAsync(UpstreamPoolEntry pool, Uri destination, UpstreamOptions options, UpstreamRequest request, CancellationToken cancellation)
-    {
-        try
-        {
-            return await pool.Pool.SendAsync(request, cancellation);
-        }
-        catch (ObjectDisposedException e) when (e.ObjectName == typeof(UpstreamPool).FullName)
-        {
-            // A reload removed the destination as this request took it: finish it on a pool of its own.
-            return await pools.Renew(destination, options, pool).Pool.SendAsync(request, cancellation);
-        }
-    }
-
-    /// <summary>:: steps 5-8: status and headers through the transformer, the body, the trailers.</summary>
-    private static async ValueTask<ForwarderError> RelayResponseAsync(HttpContext context, HttpRequestMessage message, UpstreamResponse response,
-        HttpTransformer transformer, ActivityTimeout activity)
-    {
-        var head = response.Head;
-        using var shell = LeanResponse.Shell(head, message);
-        try
-        {
-            context.Response.StatusCode = head.StatusCode;
-            if (!IsHttp2OrGreater(context.Request.Protocol) && LeanResponse.CustomReason(head) is { } reason)
+            if (response is not null)
             {
-                context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+                await response.DisposeAsync();
             }
 
-            if (!await transformer.TransformResponseAsync(context, shell, activity.Token))
-            {
-                // The transforms discard the body (a held-back retryable status, a replaced error page): the connection
-                // closes with its body unread.
-                return ForwarderError.None;
-            }
+            activity.Return();
         }
-        catch (Exception e)
-        {
-            ReportError(context, ForwarderError.ResponseHeaders, e);
-            context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status502BadGateway;
-            return ForwarderError.ResponseHeaders;
-        }
-
-        try
-        {
-            await response.CopyBodyToAsync(context.Response.Body, activity.Restart, activity.Token);
-        }
-        catch (Exception e)
-        {
-            return HandleResponseBodyFailure(context, e, activity);
-        }
-
-        LeanResponse.AddTrailers(shell, response.Trailers);
-        await transformer.TransformResponseTrailersAsync(context, shell, activity.Token);
-
-        // The response went out whole; a request body that failed meanwhile (the backend answered before reading it
-        // all, then closed) is still reported, as YARP does, without touching the response.
-        if (response.RequestBodyFailure is { } failure and not OperationCanceledException)
-        {
-            var error = IsClientBodyFailure(failure) ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination;
-            ReportError(context, error, failure);
-            return error;
-        }
-
-        return ForwarderError.None;
     }
 
     private static bool IsResponseSet(HttpResponse response) => response.StatusCode != StatusCodes.Status200OK || response.HasStarted;
