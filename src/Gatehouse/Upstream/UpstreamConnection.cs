@@ -113,7 +113,8 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     {
         try
         {
-            return _socket.Poll(0, SelectMode.SelectRead) || _socket.Available > 0;
+            // Readable with nothing outstanding means bytes or the close (one poll syscall; FIONREAD would add another).
+            return _socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

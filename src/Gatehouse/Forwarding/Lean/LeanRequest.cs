@@ -50,29 +50,32 @@ internal static class LeanRequest
     /// The fields to send: the message's headers, then its content headers, each name once with its values joined as
     /// HttpClient joins them (", ", or "; " for Cookie). Host, Content-Length and Transfer-Encoding are the writer's.
     /// </summary>
-    public static List<KeyValuePair<string, string>> Fields(HttpRequestMessage message)
+    public static IReadOnlyList<KeyValuePair<string, string>> Fields(HttpRequestMessage message)
     {
-        var fields = new List<KeyValuePair<string, string>>(16);
-        foreach (var header in message.Headers.NonValidated)
+        var headers = message.Headers.NonValidated;
+        var contentHeaders = message.Content?.Headers.NonValidated;
+        var fields = new KeyValuePair<string, string>[headers.Count + (contentHeaders?.Count ?? 0)];
+        var count = 0;
+        foreach (var header in headers)
         {
             if (!RequestHeadWriter.IsOwnField(header.Key))
             {
-                fields.Add(KeyValuePair.Create(header.Key, Join(header.Key, header.Value)));
+                fields[count++] = KeyValuePair.Create(header.Key, Join(header.Key, header.Value));
             }
         }
 
-        if (message.Content is { } content)
+        if (contentHeaders is { } content)
         {
-            foreach (var header in content.Headers.NonValidated)
+            foreach (var header in content)
             {
                 if (!RequestHeadWriter.IsOwnField(header.Key))
                 {
-                    fields.Add(KeyValuePair.Create(header.Key, Join(header.Key, header.Value)));
+                    fields[count++] = KeyValuePair.Create(header.Key, Join(header.Key, header.Value));
                 }
             }
         }
 
-        return fields;
+        return count == fields.Length ? fields : new ArraySegment<KeyValuePair<string, string>>(fields, 0, count);
     }
 
     private static string Join(string name, System.Net.Http.Headers.HeaderStringValues values)
