@@ -27,7 +27,8 @@ public sealed class HeaderFields
 
     internal ReadOnlySpan<byte> Slice(Range range) => _block.AsSpan(range);
 
-    public string Name(int index) => Encoding.ASCII.GetString(NameBytes(index));
+    /// <summary>The name as sent; a common name in its usual spelling is a shared string.</summary>
+    public string Name(int index) => KnownFieldNames.Get(NameBytes(index));
 
     /// <summary>The value as Latin-1, which maps every obs-text byte to one char and back.</summary>
     public string Value(int index) => Encoding.Latin1.GetString(ValueBytes(index));

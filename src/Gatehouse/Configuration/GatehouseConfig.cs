@@ -65,6 +65,12 @@ public sealed record GatehouseConfig : ConfigSection
 
     /// <summary>HTTP strictness switches (docs/protection.md).</summary>
     public HttpDefinition Http { get; init; } = new();
+
+    /// <summary>
+    /// <c>lean</c> (Gatehouse's own HTTP/1.1 client for http:// destinations, YARP's forwarder for the rest) or <c>yarp</c>
+    /// (YARP's forwarder for everything). Absent: the GATEHOUSE_FORWARDER environment variable, else lean (docs/upstream.md).
+    /// </summary>
+    public string? Forwarder { get; init; }
 }
 
 /// <summary>Every section keeps the properties it does not know, so that the validator can report each of them.</summary>

@@ -34,12 +34,32 @@ public static class GatehouseServiceCollectionExtensions
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
+        UseLeanForwarder(services);
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Yarp.ReverseProxy.SessionAffinity.ISessionAffinityPolicy, CookieAffinityPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ThresholdActiveHealthPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, ConsecutiveFailuresPassivePolicy>());
         return services;
+    }
+
+    /// <summary>
+    /// Puts Gatehouse's forwarder (the lean path, docs/upstream.md) where YARP's ForwarderMiddleware finds its
+    /// IHttpForwarder, with YARP's own forwarder inside it for what the lean path does not carry.
+    /// </summary>
+    private static void UseLeanForwarder(IServiceCollection services)
+    {
+        var yarp = services.Last(d => d.ServiceType == typeof(IHttpForwarder));
+        if (yarp.ImplementationType is not { } yarpType)
+        {
+            return; // someone registered their own forwarder: theirs stands
+        }
+
+        services.Remove(yarp);
+        services.TryAddSingleton<UpstreamPools>();
+        services.AddSingleton<IHttpForwarder>(sp => new LeanForwarder(
+            (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()));
     }
 
     /// <summary>A container holding only what <see cref="ConfigChecker"/> needs, for <c>gatehouse validate</c>.</summary>

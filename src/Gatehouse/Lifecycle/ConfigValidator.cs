@@ -47,6 +47,15 @@ public static partial class ConfigValidator
             ValidateCluster(errors, $"clusters.{id}", cluster);
         }
 
+        if (config.Forwarder is { } forwarder && !Forwarding.ForwarderModes.IsKnown(forwarder))
+        {
+            errors.Add(new("forwarder", $"'{forwarder}' is not one of {Forwarding.ForwarderModes.Lean}, {Forwarding.ForwarderModes.Yarp}"));
+        }
+        else if (config.Forwarder is null && Forwarding.ForwarderModes.FromEnvironment is { } fromEnvironment && !Forwarding.ForwarderModes.IsKnown(fromEnvironment))
+        {
+            errors.Add(new("forwarder", $"absent, and the environment's {Forwarding.ForwarderModes.EnvironmentVariable}='{fromEnvironment}' is not one of {Forwarding.ForwarderModes.Lean}, {Forwarding.ForwarderModes.Yarp}"));
+        }
+
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
         ValidateLog(errors, "log", config.Log);
         ValidateCache(errors, "cache", config.Cache);

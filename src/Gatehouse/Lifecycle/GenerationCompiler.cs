@@ -31,6 +31,7 @@ public static class GenerationCompiler
         var clusters = config.Clusters.Select(c => KeyValuePair.Create(c.Key, FeatureSet.Empty
             .With(ClusterBalancing.From(c.Value))
             .With(RetryPolicy.From(c.Value))
+            .With(LeanForwarding.From(c.Value, config))
             .With(PassiveHealthSettings.From(c.Value))
             .With(ActiveHealthThresholds.From(c.Value))));
 

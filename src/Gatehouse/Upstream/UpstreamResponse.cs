@@ -21,8 +21,19 @@ public sealed class UpstreamResponse : IAsyncDisposable
     public ResponseHead Head { get; }
 
     /// <summary>Copies the body to <paramref name="destination"/>; throws <see cref="UpstreamException"/> when the framing breaks or the backend stops early.</summary>
-    public Task CopyBodyToAsync(Stream destination, CancellationToken cancellation = default) =>
-        (_connection ?? throw new ObjectDisposedException(nameof(UpstreamResponse))).CopyBodyToAsync(destination, cancellation);
+    public Task CopyBodyToAsync(Stream destination, CancellationToken cancellation = default) => CopyBodyToAsync(destination, null, cancellation);
+
+    /// <summary>As above; <paramref name="progress"/> is called after each piece written (an activity timeout restarts on it).</summary>
+    public Task CopyBodyToAsync(Stream destination, Action? progress, CancellationToken cancellation) =>
+        Connection.CopyBodyToAsync(destination, progress, cancellation);
+
+    /// <summary>The trailer fields of a chunked body, once it has been read; empty otherwise.</summary>
+    public HeaderFields Trailers => Connection.Trailers;
+
+    /// <summary>Why sending the request body failed, once that send has ended (a backend may answer before reading it all).</summary>
+    public Exception? RequestBodyFailure => Connection.SendFailure;
+
+    private UpstreamConnection Connection => _connection ?? throw new ObjectDisposedException(nameof(UpstreamResponse));
 
     public ValueTask DisposeAsync()
     {

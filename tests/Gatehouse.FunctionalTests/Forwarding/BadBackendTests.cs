@@ -8,11 +8,14 @@ namespace Gatehouse.FunctionalTests.Forwarding;
 /// <summary>A backend that answers with something that is not HTTP gets a clean 502, and Gatehouse keeps serving.</summary>
 public sealed class BadBackendTests
 {
-    [Fact]
-    public async Task HeadersTheBackendNamesInConnection_DoNotReachTheClient()
+    [Theory]
+    [InlineData("lean")]
+    [InlineData("yarp")]
+    public async Task HeadersTheBackendNamesInConnection_DoNotReachTheClient(string forwarder)
     {
         await using var raw = RawBackend.Start("HTTP/1.1 200 OK\r\nConnection: X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok");
-        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster($$"""      "raw": { "address": "http://127.0.0.1:{{raw.Port}}" }"""));
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster($$"""      "raw": { "address": "http://127.0.0.1:{{raw.Port}}" }""",
+            rootExtra: $$""", "forwarder": "{{forwarder}}" """));
 
         using var response = await proxy.Client.GetAsync("/");
 
@@ -22,10 +25,13 @@ public sealed class BadBackendTests
     }
 
     [Theory]
-    [InlineData("this is not http\r\n\r\n")]
-    [InlineData("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")]
-    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!")]
-    public async Task GarbageReply_Answers502WithGatehousesBody(string reply)
+    [InlineData("lean", "this is not http\r\n\r\n")]
+    [InlineData("lean", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")]
+    [InlineData("lean", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!")]
+    [InlineData("yarp", "this is not http\r\n\r\n")]
+    [InlineData("yarp", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")]
+    [InlineData("yarp", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!")]
+    public async Task GarbageReply_Answers502WithGatehousesBody(string forwarder, string reply)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -48,6 +54,7 @@ public sealed class BadBackendTests
             {
               "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
               "accessLog": { "enabled": false },
+              "forwarder": "{{forwarder}}",
               "routes": {
                 "bad": { "clusterId": "bad", "match": { "pathPrefix": "/bad" } },
                 "good": { "clusterId": "good", "match": { "pathPrefix": "/good" } }

@@ -2,8 +2,8 @@ using Gatehouse.FunctionalTests.Infrastructure;
 
 namespace Gatehouse.FunctionalTests.Protection;
 
-/// <summary>One Gatehouse in front of a backend that records the exact bytes it receives.</summary>
-public sealed class RecordedProxy : IAsyncLifetime
+/// <summary>One Gatehouse, on the given forwarding path, in front of a backend that records the exact bytes it receives.</summary>
+public abstract class RecordedProxy(string forwarder) : IAsyncLifetime
 {
     public RecordingBackend Backend { get; private set; } = null!;
 
@@ -14,7 +14,7 @@ public sealed class RecordedProxy : IAsyncLifetime
         Backend = RecordingBackend.Start();
         Proxy = await TestProxy.StartAsync(Configs.SingleCluster($$"""      "raw": { "address": "{{Backend.Address}}" }""",
             clusterExtra: "\"retry\": { \"enabled\": false }",
-            rootExtra: """, "limits": { "maxRequestLineBytes": "2KB", "maxRequestHeadersBytes": "4KB", "maxRequestHeaderCount": 20 }"""));
+            rootExtra: $$""", "forwarder": "{{forwarder}}", "limits": { "maxRequestLineBytes": "2KB", "maxRequestHeadersBytes": "4KB", "maxRequestHeaderCount": 20 }"""));
     }
 
     public async ValueTask DisposeAsync()
@@ -40,11 +40,21 @@ public sealed class RecordedProxy : IAsyncLifetime
     }
 }
 
+public sealed class RecordedLeanProxy() : RecordedProxy("lean");
+
+public sealed class RecordedYarpProxy() : RecordedProxy("yarp");
+
+/// <summary>Every raw-byte case below, forwarded by Gatehouse's own HTTP/1.1 client.</summary>
+public sealed class StrictHttpLeanTests(RecordedLeanProxy fixture) : StrictHttpTests(fixture), IClassFixture<RecordedLeanProxy>;
+
+/// <summary>Every raw-byte case below, forwarded by YARP's forwarder (HttpClient).</summary>
+public sealed class StrictHttpYarpTests(RecordedYarpProxy fixture) : StrictHttpTests(fixture), IClassFixture<RecordedYarpProxy>;
+
 /// <summary>
 /// Strict HTTP at the edge, with raw bytes over a socket: what Gatehouse refuses never reaches the backend, and what it
-/// accepts reaches it in one unambiguous form (docs/protection.md, "Strict HTTP").
+/// accepts reaches it in one unambiguous form (docs/protection.md, "Strict HTTP"), on both forwarding paths.
 /// </summary>
-public sealed class StrictHttpTests(RecordedProxy fixture) : IClassFixture<RecordedProxy>
+public abstract class StrictHttpTests(RecordedProxy fixture)
 {
     private const string Host = "Host: shop.example\r\n";
 

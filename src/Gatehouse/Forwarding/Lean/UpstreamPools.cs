@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Gatehouse.Runtime;
+using Gatehouse.Upstream;
+
+namespace Gatehouse.Forwarding;
+
+/// <summary>
+/// The lean path's connection pools: one per backend authority (host and port) and pool options, created on first use.
+/// When a generation is applied, the pools of authorities no cluster names any more are disposed (their idle
+/// connections closed; those in use close when their exchange ends).
+/// </summary>
+public sealed class UpstreamPools : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<PoolKey, UpstreamPoolEntry> _pools = new();
+    private readonly GenerationHolder? _generations;
+    private readonly TimeProvider _time;
+
+    public UpstreamPools(TimeProvider time, GenerationHolder? generations = null)
+    {
+        _time = time;
+        _generations = generations;
+        if (generations is not null)
+        {
+            generations.Applied += Retain;
+        }
+    }
+
+    public int Count => _pools.Count;
+
+    /// <summary>The pool for the authority of <paramref name="destination"/> (an absolute http:// URI).</summary>
+    public UpstreamPoolEntry For(Uri destination, UpstreamOptions options) =>
+        _pools.GetOrAdd(new PoolKey(destination.Host, destination.Port, options), Create, _time);
+
+    /// <summary>Replaces a pool that was disposed while a request was about to use it (a reload removed its destination).</summary>
+    internal UpstreamPoolEntry Renew(Uri destination, UpstreamOptions options, UpstreamPoolEntry disposed)
+    {
+        _pools.TryRemove(KeyValuePair.Create(new PoolKey(destination.Host, destination.Port, options), disposed));
+        return For(destination, options);
+    }
+
+    /// <summary>Disposes the pools that <paramref name="generation"/> no longer uses.</summary>
+    public void Retain(Generation generation)
+    {
+        var live = new HashSet<PoolKey>();
+        foreach (var (clusterId, cluster) in generation.Config.Clusters)
+        {
+            if (generation.Cluster<LeanForwarding>(clusterId) is not { } lean)
+            {
+                continue;
+            }
+
+            foreach (var destination in cluster.Destinations.Values)
+            {
+                if (Uri.TryCreate(destination.Address, UriKind.Absolute, out var uri))
+                {
+                    live.Add(new PoolKey(uri.Host, uri.Port, lean.Options));
+                }
+            }
+        }
+
+        foreach (var (key, entry) in _pools)
+        {
+            if (!live.Contains(key) && _pools.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                _ = entry.Pool.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    private static UpstreamPoolEntry Create(PoolKey key, TimeProvider time)
+    {
+        EndPoint endPoint = IPAddress.TryParse(key.Host, out var address) ? new IPEndPoint(address, key.Port) : new DnsEndPoint(key.Host, key.Port);
+
+        // The Host HttpClient sends for such a URI: the host as written (IPv6 in brackets), the port unless 80.
+        var host = key.Port == 80 ? key.Host : key.Host + ":" + key.Port.ToString(CultureInfo.InvariantCulture);
+        return new UpstreamPoolEntry(new UpstreamPool(endPoint, key.Options, time), host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_generations is not null)
+        {
+            _generations.Applied -= Retain;
+        }
+
+        foreach (var (key, entry) in _pools)
+        {
+            if (_pools.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                await entry.Pool.DisposeAsync();
+            }
+        }
+    }
+
+    private readonly record struct PoolKey(string Host, int Port, UpstreamOptions Options);
+}
+
+/// <summary>A pool and the Host header value for requests through it.</summary>
+public sealed record UpstreamPoolEntry(UpstreamPool Pool, string HostHeader);
