@@ -6,6 +6,7 @@ using Gatehouse.Caching.Middleware;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Configuration;
 using Gatehouse.Lifecycle;
+using Gatehouse.Observability.Metrics;
 using Gatehouse.Runtime;
 using Yarp.ReverseProxy;
 
@@ -17,12 +18,13 @@ namespace Gatehouse.Admin;
 /// <item><c>GET /status</c>: config revision, clusters and the health of each destination (JSON).</item>
 /// <item><c>POST /config/reload</c>: reload the config file now (as SIGHUP does).</item>
 /// <item><c>POST /cache/purge?url=…</c>, <c>?prefix=…</c> or <c>?tag=…</c>: remove cached responses at once.</item>
+/// <item><c>GET /metrics</c>: every metric in Prometheus text format (docs/operations.md).</item>
 /// </list>
 /// With a token configured every request needs <c>Authorization: Bearer TOKEN</c>.
 /// </summary>
 internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder settings, IProxyStateLookup proxyState, ConfigReloader reloader, IServiceProvider services)
 {
-    private static readonly string[] Endpoints = ["GET /status", "POST /config/reload", "POST /cache/purge?url=|prefix=|tag="];
+    private static readonly string[] Endpoints = ["GET /status", "GET /metrics", "POST /config/reload", "POST /cache/purge?url=|prefix=|tag="];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -43,6 +45,9 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder 
             case "/status" when HttpMethods.IsGet(method):
                 await WriteAsync(context, StatusCodes.Status200OK, Status());
                 break;
+            case "/metrics" when HttpMethods.IsGet(method):
+                await WriteMetricsAsync(context);
+                break;
             case "/config/reload" when HttpMethods.IsPost(method):
                 var outcome = await reloader.ReloadAsync("admin API");
                 await WriteAsync(context, outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
@@ -51,8 +56,8 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder 
             case "/cache/purge" when HttpMethods.IsPost(method):
                 await PurgeAsync(context);
                 break;
-            case "/status" or "/config/reload" or "/cache/purge":
-                context.Response.Headers.Allow = path == "/status" ? "GET" : "POST";
+            case "/status" or "/metrics" or "/config/reload" or "/cache/purge":
+                context.Response.Headers.Allow = path is "/status" or "/metrics" ? "GET" : "POST";
                 await WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = $"{method} is not allowed on {path}" });
                 break;
             default:
@@ -77,6 +82,19 @@ internal sealed class AdminApiMiddleware(RequestDelegate next, GenerationHolder 
         }),
         cache = services.GetService<IHttpCacheStore>()?.Statistics,
     };
+
+    private async Task WriteMetricsAsync(HttpContext context)
+    {
+        if (services.GetService<MetricsCollector>() is not { } metrics)
+        {
+            await WriteAsync(context, StatusCodes.Status404NotFound, new { error = "metrics are off (metrics.enabled: false)" });
+            return;
+        }
+
+        context.Response.ContentType = PrometheusText.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(PrometheusText.Write(metrics.Collect()), context.RequestAborted);
+    }
 
     private async Task PurgeAsync(HttpContext context)
     {

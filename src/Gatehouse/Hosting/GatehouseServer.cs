@@ -126,6 +126,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddGatehouseTls(source);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
+        builder.Services.AddGatehouseObservability(config);
         if (config.AccessLog.Enabled)
         {
             builder.Services.AddSingleton(new AccessLogWriter(config.AccessLog));
@@ -155,6 +156,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         {
             app.MapWhen(AdminConnection.IsAdmin, admin => admin.UseMiddleware<AdminApiMiddleware>());
         }
+
+        // Metrics and the request's span, for the proxy listeners only (the admin API is not traffic).
+        app.UseGatehouseObservability(config);
 
         // Always (not a strict HTTP rule): every later step, and the backend, reads the one canonical path.
         app.UseGatehouseCanonicalPaths();

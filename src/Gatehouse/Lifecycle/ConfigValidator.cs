@@ -50,6 +50,7 @@ public static partial class ConfigValidator
         ValidateAccessLog(errors, "accessLog", config.AccessLog);
         ValidateCache(errors, "cache", config.Cache);
         ValidateAdmin(errors, "admin", config.Admin, bound);
+        ValidateTelemetry(errors, config.Metrics, config.Tracing);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
