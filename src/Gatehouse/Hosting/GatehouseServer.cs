@@ -124,6 +124,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
         builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<ReloadTelemetry>();
         builder.Services.AddGatehouseTls(source);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         builder.Services.AddGatehouseObservability(config);
@@ -143,6 +144,10 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         // Load the initial config into YARP's provider before YARP first reads it.
         _ = app.Services.GetRequiredService<ConfigReloader>();
+        // The features' observable instruments exist once their owners do: create them before the first scrape.
+        _ = app.Services.GetRequiredService<Health.DestinationGauges>();
+        _ = app.Services.GetRequiredService<Tls.TlsTelemetry>();
+        _ = app.Services.GetRequiredService<ReloadTelemetry>();
 
         // Before the access log: it logs the client found behind trusted proxies.
         app.UseGatehouseClientIdentity();

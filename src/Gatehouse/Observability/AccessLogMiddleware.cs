@@ -28,6 +28,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
+        // The request's span (Tracing/RequestSpans) when tracing is on.
+        var traceId = context.Features.Get<IHttpActivityFeature>()?.Activity is { } span ? span.TraceId.ToHexString() : null;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var entry = new AccessLogEntry(
             time.GetUtcNow(),
@@ -45,7 +47,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
             proxy?.Cluster.Config.ClusterId,
             proxy?.ProxiedDestination?.DestinationId,
             context.Features.Get<ForwardingState>()?.Attempts ?? 0,
-            writer.Format == Configuration.AccessLogFormats.Json ? RequestIds.Of(context) : null);
+            writer.Format == Configuration.AccessLogFormats.Json || traceId is not null ? RequestIds.Of(context) : null,
+            traceId);
         writer.Write(writer.Format == Configuration.AccessLogFormats.Json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
     }
 }

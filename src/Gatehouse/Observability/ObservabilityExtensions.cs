@@ -13,6 +13,7 @@ public static class ObservabilityExtensions
         {
             services.AddSingleton<MetricsCollector>();
             services.AddSingleton<RequestMetrics>();
+            services.AddSingleton<CacheMetrics>();
         }
 
         services.AddSingleton(_ => new OtlpExport(config));
@@ -26,6 +27,7 @@ public static class ObservabilityExtensions
     public static IApplicationBuilder UseGatehouseObservability(this IApplicationBuilder app, GatehouseConfig config)
     {
         _ = app.ApplicationServices.GetService<MetricsCollector>();
+        _ = app.ApplicationServices.GetService<CacheMetrics>();
         _ = app.ApplicationServices.GetRequiredService<OtlpExport>();
         if (config.Metrics.Enabled || config.Tracing.Enabled)
         {

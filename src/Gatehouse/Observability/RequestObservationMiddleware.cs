@@ -12,7 +12,7 @@ namespace Gatehouse.Observability;
 /// inside the request's span (the upstream attempts' spans are its children, see Forwarding). One async step for both;
 /// it is left out of the pipeline when metrics and tracing are both off.
 /// </summary>
-internal sealed class RequestObservationMiddleware(RequestDelegate next, RequestMetrics? metrics = null)
+internal sealed class RequestObservationMiddleware(RequestDelegate next, RequestMetrics? metrics = null, CacheMetrics? cache = null)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -27,9 +27,11 @@ internal sealed class RequestObservationMiddleware(RequestDelegate next, Request
             var route = RouteRuntime.Of(context)?.RouteId ?? GatehouseTelemetry.NoRoute;
             var status = context.Response.StatusCode;
             metrics?.Record(route, context.Request.Method, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var cacheStatus = context.Response.Headers.TryGetValue("Cache-Status", out var field) ? field.ToString() : null;
+            cache?.Record(route, cacheStatus);
             if (span is not null)
             {
-                RequestSpans.Complete(span, context, route, status);
+                RequestSpans.Complete(span, context, route, status, cacheStatus);
             }
         }
     }

@@ -63,6 +63,15 @@ public sealed class CertificateStore
     /// <summary>The certificate for a ClientHello's server name (null or unknown: the default); null when there is none at all.</summary>
     public ServerCertificate? Select(string? serverName) => Volatile.Read(ref _selection).Select(serverName);
 
+    /// <summary>Every certificate held now, with its source's id (for metrics and status).</summary>
+    public IReadOnlyList<(string Source, ServerCertificate Certificate)> All()
+    {
+        lock (_gate)
+        {
+            return [.. _sources.SelectMany(s => s.Entries.Select(e => (s.Source, e.Certificate)))];
+        }
+    }
+
     /// <summary>Whether some certificate names this host (exactly or by wildcard); the default alone does not count.</summary>
     public bool HasCertificateFor(string host) => Volatile.Read(ref _selection).Find(host) is not null;
 

@@ -38,7 +38,7 @@ internal static class RequestSpans
         return span;
     }
 
-    public static void Complete(Activity span, HttpContext context, string route, int status)
+    public static void Complete(Activity span, HttpContext context, string route, int status, string? cacheStatus)
     {
         if (!span.IsAllDataRequested)
         {
@@ -48,6 +48,10 @@ internal static class RequestSpans
         span.DisplayName = route == GatehouseTelemetry.NoRoute ? GatehouseTelemetry.MethodClass(context.Request.Method) : $"{GatehouseTelemetry.MethodClass(context.Request.Method)} {route}";
         span.SetTag("http.route", route);
         span.SetTag("http.response.status_code", status);
+        if (cacheStatus is not null)
+        {
+            span.SetTag("gatehouse.cache_status", cacheStatus);
+        }
         if (status >= 500)
         {
             span.SetStatus(ActivityStatusCode.Error);
