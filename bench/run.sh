@@ -34,6 +34,7 @@
 #                       gatehouse-cache, nginx-cache, varnish: the route cached, nginx proxy_cache, Varnish's default VCL;
 #                       gatehouse-tls, nginx-tls, yarp-tls: HTTPS with one ECDSA P-256 certificate for "localhost";
 #                       gatehouse-bare: the default protections off, from bench/protections-off.json;
+#                       gatehouse-nometrics: plain Gatehouse with "metrics": { "enabled": false };
 #                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
 #                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
 #   GATEHOUSE_ACCESS_LOG=off  "stdout": gatehouse and gatehouse-env keep the access log at its default (combined, to
@@ -99,6 +100,7 @@ declare -A PORT=(
     [nginx-tls]=${NGINX_TLS_PORT:-18189}
     [gatehouse-bare]=${GATEHOUSE_BARE_PORT:-18190}
     [gatehouse-env]=${GATEHOUSE_ENV_PORT:-18191}
+    [gatehouse-nometrics]=${GATEHOUSE_NOMETRICS_PORT:-18193}
     [yarp-tls]=${YARP_TLS_PORT:-18192}
     [gatehouse-gzip]=${GATEHOUSE_GZIP_PORT:-18193}
     [nginx-gzip]=${NGINX_GZIP_PORT:-18194}
@@ -129,7 +131,7 @@ url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else ech
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, gatehouse-nometrics, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache)"; done
 for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64, html-100k-gzip-64, cached-html-100k-gzip-64)"; done
 [[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
@@ -235,7 +237,7 @@ start() {
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" \
                 dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" "${yarp_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env | gatehouse-gzip | gatehouse-gzip-cache)
+        gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env | gatehouse-nometrics | gatehouse-gzip | gatehouse-gzip-cache)
             assert_port_free "$port"
             local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare='' compression=''
             [[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout && $name =~ ^gatehouse(-env)?$ ]] && access='"accessLog": { "enabled": true }'
@@ -250,6 +252,8 @@ start() {
             fi
             # gatehouse-bare: the default protections turned off, to show what they cost (see docs/protection.md).
             [[ $name == gatehouse-bare ]] && bare=$(cat "$ROOT/bench/protections-off.json")
+            # gatehouse-nometrics: metrics off, to show what they cost (docs/performance.md, "What metrics cost").
+            [[ $name == gatehouse-nometrics ]] && bare='"metrics": { "enabled": false },'
             local rr_destinations="" sep="" i
             for i in "${!RR_PORT_LIST[@]}"; do
                 rr_destinations+="$sep\"d$i\": { \"address\": \"http://127.0.0.1:${RR_PORT_LIST[$i]}\" }"

@@ -3,6 +3,7 @@ using System.Text;
 using Gatehouse.Admin.Dashboard;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Lifecycle;
+using Gatehouse.Observability.Metrics;
 using Gatehouse.Runtime;
 using Gatehouse.Tls;
 using Yarp.ReverseProxy;
@@ -28,7 +29,7 @@ internal sealed class AdminApiMiddleware(
 {
     private static readonly string[] Endpoints =
     [
-        "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard/events", "GET /status", "GET /config", "GET /certificates", "POST /config/reload",
+        "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard/events", "GET /status", "GET /config", "GET /certificates", "GET /metrics", "POST /config/reload",
         "POST /cache/purge?url=|prefix=|tag=", "POST /destinations/CLUSTER/DESTINATION/drain|disable|enable",
     ];
 
@@ -72,6 +73,9 @@ internal sealed class AdminApiMiddleware(
             case "/certificates" when HttpMethods.IsGet(method):
                 await AdminJson.WriteAsync(context, StatusCodes.Status200OK, AdminCertificates.Build(certificates, time.GetUtcNow()));
                 break;
+            case "/metrics" when HttpMethods.IsGet(method):
+                await WriteMetricsAsync(context);
+                break;
             case "/config/reload" when HttpMethods.IsPost(method):
                 var outcome = await reloader.ReloadAsync("admin API");
                 await AdminJson.WriteAsync(context, outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
@@ -84,9 +88,9 @@ internal sealed class AdminApiMiddleware(
                 var (status, body) = AdminDestinations.Apply(target.Cluster, target.Destination, target.Action, proxyState, controls);
                 await AdminJson.WriteAsync(context, status, body);
                 break;
-            case "/status" or "/config" or "/certificates" or "/config/reload" or "/cache/purge":
+            case "/status" or "/config" or "/certificates" or "/metrics" or "/config/reload" or "/cache/purge":
             case var _ when AdminDestinations.Parse(path) is not null:
-                context.Response.Headers.Allow = path is "/status" or "/config" or "/certificates" ? "GET" : "POST";
+                context.Response.Headers.Allow = path is "/status" or "/config" or "/certificates" or "/metrics" ? "GET" : "POST";
                 await AdminJson.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = $"{method} is not allowed on {path}" });
                 break;
             default:
@@ -115,6 +119,20 @@ internal sealed class AdminApiMiddleware(
             wanted.Where(h => !certificates.HasCertificateFor(h)).ToList()));
         await AdminJson.WriteAsync(context, problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             new { status = problems.Count == 0 ? "ready" : "not ready", problems });
+    }
+
+    /// <summary><c>/metrics</c>: every metric in Prometheus text format (docs/operations.md); 404 when metrics are off.</summary>
+    private async Task WriteMetricsAsync(HttpContext context)
+    {
+        if (services.GetService<MetricsCollector>() is not { } metrics)
+        {
+            await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new { error = "metrics are off (metrics.enabled: false)" });
+            return;
+        }
+
+        context.Response.ContentType = PrometheusText.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(PrometheusText.Write(metrics.Collect()), context.RequestAborted);
     }
 
     private static bool Authorized(string header, string? token)

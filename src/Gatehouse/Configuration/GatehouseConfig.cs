@@ -34,6 +34,12 @@ public sealed record GatehouseConfig : ConfigSection
     /// <summary>The admin API (purge, status). Off unless a port is given.</summary>
     public AdminDefinition Admin { get; init; } = new();
 
+    /// <summary>Metrics at <c>GET /metrics</c> on the admin listener and over OTLP (docs/operations.md). On by default.</summary>
+    public MetricsDefinition Metrics { get; init; } = new();
+
+    /// <summary>Request and upstream-attempt spans over OTLP, <c>traceparent</c> to the backends. Off by default.</summary>
+    public TracingDefinition Tracing { get; init; } = new();
+
     /// <summary>Keeping backends out of sight: identity headers, backend URLs, cookie domains, error pages. On by default.</summary>
     public HideBackendDefinition HideBackend { get; init; } = new();
     /// <summary>Proxies (CIDRs) whose X-Forwarded-* and Forwarded headers are believed; see docs/protection.md.</summary>

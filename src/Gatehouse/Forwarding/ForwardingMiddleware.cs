@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Http;
@@ -25,6 +26,7 @@ internal sealed class ForwardingMiddleware(
     RetryBudgets budgets,
     DestinationControls controls,
     IEnumerable<IPassiveHealthCheckPolicy> passivePolicies,
+    ForwardingTelemetry telemetry,
     ILogger<ForwardingMiddleware> logger)
 {
     private readonly FrozenDictionary<string, IPassiveHealthCheckPolicy> _passivePolicies =
@@ -71,6 +73,7 @@ internal sealed class ForwardingMiddleware(
 
         var timedOut = false;
         var failedUnexpectedly = false;
+        Activity? span = null;
         try
         {
             // The attempt loop, written inline: one async state machine per request instead of two. Drained and disabled
@@ -84,14 +87,22 @@ internal sealed class ForwardingMiddleware(
                 state.RejectedStatus = null;
                 state.ReplacedStatus = null;
                 var remaining = candidates.Count - (tried?.Count ?? 0);
-                state.RetryAllowed = replayable && state.Attempts < retry.MaxAttempts && remaining > 1 && budget.CanRetry(retry.Budget);
+                var retryPossible = replayable && state.Attempts < retry.MaxAttempts && remaining > 1;
+                state.RetryAllowed = retryPossible && budget.CanRetry(retry.Budget);
 
-                var attemptStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                var attemptStarted = Stopwatch.GetTimestamp();
+                span = ForwardingTelemetry.StartAttempt(context, state.Attempts, proxy.Cluster.Config.ClusterId);
                 await next(context);
                 state.UpstreamTime += System.Diagnostics.Stopwatch.GetElapsedTime(attemptStarted);
                 ReportPassiveHealth(context, proxy);
 
-                if (!ShouldRetry(context, proxy, state, retry, budget))
+                var retrying = ShouldRetry(context, proxy, state, retry, budget, retryPossible);
+                var destination = proxy.ProxiedDestination;
+                telemetry.AttemptEnded(span, proxy.Cluster.Config.ClusterId, destination?.DestinationId, destination?.Model.Config.Address,
+                    ForwardingTelemetry.Outcome(context, state), state.RejectedStatus ?? context.Response.StatusCode,
+                    Stopwatch.GetElapsedTime(attemptStarted).TotalSeconds, retrying);
+                span = null;
+                if (!retrying)
                 {
                     break;
                 }
@@ -117,6 +128,9 @@ internal sealed class ForwardingMiddleware(
         }
         finally
         {
+            // An attempt that threw: its span ends here, marked as failed.
+            span?.SetStatus(ActivityStatusCode.Error);
+            span?.Dispose();
             if (timeout is not null)
             {
                 timedOut = timeout.IsCancellationRequested && !originalAborted.IsCancellationRequested;
@@ -180,7 +194,7 @@ internal sealed class ForwardingMiddleware(
     }
 
     /// <summary>Whether the attempt just made failed in a way that may be retried now; logs every failed attempt.</summary>
-    private bool ShouldRetry(HttpContext context, IReverseProxyFeature proxy, ForwardingState state, RetryPolicy retry, RetryBudget budget)
+    private bool ShouldRetry(HttpContext context, IReverseProxyFeature proxy, ForwardingState state, RetryPolicy retry, RetryBudget budget, bool retryPossible)
     {
         var (failure, retryable) = DescribeFailure(context, state);
         if (failure is null)
@@ -195,8 +209,13 @@ internal sealed class ForwardingMiddleware(
         }
 
         var failed = proxy.ProxiedDestination;
-        var retrying = retryable && state.RetryAllowed && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted
-            && failed is not null && budget.TryWithdraw(retry.Budget);
+        var wouldRetry = retryable && retryPossible && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted && failed is not null;
+        var retrying = wouldRetry && state.RetryAllowed && budget.TryWithdraw(retry.Budget);
+        if (wouldRetry && !retrying)
+        {
+            telemetry.BudgetRefused(proxy.Cluster.Config.ClusterId);
+        }
+
         GatehouseLog.AttemptFailed(logger, context.Request.Method, context.Request.Path, RequestIds.Of(context), state.Attempts, proxy.Cluster.Config.ClusterId,
             failed?.DestinationId ?? "-", failure, retrying ? "; retrying on another destination" : "");
         return retrying;

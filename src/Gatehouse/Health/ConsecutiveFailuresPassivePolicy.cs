@@ -13,7 +13,7 @@ namespace Gatehouse.Health;
 /// Passive health (outlier detection): a destination that fails N requests in a row (connect errors, resets, timeouts and,
 /// by default, 5xx answers) is ejected for the reactivation period, like Envoy's consecutive_5xx and nginx's max_fails.
 /// </summary>
-internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater healthUpdater, GenerationHolder settings) : IPassiveHealthCheckPolicy
+internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater healthUpdater, GenerationHolder settings, HealthTelemetry telemetry) : IPassiveHealthCheckPolicy
 {
     public const string PolicyName = "Gatehouse.ConsecutiveFailures";
 
@@ -46,6 +46,7 @@ internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater
         {
             Volatile.Write(ref box.Value, 0);
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, passive.ReactivationPeriod);
+            telemetry.Ejected(cluster.ClusterId, destination.DestinationId);
         }
     }
 }

@@ -30,6 +30,9 @@ internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
+        // Trace context goes to the backend from the request's headers, where the attempt's span wrote it
+        // (Forwarding/ForwardingTelemetry); the client's propagator would send the id of an activity of its own instead.
+        handler.ActivityHeadersPropagator = null;
         if (Read(context.NewMetadata, YarpConfigMapper.ConnectTimeoutMetadata) is { } connect)
         {
             handler.ConnectTimeout = connect;

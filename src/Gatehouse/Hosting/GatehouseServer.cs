@@ -159,9 +159,11 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
         builder.Services.AddGatehouseCompression();
         builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<ReloadTelemetry>();
         builder.Services.AddGatehouseTls(source);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         builder.Services.AddHostedService<ShutdownLog>();
+        builder.Services.AddGatehouseObservability(config);
         if (config.AccessLog.Enabled)
         {
             builder.Services.AddSingleton(new AccessLogWriter(config.AccessLog));
@@ -186,6 +188,10 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         // Load the initial config into YARP's provider before YARP first reads it.
         _ = app.Services.GetRequiredService<ConfigReloader>();
+        // The features' observable instruments exist once their owners do: create them before the first scrape.
+        _ = app.Services.GetRequiredService<Health.DestinationGauges>();
+        _ = app.Services.GetRequiredService<Tls.TlsTelemetry>();
+        _ = app.Services.GetRequiredService<ReloadTelemetry>();
 
         // Before the access log: it logs the client found behind trusted proxies.
         app.UseGatehouseClientIdentity();
@@ -202,6 +208,9 @@ public sealed class GatehouseServer : IAsyncDisposable
             _ = app.Services.GetRequiredService<ReloadHistory>();
             app.UseMiddleware<RouteTrafficMiddleware>();
         }
+
+        // Metrics and the request's span, for the proxy listeners only (the admin API is not traffic).
+        app.UseGatehouseObservability(config);
 
         // Always (not strict HTTP rules): every later step, and the backend, reads the one canonical path, and no header
         // name a CGI-style backend would read as another, nor an untrusted client's claim of its own address.

@@ -26,6 +26,11 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<GenerationHolder>();
         services.TryAddSingleton<DestinationControls>();
         services.TryAddSingleton<RetryBudgets>();
+        // Every feature records on the host's meter factory (docs/operations.md); nothing is paid until something listens.
+        services.AddMetrics();
+        services.TryAddSingleton<ForwardingTelemetry>();
+        services.TryAddSingleton<HealthTelemetry>();
+        services.TryAddSingleton<DestinationGauges>();
         services.TryAddSingleton(new InMemoryConfigProvider([], []));
         services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
         services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();

@@ -10,6 +10,7 @@ public static class ProtectionExtensions
     {
         services.TryAddSingleton<RateLimiterRegistry>();
         services.TryAddSingleton<BasicAuthChecker>();
+        services.TryAddSingleton<ProtectionTelemetry>();
         services.TryAddSingleton<ForwardAuthClient>();
         return services;
     }

@@ -115,6 +115,8 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("server", result.Config.Server != current.Server),
                     ("cache", result.Config.Cache != current.Cache),
                     ("admin", result.Config.Admin != current.Admin),
+                    ("metrics", result.Config.Metrics.Enabled != current.Metrics.Enabled || result.Config.Metrics.Otlp != current.Metrics.Otlp),
+                    ("tracing", result.Config.Tracing.Enabled != current.Tracing.Enabled || result.Config.Tracing.SampleRatio != current.Tracing.SampleRatio || result.Config.Tracing.Otlp != current.Tracing.Otlp),
                     // Certificates, the internal issuer's hosts, HSTS and the redirect apply on reload (Tls/TlsReloadService).
                     ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
                     ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),

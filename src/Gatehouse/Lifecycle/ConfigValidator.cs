@@ -61,6 +61,7 @@ public static partial class ConfigValidator
         ValidateCache(errors, "cache", config.Cache);
         ValidateCompression(errors, config);
         ValidateAdmin(errors, "admin", config.Admin, bound);
+        ValidateTelemetry(errors, config.Metrics, config.Tracing);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);

@@ -24,7 +24,8 @@ public readonly record struct AccessLogEntry(
     int Attempts,
     string? RequestId = null,
     string? CacheStatus = null,
-    double? UpstreamMs = null);
+    double? UpstreamMs = null,
+    string? TraceId = null);
 
 /// <summary>Formats log lines. Pure functions, so the formats are tested without a server.</summary>
 public static class AccessLogFormatter
@@ -48,6 +49,13 @@ public static class AccessLogFormatter
         sb.Append("\" \"");
         AppendEscaped(sb, string.IsNullOrEmpty(e.UserAgent) ? "-" : e.UserAgent);
         sb.Append('"');
+        if (e.TraceId is not null)
+        {
+            // Only with tracing on, after nginx's fields (so parsers of the combined format keep working): both ids are
+            // hex or the request id's safe characters, so they need no quoting.
+            sb.Append(" trace_id=").Append(e.TraceId).Append(" request_id=").Append(e.RequestId ?? "-");
+        }
+
         return sb.ToString();
     }
 
@@ -83,6 +91,10 @@ public static class AccessLogFormatter
 
             w.WriteNumber("attempts", e.Attempts);
             w.WriteString("request_id", e.RequestId);
+            if (e.TraceId is not null)
+            {
+                w.WriteString("trace_id", e.TraceId);
+            }
             w.WriteEndObject();
         }
 

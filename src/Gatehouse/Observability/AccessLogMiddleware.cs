@@ -38,6 +38,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
         var route = proxy?.Route.Config ?? context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config;
         var json = writer.Format == Configuration.AccessLogFormats.Json;
         var forwarding = context.Features.Get<ForwardingState>();
+        // The request's span (Tracing/RequestSpans) when tracing is on.
+        var traceId = context.Features.Get<IHttpActivityFeature>()?.Activity is { } span ? span.TraceId.ToHexString() : null;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
         var entry = new AccessLogEntry(
             time.GetUtcNow(),
@@ -55,9 +57,10 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
             proxy?.Cluster.Config.ClusterId ?? route?.ClusterId,
             proxy?.ProxiedDestination?.DestinationId,
             forwarding?.Attempts ?? 0,
-            json ? RequestIds.Of(context) : null,
+            json || traceId is not null ? RequestIds.Of(context) : null,
             json ? CacheOutcome.FromCacheStatus(context.Response.Headers["Cache-Status"], _cacheName) : null,
-            forwarding is { Attempts: > 0 } ? forwarding.UpstreamTime.TotalMilliseconds : null);
+            forwarding is { Attempts: > 0 } ? forwarding.UpstreamTime.TotalMilliseconds : null,
+            traceId);
         writer.Write(json ? AccessLogFormatter.Json(entry) : AccessLogFormatter.Combined(entry));
     }
 }

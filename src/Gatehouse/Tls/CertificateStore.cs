@@ -75,6 +75,15 @@ public sealed class CertificateStore
         }
     }
 
+    /// <summary>Every certificate held now, with its source's id (for metrics and status).</summary>
+    public IReadOnlyList<(string Source, ServerCertificate Certificate)> All()
+    {
+        lock (_gate)
+        {
+            return [.. _sources.SelectMany(s => s.Entries.Select(e => (s.Source, e.Certificate)))];
+        }
+    }
+
     /// <summary>Whether some certificate names this host (exactly or by wildcard); the default alone does not count.</summary>
     public bool HasCertificateFor(string host) => Volatile.Read(ref _selection).Find(host) is not null;
 

@@ -23,6 +23,7 @@ public static class TlsHostingExtensions
             sp.GetRequiredService<CertificateStore>(), TlsPaths.Storage(config.Tls, source.Path), config.Tls.Internal.Hosts,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<InternalCertificateSource>>()));
         services.AddHostedService<TlsReloadService>();
+        services.AddSingleton<TlsTelemetry>();
         services.AddGatehouseAcme(source);
         return services;
     }

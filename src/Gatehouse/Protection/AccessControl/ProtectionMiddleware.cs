@@ -11,7 +11,7 @@ namespace Gatehouse.Protection;
 /// Rate limiting comes before the password checks so that guessing passwords is rate limited too. A route with nothing
 /// configured costs one dictionary look-up and one flag test.
 /// </summary>
-internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolder settings, RateLimiterRegistry limiters, BasicAuthChecker basicAuth, ForwardAuthClient forwardAuth)
+internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolder settings, RateLimiterRegistry limiters, BasicAuthChecker basicAuth, ForwardAuthClient forwardAuth, ProtectionTelemetry telemetry)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -33,12 +33,14 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
         var client = context.Connection.RemoteIpAddress;
         if (route.HasIpLists && !AccessDecisions.IsAllowed(client, route))
         {
+            telemetry.Denied(context, "ip");
             await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status403Forbidden, "403 Forbidden: this address may not use this route.\n");
             return;
         }
 
         if (route.Methods is { } methods && !methods.Contains(context.Request.Method))
         {
+            telemetry.Denied(context, "method");
             context.Response.Headers.Allow = route.AllowHeader;
             await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status405MethodNotAllowed, ErrorPages.Text(StatusCodes.Status405MethodNotAllowed));
             return;
@@ -53,6 +55,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
                 lease = await limiter.AcquireAsync(context, 1, context.RequestAborted);
                 if (!lease.IsAcquired)
                 {
+                    telemetry.RateLimited(context, policy.Name);
                     var headers = context.Response.Headers;
                     headers["RateLimit-Policy"] = policy.PolicyHeader;
                     var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
@@ -80,6 +83,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
             {
                 if (basicAuth.Authenticate(basic, context.Request.Headers.Authorization) is null)
                 {
+                    telemetry.Denied(context, "basic_auth");
                     context.Response.Headers.WWWAuthenticate = basic.Challenge;
                     await ErrorPages.WriteRefusalAsync(context, StatusCodes.Status401Unauthorized, "401 Unauthorized: this route needs a user name and password.\n");
                     return;
@@ -96,6 +100,7 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
                 var forwardedFor = context.Features.Get<ClientIdentity>()?.ForwardedFor;
                 if (await forwardAuth.AuthorizeAsync(context, forward, forwardedFor) != ForwardAuthClient.Outcome.Allowed)
                 {
+                    telemetry.Denied(context, "forward_auth");
                     return;
                 }
             }
