@@ -6,8 +6,8 @@ using Gatehouse.FunctionalTests.Infrastructure;
 namespace Gatehouse.FunctionalTests.Caching;
 
 /// <summary>
-/// RFC 9111 through a real Gatehouse: §4.1 Vary normalisation, §4.3.2 client conditionals on a stored response
-/// without Last-Modified, and a backend's 103 Early Hints before the final response.
+/// RFC 9111 through a real Gatehouse: §4.1 Vary normalisation and POST responses, §4.3.2 client conditionals on a
+/// stored response without Last-Modified, and a backend's 103 Early Hints before the final response.
 /// </summary>
 public sealed class ProxyCacheVariantsAndConditionsTests
 {
@@ -104,6 +104,31 @@ public sealed class ProxyCacheVariantsAndConditionsTests
         }
         Assert.StartsWith("Gatehouse; hit", second.Headers.GetValues("Cache-Status").Last(), StringComparison.Ordinal);
         Assert.Equal(1, backend.Requests);
+    }
+
+    // RFC 9111 §4.1 / RFC 9110 §9.3.3 allow (MAY) reusing a cacheable POST response whose Content-Location is the
+    // target for a later GET; Gatehouse declines (docs/caching-rfc9111.md says why): the POST invalidates the target
+    // (§4.4) and its response is not stored, so the GET goes to the backend.
+    [Fact]
+    public async Task PostResponseWithContentLocationOfTheTarget_IsNotReusedForAGet_Section4_1()
+    {
+        await using var origin = await TestBackend.StartAsync("origin", context =>
+        {
+            var page = context.Request.Method + " answer";
+            context.Response.Headers.CacheControl = "max-age=60";
+            context.Response.Headers.ContentLocation = "/doc";
+            context.Response.ContentLength = page.Length;
+            return context.Response.WriteAsync(page);
+        });
+        await using var proxy = await TestProxy.StartAsync(CachedConfig(Configs.Destinations(origin)));
+
+        using var post = await proxy.Client.PostAsync("/doc", new StringContent("x"));
+        using var get = await GetAsync(proxy, "/doc");
+
+        Assert.Contains("fwd=method", post.Headers.GetValues("Cache-Status").Last(), StringComparison.Ordinal);
+        Assert.Equal("GET answer", await get.Content.ReadAsStringAsync());
+        Assert.Contains("fwd=uri-miss", get.Headers.GetValues("Cache-Status").Last(), StringComparison.Ordinal);
+        Assert.Equal(2, origin.Requests);
     }
 
     /// <summary>A raw HTTP/1.1 backend that answers every request with a 103 Early Hints and then a cacheable 200.</summary>
