@@ -6,9 +6,10 @@ namespace Gatehouse.Caching;
 /// One member of a weighted list such as Accept-Encoding (RFC 9110 §12.4.2), in a canonical spelling: the value (with
 /// its parameters) and the weight in thousandths. The weight is written only when it is not 1, so <c>gzip;q=1.0</c>
 /// and <c>gzip</c> are the same member; a weight of 0 ("not acceptable") is kept as <c>;q=0</c>, so it never
-/// becomes equal to the member's absence.
+/// becomes equal to the member's absence. <see cref="Extensions"/> are Accept's parameters after the weight
+/// (accept-ext), written after it.
 /// </summary>
-internal readonly record struct WeightedMember(string Value, int Thousandths)
+internal readonly record struct WeightedMember(string Value, int Thousandths, string Extensions = "")
 {
     /// <summary>
     /// A token with an optional weight (<c>gzip;q=0.5</c>, <c>en-GB</c>, <c>*</c>), lower-cased. Null when it has other
@@ -69,13 +70,12 @@ internal readonly record struct WeightedMember(string Value, int Thousandths)
             var target = afterWeight ? extensions : value;
             target.Append(';').Append(parts[i][..equals].ToLowerInvariant()).Append('=').Append(parts[i][(equals + 1)..]);
         }
-        // Extensions belong after the weight; with weight 1 the canonical form still writes it to keep them apart.
-        return extensions.Length == 0
-            ? new WeightedMember(value.ToString(), thousandths)
-            : new WeightedMember(value.Append(";q=").Append(Weight(thousandths)).Append(extensions).ToString(), 1000);
+        return new WeightedMember(value.ToString(), thousandths, extensions.ToString());
     }
 
-    public override string ToString() => Thousandths == 1000 ? Value : Value + ";q=" + Weight(Thousandths);
+    // With extensions the weight is written even when it is 1: they are told apart from media type parameters by it.
+    public override string ToString() =>
+        Thousandths == 1000 && Extensions.Length == 0 ? Value : Value + ";q=" + Weight(Thousandths) + Extensions;
 
     private static string Weight(int thousandths) => thousandths switch
     {

@@ -144,6 +144,8 @@ public class Rfc9111_4_1_VaryTests
     [InlineData("accept-language", "fr;q=0.8, EN-us, en;q=0.800", "en-us, fr;q=0.8, en;q=0.8")]
     [InlineData("accept", "*/*;q=0.1, Text/Html; Charset=UTF-8", "text/html;charset=UTF-8, */*;q=0.1")]
     [InlineData("accept", "text/html;q=0.5;ext=1", "text/html;q=0.5;ext=1")]
+    [InlineData("accept", "text/html;q=0.5;ext=1, image/png;ext=2, text/plain;q=0.9", "image/png;ext=2, text/plain;q=0.9, text/html;q=0.5;ext=1")]
+    [InlineData("accept", "text/html;Q=1;Ext=1", "text/html;q=1;ext=1")]
     [InlineData("x-other", "  A,B  ", "A,B")]
     public void CanonicalSpellings_Section4_1(string name, string value, string expected)
     {
