@@ -10,12 +10,10 @@ namespace Gatehouse.Caching;
 /// that requests that only differ in ways §4.1 allows to ignore produce the same key.
 /// </summary>
 /// <remarks>
-/// Normalisation: field names are compared without case and sorted; several field lines are combined with ", "; each
-/// list member is trimmed and empty members dropped (so "a,b", "a , b" and two lines "a" and "b" are equal); values
-/// are otherwise compared exactly. Accept-Encoding is also lower-cased and sorted, because content-coding names are
-/// case-insensitive and the order of its members carries no preference (RFC 9110 §12.5.3); other fields keep order
-/// and case, since Accept-Language order and most values are significant. A field absent from the request differs
-/// from a field present with an empty value (§4.1).
+/// Field names are compared without case, deduplicated and sorted; each nominated field's value is normalised by
+/// <see cref="VaryFieldValue.Normalise"/> (per field: weighted lists such as Accept-Encoding and Accept-Language in a
+/// canonical spelling; any other field only trimmed, its lines combined). A field absent from the request differs from
+/// a field present with an empty value (§4.1).
 /// </remarks>
 public static class VaryKey
 {
@@ -50,7 +48,7 @@ public static class VaryKey
             builder.Append(name);
             if (requestHeaders.TryGetValue(name, out var value))
             {
-                builder.Append('=').Append(Normalise(name, value));
+                builder.Append('=').Append(VaryFieldValue.Normalise(name, value));
             }
         }
         key = builder.ToString();
@@ -59,17 +57,4 @@ public static class VaryKey
 
     /// <summary>Whether Vary lists "*".</summary>
     public static bool VariesOnEverything(StringValues vary) => FieldList.Members(vary).Contains("*");
-
-    private static string Normalise(string name, StringValues value)
-    {
-        var members = FieldList.Members(value);
-        if (name == "accept-encoding")
-        {
-            members = members
-                .Select(member => string.Concat(member.ToLowerInvariant().Where(c => c is not (' ' or '\t'))))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-        }
-        return string.Join(", ", members);
-    }
 }

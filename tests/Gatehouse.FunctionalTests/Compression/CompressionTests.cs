@@ -178,8 +178,26 @@ public sealed class CompressionTests : IDisposable
         Assert.Equal(0, stats.FromBackend);
     }
 
-    // Browsers spell Accept-Encoding differently; each spelling is a variant of its own in the cache, but one that chooses
-    // an encoding already stored gets that one, neither compressed again nor fetched.
+    // Equivalent spellings of Accept-Encoding (case, spaces, order, weight spelling) are one variant (RFC 9111 §4.1): the
+    // second request is a plain hit, not a Vary miss.
+    [Fact]
+    public async Task Cached_AnEquivalentSpellingOfAcceptEncoding_IsTheSameVariant()
+    {
+        await using var backend = await PageBackendAsync();
+        await using var proxy = await TestProxy.StartAsync(Config(backend, cached: true));
+        var stats = proxy.Services.GetRequiredService<CompressionStats>();
+
+        using var first = await GetAsync(proxy.Client, "/page", "gzip, br;q=0.5");
+        using var second = await GetAsync(proxy.Client, "/page", "BR;q=0.50,GZIP;q=1.0");
+
+        Assert.Equal(Page, await DecodeAsync(second, "gzip"));
+        Assert.Equal("hit", second.Headers.GetValues("Cache-Status").Single().Split(';')[1].Trim());
+        Assert.Equal(1, backend.Requests);
+        Assert.Equal(1, stats.Total);
+    }
+
+    // Spellings that differ in meaning are variants of their own in the cache, but one that chooses an encoding already
+    // stored gets that one, neither compressed again nor fetched.
     [Fact]
     public async Task Cached_AnotherSpellingOfAcceptEncoding_GetsTheStoredEncoding()
     {
