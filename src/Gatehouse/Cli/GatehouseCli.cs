@@ -38,8 +38,9 @@ public static class GatehouseCli
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port for Gatehouse on 127.0.0.1 (certificate from a local CA).", DefaultValueFactory = _ => 8443 };
-        var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them, over HTTP and HTTPS.") { port, httpsPort, storage };
-        demo.SetAction((parse, ct) => DemoAsync(parse.GetValue(port), parse.GetValue(httpsPort), parse.GetValue(storage), ct));
+        var adminPort = new Option<int>("--admin-port") { Description = "Port for the admin API, metrics and dashboard on 127.0.0.1 (no token: loopback only).", DefaultValueFactory = _ => 9901 };
+        var demo = new Command("demo", "Start two demo backends on loopback and Gatehouse in front of them, over HTTP and HTTPS, with the dashboard.") { port, httpsPort, adminPort, storage };
+        demo.SetAction((parse, ct) => DemoAsync(parse.GetValue(port), parse.GetValue(httpsPort), parse.GetValue(adminPort), parse.GetValue(storage), ct));
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(validate);
@@ -96,7 +97,7 @@ public static class GatehouseCli
         return await ServeAsync(new ConfigSource(result.Config, null), cancellationToken);
     }
 
-    private static async Task<int> DemoAsync(int port, int httpsPort, string? storage, CancellationToken cancellationToken)
+    private static async Task<int> DemoAsync(int port, int httpsPort, int adminPort, string? storage, CancellationToken cancellationToken)
     {
         await using var backends = await DemoBackends.StartAsync(2, cancellationToken);
         var config = new GatehouseConfig
@@ -106,6 +107,8 @@ public static class GatehouseCli
                 new ListenerDefinition { Name = "demo", Address = "127.0.0.1", Port = port },
                 new ListenerDefinition { Name = "demo-https", Address = "127.0.0.1", Port = httpsPort, Tls = new ListenerTlsDefinition() },
             ],
+            // On loopback the admin API needs no token, as in quick mode's --admin.
+            Admin = new AdminDefinition { Address = "127.0.0.1", Port = adminPort },
             // The local CA covers both names; plain HTTP keeps answering (no redirect) so both URLs can be tried.
             Tls = new TlsDefinition { Internal = new() { Hosts = ["localhost", "127.0.0.1"] }, Storage = storage, RedirectHttp = false },
             Routes = new Dictionary<string, RouteDefinition>
@@ -145,6 +148,12 @@ public static class GatehouseCli
                 curl -X POST {url}orders     # any method, any path is proxied
                 curl -i {url}cached/page     # cached for 10 s: see Cache-Status and Age; the backend's count stops rising
                 curl -i --cacert {root} {secure}   # HTTPS (HTTP/2 with --http2), with Strict-Transport-Security
+
+              Operations (admin API on http://127.0.0.1:{adminPort}/, loopback only):
+                open http://127.0.0.1:{adminPort}/dashboard in a browser   # live rates, p50/p99, destinations with drain buttons
+                gatehouse status --admin 127.0.0.1:{adminPort}             # destinations, health, in flight
+                gatehouse destination drain demo backend-a --admin 127.0.0.1:{adminPort}
+                curl -s http://127.0.0.1:{adminPort}/metrics | head        # Prometheus metrics
 
               Access log lines appear below. Press Ctrl+C to stop.
 

@@ -133,12 +133,14 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Demo_AnswersFromBothBackendsInTurn()
+    public async Task Demo_AnswersFromBothBackendsInTurn_AndShowsItsDashboard()
     {
         var port = TestBackend.UnusedPort();
+        var adminPort = TestBackend.UnusedPort();
         var storage = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
         await using var gatehouse = GatehouseProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--https-port", TestBackend.UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", storage);
+            "--https-port", TestBackend.UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--admin-port", adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", storage);
         await gatehouse.WaitForLineAsync("Gatehouse demo is running");
 
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -146,6 +148,13 @@ public sealed class CliTests
         var second = await client.GetStringAsync("/");
         Assert.Contains("backend-", first, StringComparison.Ordinal);
         Assert.NotEqual(first[..first.IndexOf('!', StringComparison.Ordinal)], second[..second.IndexOf('!', StringComparison.Ordinal)]);
+
+        // The admin API is on, on loopback without a token: the dashboard and the status of both destinations.
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+        Assert.Contains("<html", await admin.GetStringAsync("/dashboard"), StringComparison.OrdinalIgnoreCase);
+        var status = await admin.GetStringAsync("/status");
+        Assert.Contains("backend-a", status, StringComparison.Ordinal);
+        Assert.Contains("backend-b", status, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class TlsCliTests : IAsyncLifetime
     {
         var httpsPort = TestBackend.UnusedPort();
         await using var gatehouse = GatehouseProcess.Start("demo", "--port", TestBackend.UnusedPort().ToString(CultureInfo.InvariantCulture),
-            "--https-port", httpsPort.ToString(CultureInfo.InvariantCulture), "--storage", _storage);
+            "--https-port", httpsPort.ToString(CultureInfo.InvariantCulture), "--admin-port", TestBackend.UnusedPort().ToString(CultureInfo.InvariantCulture), "--storage", _storage);
         var line = await gatehouse.WaitForLineAsync("its root, to trust, is");
         var rootPath = line[(line.IndexOf(" is ", StringComparison.Ordinal) + 4)..].Trim();
 
