@@ -22,10 +22,21 @@ internal sealed class ProtocolNoiseLoggerFactory(ILoggerFactory inner, ProtocolN
     public static bool IsNoise(string category) =>
         Array.Exists(NoiseCategories, c => category.Equals(c, StringComparison.Ordinal) || category.StartsWith(c + ".", StringComparison.Ordinal));
 
+    /// <summary>
+    /// Kestrel's general category, where application errors go, also carries one per-connection event: a connection whose
+    /// processing was dropped without completing (seen once per aborted connection under rapid reset). Only that one is noise.
+    /// </summary>
+    public const string KestrelGeneral = "Microsoft.AspNetCore.Server.Kestrel";
+
+    public static bool IsNoiseEvent(string category, EventId eventId) =>
+        category == KestrelGeneral && (eventId.Id == 23 || eventId.Name == "ApplicationNeverCompleted");
+
     public ILogger CreateLogger(string categoryName)
     {
         var logger = inner.CreateLogger(categoryName);
-        return IsNoise(categoryName) ? new NoiseLogger(logger, summary) : logger;
+        return IsNoise(categoryName) ? new NoiseLogger(logger, summary, null)
+            : categoryName == KestrelGeneral ? new NoiseLogger(logger, summary, eventId => IsNoiseEvent(categoryName, eventId))
+            : logger;
     }
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
@@ -35,7 +46,8 @@ internal sealed class ProtocolNoiseLoggerFactory(ILoggerFactory inner, ProtocolN
     {
     }
 
-    private sealed class NoiseLogger(ILogger inner, ProtocolNoiseSummary summary) : ILogger
+    /// <summary>Downgrades warnings and above, all of them or those <paramref name="only"/> picks.</summary>
+    private sealed class NoiseLogger(ILogger inner, ProtocolNoiseSummary summary, Func<EventId, bool>? only) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
 
@@ -44,7 +56,7 @@ internal sealed class ProtocolNoiseLoggerFactory(ILoggerFactory inner, ProtocolN
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel < LogLevel.Warning)
+            if (logLevel < LogLevel.Warning || (only is not null && !only(eventId)))
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);
                 return;
