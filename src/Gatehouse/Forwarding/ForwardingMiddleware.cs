@@ -83,6 +83,13 @@ internal sealed class ForwardingMiddleware(
             List<DestinationState>? tried = null;
             while (true)
             {
+                // A request the client already reset (or whose route timeout fired) is not sent, neither first nor again:
+                // under rapid reset (CVE-2023-44487) most streams are cancelled before they get here.
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 state.Attempts++;
                 state.RejectedStatus = null;
                 state.ReplacedStatus = null;

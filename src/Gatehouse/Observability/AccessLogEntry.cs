@@ -27,6 +27,19 @@ public readonly record struct AccessLogEntry(
     double? UpstreamMs = null,
     string? TraceId = null);
 
+/// <summary>The status a log line shows.</summary>
+public static class AccessLogStatus
+{
+    /// <summary>nginx's "client closed request": not sent by anyone, only logged.</summary>
+    public const int ClientClosedRequest = 499;
+
+    /// <summary>
+    /// 499 when the client went away (HTTP/2 RST_STREAM, a closed connection) before the response was complete, whatever
+    /// status was set by then (the 200 of a response cut short, or the 400/502 a failed read or forward left behind).
+    /// </summary>
+    public static int Of(int status, bool clientAborted) => clientAborted ? ClientClosedRequest : status;
+}
+
 /// <summary>Formats log lines. Pure functions, so the formats are tested without a server.</summary>
 public static class AccessLogFormatter
 {

@@ -15,6 +15,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
+        // Taken now: later steps may put a linked token (a route timeout) in its place for a while.
+        var clientAborted = context.RequestAborted;
         var counter = new ByteCountingStream(context.Response.Body);
         context.Response.Body = counter;
         try
@@ -24,11 +26,11 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
         finally
         {
             context.Response.Body = counter.Inner;
-            Log(context, counter.BytesWritten, time.GetElapsedTime(started));
+            Log(context, counter.BytesWritten, time.GetElapsedTime(started), clientAborted.IsCancellationRequested);
         }
     }
 
-    private void Log(HttpContext context, long bytes, TimeSpan elapsed)
+    private void Log(HttpContext context, long bytes, TimeSpan elapsed, bool clientAborted)
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
@@ -47,7 +49,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, AccessLogWriter 
             request.Method,
             target,
             request.Protocol,
-            context.Response.StatusCode,
+            AccessLogStatus.Of(context.Response.StatusCode, clientAborted),
             bytes,
             elapsed.TotalMilliseconds,
             request.Headers.Referer.ToString(),

@@ -172,4 +172,13 @@ public class AccessLogFormatterTests
         Assert.Equal(userAgent, document.RootElement.GetProperty("user_agent").GetString());
         Assert.Equal("/search?q=\"x\"&y=<1>", document.RootElement.GetProperty("uri").GetString());
     }
+
+    [Theory]
+    [InlineData(200, false, 200)]
+    [InlineData(400, false, 400)]
+    [InlineData(200, true, 499)] // a response cut short
+    [InlineData(400, true, 499)] // a body read that failed because the stream was reset
+    [InlineData(502, true, 499)] // a forward abandoned because the client left
+    public void AClientThatWentAway_Is499(int status, bool clientAborted, int logged) =>
+        Assert.Equal(logged, AccessLogStatus.Of(status, clientAborted));
 }

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.FunctionalTests.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.FunctionalTests.Protection;
+
+/// <summary>
+/// HTTP/2 attacks run on loopback against a real Gatehouse (TLS, ALPN h2) in front of a real Kestrel backend, with a
+/// normal HttpClient served meanwhile: client cancels in the access log, resets before forwarding, rapid reset
+/// (CVE-2023-44487), SETTINGS and PING floods. Every attack is bounded in count and time.
+/// </summary>
+public sealed class Http2AbuseTests : IDisposable
+{
+    private readonly TestPki _pki = TestPki.Create();
+    private readonly string _logPath = Path.Combine(Path.GetTempPath(), $"gatehouse-h2abuse-{Guid.NewGuid():N}.log");
+
+    public void Dispose()
+    {
+        _pki.Dispose();
+        File.Delete(_logPath);
+    }
+
+    // A short drain: after rapid reset Kestrel holds some aborted connections that never end (docs/protection.md).
+    private string Config(TestBackend backend) => _pki.WithTls($$"""
+        {
+          "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+          "accessLog": { "format": "json", "path": "{{_logPath}}" },
+          "server": { "drainTimeout": "3s" },
+          "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+          "clusters": { "c": { "destinations": { "d1": { "address": "{{backend.Address}}" } } } }
+        }
+        """);
+
+    private HttpClient NormalClient(Version version) => new(new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => _pki.Issued(certificate) },
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+        DefaultRequestVersion = version,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
+
+    private async Task<List<(string Uri, int Status)>> AccessLogAsync() =>
+        (await File.ReadAllLinesAsync(_logPath))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => (e.GetProperty("uri").GetString()!, e.GetProperty("status").GetInt32()))
+            .ToList();
+
+    private static void Report(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task AClientsCancel_IsLoggedAs499(string version)
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = await TestBackend.StartAsync("slow", async context =>
+        {
+            if (context.Request.Path != "/slow")
+            {
+                await context.Response.WriteAsync("ok");
+                return;
+            }
+
+            entered.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var proxy = await TestProxy.StartAsync(Config(backend));
+        try
+        {
+            using var client = NormalClient(Version.Parse(version));
+            using var cancel = new CancellationTokenSource();
+            // HTTP/2: HttpClient sends RST_STREAM(CANCEL); HTTP/1.1: it closes the connection.
+            var sending = client.GetAsync(new Uri(proxy.Address, "/slow"), cancel.Token);
+            await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            using var after = await client.GetAsync(new Uri(proxy.Address, "/after"));
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+
+        Assert.Contains(("/slow", 499), await AccessLogAsync());
+    }
+
+    [Fact]
+    public async Task ARequestResetMidBody_IsNeverForwarded_AndLoggedAs499()
+    {
+        var paths = new ConcurrentQueue<string>();
+        await using var backend = await TestBackend.StartAsync("b", context =>
+        {
+            paths.Enqueue(context.Request.Path);
+            return context.Response.WriteAsync("ok");
+        });
+        var proxy = await TestProxy.StartAsync(Config(backend));
+        try
+        {
+            await using var attacker = await H2FrameClient.ConnectAsync(proxy.Address.Port);
+            attacker.Request(1, "POST", "/upload", endStream: false, ("content-length", "10"));
+            attacker.Frame(H2FrameClient.Data, 0, 1, "12345"u8);
+            await attacker.FlushAsync();
+            // The same connection still works, and its next request proves the reset was processed before it.
+            attacker.Reset(1);
+            attacker.Request(3, "GET", "/next", endStream: true);
+            await attacker.FlushAsync();
+            while (await attacker.ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10)) is { } frame
+                   && !(frame.StreamId == 3 && (frame.Flags & H2FrameClient.EndStream) != 0))
+            {
+            }
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+
+        Assert.Equal(["/next"], paths);
+        var log = await AccessLogAsync();
+        Assert.Contains(("/upload", 499), log);
+        Assert.Contains(("/next", 200), log);
+    }
+
+    [Fact]
+    public async Task RapidReset_NormalClientIsServed_ResetRequestsBarelyReachTheBackend_LogStaysQuiet()
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        var logs = new CapturedLogs();
+        var proxy = await TestProxy.StartAsync(Config(backend), builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            // Kestrel's events, at the debug level they are written at, only to this test's capture: to report which fired.
+            builder.Logging.AddFilter<CapturedLogs>("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Debug);
+        });
+        try
+        {
+            using var client = NormalClient(HttpVersion.Version20);
+            using var stop = new CancellationTokenSource();
+            var (served, failures) = (0, new ConcurrentQueue<string>());
+            var normal = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var response = await client.GetAsync(new Uri(proxy.Address, "/normal"));
+                        if (response.StatusCode == HttpStatusCode.OK)
+                        {
+                            served++;
+                        }
+                        else
+                        {
+                            failures.Enqueue(response.StatusCode.ToString());
+                        }
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        failures.Enqueue(ex.Message);
+                    }
+                }
+            });
+
+            // 4 attackers for 5 s, each reconnecting when Gatehouse closes its connection (at most 25 connections each),
+            // sending batches of 200 × (HEADERS + RST_STREAM(CANCEL)).
+            var deadline = Stopwatch.StartNew();
+            var sent = 0L;
+            var attacks = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                var results = new List<(ConnectionEnd result, bool Answered)>();
+                while (deadline.Elapsed < TimeSpan.FromSeconds(5) && results.Count < 25)
+                {
+                    results.Add(await RapidResetConnectionAsync(proxy.Address.Port, deadline, () => Interlocked.Add(ref sent, 200)));
+                }
+
+                return results;
+            })).ToList();
+            var ends = (await Task.WhenAll(attacks)).SelectMany(r => r).ToList();
+            await stop.CancelAsync();
+            await normal;
+
+            var forwarded = backend.Requests - served;
+            var noisy = logs.AtLeast(LogLevel.Warning).ToList();
+            Report($"rapid reset: {sent} reset streams sent in {deadline.Elapsed.TotalSeconds:F1} s; {forwarded} reached the backend; "
+                + $"normal client {served} served, {failures.Count} failed; {ends.Count} attack connections [{string.Join("; ", ends.GroupBy(e => e.result with { Frames = 0 } + (e.Answered ? ", answered PING" : "")).Select(g => $"{g.Count()} × {g.Key}"))}]; "
+                + $"{noisy.Count} log lines at warning or above:\n" + string.Join("\n", noisy)
+                + "\nKestrel's events at debug, by kind:\n" + string.Join("\n", logs.AtLeast(LogLevel.Debug)
+                    .Where(l => l.Contains("Kestrel", StringComparison.Ordinal)).Select(l => System.Text.RegularExpressions.Regex.Replace(l, "0HN[0-9A-Z]+(:[0-9A-F]+)?", "*"))
+                    .GroupBy(l => l[..Math.Min(l.Length, 140)]).Select(g => $"{g.Count()} × {g.Key}")));
+            Assert.Empty(failures);
+            Assert.True(served > 0);
+            Assert.True(forwarded <= sent / 1000, $"{forwarded} of {sent} reset requests reached the backend");
+            Assert.InRange(noisy.Count, 0, 3);
+            // Each attack connection was either closed by Gatehouse or still served (its PING answered).
+            Assert.All(ends, e => Assert.True(e.result.Closed || e.Answered, e.result.ToString()));
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// SETTINGS and PING floods: Kestrel answers every frame (an ACK each) and has no per-connection budget for them, so the
+    /// connection is not cut off (the gap docs/protection.md records). What holds: normal clients are served meanwhile and
+    /// the flood is bounded by the attacker, not by Gatehouse. Measures what it costs (this process: Gatehouse and both clients).
+    /// </summary>
+    [Theory]
+    [InlineData("PING")]
+    [InlineData("SETTINGS")]
+    public async Task ControlFrameFlood_NormalClientIsServed(string kind)
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        var proxy = await TestProxy.StartAsync(Config(backend));
+        try
+        {
+            using var client = NormalClient(HttpVersion.Version20);
+            using var stop = new CancellationTokenSource();
+            var (served, failures) = (0, new ConcurrentQueue<string>());
+            var normal = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var response = await client.GetAsync(new Uri(proxy.Address, "/normal"));
+                        served += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        failures.Enqueue(ex.Message);
+                    }
+                }
+            });
+
+            using var process = Process.GetCurrentProcess();
+            GC.Collect();
+            process.Refresh();
+            var (rssBefore, cpuBefore) = (process.WorkingSet64, process.TotalProcessorTime);
+            var clock = Stopwatch.StartNew();
+            await using var attacker = await H2FrameClient.ConnectAsync(proxy.Address.Port);
+            using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var end = attacker.ReadUntilClosedAsync(reading.Token);
+            var sent = 0L;
+            // Batches of 1,000 frames for 3 s, at most 2,000 batches.
+            for (var batch = 0; batch < 2000 && clock.Elapsed < TimeSpan.FromSeconds(3) && !end.IsCompleted; batch++)
+            {
+                for (var i = 0; i < 1000; i++)
+                {
+                    if (kind == "PING")
+                    {
+                        attacker.PingFrame(i);
+                    }
+                    else
+                    {
+                        attacker.Frame(H2FrameClient.Settings, 0, 0, []);
+                    }
+                }
+
+                try
+                {
+                    await attacker.FlushAsync();
+                    sent += 1000;
+                }
+                catch (IOException)
+                {
+                    break;
+                }
+            }
+
+            var elapsed = clock.Elapsed;
+            process.Refresh();
+            var (rssAfter, cpuAfter) = (process.WorkingSet64, process.TotalProcessorTime);
+            await stop.CancelAsync();
+            await normal;
+            await reading.CancelAsync();
+            var result = await end;
+            Report($"{kind} flood: {sent} frames sent in {elapsed.TotalSeconds:F1} s; connection {result}; normal client {served} served, {failures.Count} failed; "
+                + $"process CPU {(cpuAfter - cpuBefore).TotalSeconds / elapsed.TotalSeconds * 100:F0} %, RSS {rssBefore / 1048576} → {rssAfter / 1048576} MB");
+            Assert.Empty(failures);
+            Assert.True(served > 0);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
+    /// <summary>One attack connection: batches of 200 reset streams until Gatehouse closes it or 5 s have passed.</summary>
+    private static async Task<(ConnectionEnd result, bool Answered)> RapidResetConnectionAsync(int port, Stopwatch deadline, Action batchSent)
+    {
+        await using var attacker = await H2FrameClient.ConnectAsync(port);
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var end = attacker.ReadUntilClosedAsync(reading.Token);
+        var stream = 1;
+        for (var batch = 0; batch < 100 && deadline.Elapsed < TimeSpan.FromSeconds(5) && !end.IsCompleted; batch++)
+        {
+            for (var i = 0; i < 200; i++, stream += 2)
+            {
+                attacker.Request(stream, "GET", "/reset", endStream: true);
+                attacker.Reset(stream);
+            }
+
+            try
+            {
+                await attacker.FlushAsync();
+                batchSent();
+            }
+            catch (IOException)
+            {
+                break;
+            }
+        }
+
+        // A connection still open answers a PING if it is still served; one being closed ends soon after.
+        attacker.PingFrame(42);
+        try
+        {
+            await attacker.FlushAsync();
+        }
+        catch (IOException)
+        {
+        }
+
+        await Task.WhenAny(end, attacker.PingAcknowledged.Task).WaitAsync(TimeSpan.FromSeconds(15));
+        await reading.CancelAsync();
+        return (await end, attacker.PingAcknowledged.Task.IsCompleted);
+    }
+}
