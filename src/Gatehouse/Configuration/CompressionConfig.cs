@@ -26,7 +26,7 @@ public sealed record CompressionDefinition : ConfigSection
 
     public static readonly IReadOnlyDictionary<string, int> DefaultLevels = new Dictionary<string, int> { ["gzip"] = 5, ["br"] = 4, ["zstd"] = 3 };
 
-    public static readonly IReadOnlyDictionary<string, int> DefaultStoredLevels = new Dictionary<string, int> { ["gzip"] = 9, ["br"] = 11, ["zstd"] = 19 };
+    public static readonly IReadOnlyDictionary<string, int> DefaultStoredLevels = new Dictionary<string, int> { ["gzip"] = 9, ["br"] = 11, ["zstd"] = 9 };
 
     /// <summary>
     /// Text and the text-like formats of the web. Images other than SVG, audio, video, archives and fonts that are
