@@ -25,6 +25,7 @@ internal sealed class AdminApiMiddleware(
     CertificateStore certificates,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    AdminTokenThrottle throttle,
     IServiceProvider services)
 {
     private static readonly string[] Endpoints =
@@ -51,8 +52,17 @@ internal sealed class AdminApiMiddleware(
             return;
         }
 
+        var client = context.Connection.RemoteIpAddress;
+        if (throttle.RetryAfter(client) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await AdminJson.WriteAsync(context, StatusCodes.Status429TooManyRequests, new { error = "too many wrong admin tokens from this address; see Retry-After" });
+            return;
+        }
+
         if (!Authorized(context.Request.Headers.Authorization.ToString(), settings.Current.Config.Admin.Token))
         {
+            throttle.Failed(client);
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"gatehouse-admin\"";
             await AdminJson.WriteAsync(context, StatusCodes.Status401Unauthorized, new { error = "a valid admin token is required" });
             return;

@@ -190,6 +190,7 @@ public sealed class GatehouseServer : IAsyncDisposable
             builder.Services.AddSingleton<RouteTraffic>();
             builder.Services.AddSingleton<ReloadHistory>();
             builder.Services.AddSingleton<Admin.Dashboard.DashboardEndpoints>();
+            builder.Services.AddSingleton<Admin.AdminTokenThrottle>();
         }
 
         configure?.Invoke(builder);

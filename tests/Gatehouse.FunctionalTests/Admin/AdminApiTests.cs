@@ -86,4 +86,30 @@ public sealed class AdminApiTests
         Assert.Contains("routes.all.clusterId: no cluster named 'apii'", body, StringComparison.Ordinal);
         Assert.DoesNotContain("\\u0027", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WrongTokens_AreThrottledPerAddress_TheRightOneToo_ProbesStillAnswer()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a), rootExtra: Admin));
+        using var client = new HttpClient { BaseAddress = proxy.AdminAddress };
+
+        for (var i = 0; i < Gatehouse.Admin.AdminTokenThrottle.MaxFailures; i++)
+        {
+            using var guess = new HttpRequestMessage(HttpMethod.Get, "/status");
+            guess.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", $"guess-{i}");
+            using var refused = await client.SendAsync(guess);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        // Locked out for the rest of the minute, whatever the token: guessing costs a minute per five tries.
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/status");
+        right.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "let-me-in");
+        using var throttled = await client.SendAsync(right);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.InRange(throttled.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+
+        using var probe = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+    }
 }
