@@ -133,6 +133,68 @@ public sealed class Http2AbuseTests : IDisposable
         Assert.Contains(("/next", 200), log);
     }
 
+    [Theory]
+    [InlineData("lean")]
+    [InlineData("yarp")]
+    public async Task BodilessPostStreams_AreNeverForwarded_WhileTheirBodiesDoNotCome(string forwarder)
+    {
+        var paths = new ConcurrentQueue<string>();
+        await using var backend = await TestBackend.StartAsync("b", context =>
+        {
+            paths.Enqueue(context.Request.Path);
+            return context.Response.WriteAsync("ok");
+        });
+        // YARP's HttpClient sends a request's head before its body; the body buffer is what holds these back there.
+        var proxy = await TestProxy.StartAsync(Config(backend).Replace("\"listeners\"", $"\"forwarder\": \"{forwarder}\", \"listeners\"", StringComparison.Ordinal));
+        var attackers = new List<H2FrameClient>();
+        try
+        {
+            // 10 connections × 99 POST streams that announce a body (with a length or without) and never send it.
+            for (var connection = 0; connection < 10; connection++)
+            {
+                var attacker = await H2FrameClient.ConnectAsync(proxy.Address.Port);
+                attackers.Add(attacker);
+                for (var stream = 1; stream < 199; stream += 2)
+                {
+                    if (stream % 4 == 1)
+                    {
+                        attacker.Request(stream, "POST", "/upload", endStream: false, ("content-length", "10"));
+                    }
+                    else
+                    {
+                        attacker.Request(stream, "POST", "/upload", endStream: false);
+                    }
+                }
+
+                // A complete request on the same connection, after all of them: once it is answered, Kestrel has read
+                // and dispatched every stream before it.
+                attacker.Request(199, "GET", "/next", endStream: true);
+                await attacker.FlushAsync();
+                while (await attacker.ReadFrameAsync().WaitAsync(TimeSpan.FromSeconds(10)) is { } frame
+                       && !(frame.StreamId == 199 && (frame.Flags & H2FrameClient.EndStream) != 0))
+                {
+                }
+            }
+
+            using var normal = NormalClient(HttpVersion.Version20);
+            using var answer = await normal.GetAsync(new Uri(proxy.Address, "/canary"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+        finally
+        {
+            foreach (var attacker in attackers)
+            {
+                await attacker.DisposeAsync();
+            }
+
+            await proxy.DisposeAsync();
+        }
+
+        Report($"bodiless POST streams ({forwarder}): 990 opened, {paths.Count(p => p == "/upload")} reached the backend");
+        Assert.DoesNotContain("/upload", paths);
+        Assert.Equal(10, paths.Count(p => p == "/next"));
+    }
+
     [Fact]
     public async Task RapidReset_NormalClientIsServed_ResetRequestsBarelyReachTheBackend_LogStaysQuiet()
     {
