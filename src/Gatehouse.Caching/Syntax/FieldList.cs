@@ -23,11 +23,25 @@ internal static class FieldList
 
     public static void AddMembers(string line, List<string> members)
     {
-        var start = 0;
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
+        for (var start = 0; start <= line.Length;)
         {
-            var c = line[i];
+            var end = NextSeparator(line, start, ',', out _);
+            Add(line.AsSpan(start, end - start), members);
+            start = end + 1;
+        }
+    }
+
+    /// <summary>
+    /// The index of the next <paramref name="separator"/> at or after <paramref name="start"/> that is not inside a quoted
+    /// string (RFC 9110 §5.6.4: a backslash escapes the next character there); the text's length when there is none,
+    /// with <paramref name="unterminated"/> true when the text ends inside a quoted string.
+    /// </summary>
+    public static int NextSeparator(string text, int start, char separator, out bool unterminated)
+    {
+        var quoted = false;
+        for (var i = start; i < text.Length; i++)
+        {
+            var c = text[i];
             if (quoted)
             {
                 if (c == '\\')
@@ -43,13 +57,15 @@ internal static class FieldList
             {
                 quoted = true;
             }
-            else if (c == ',')
+            else if (c == separator)
             {
-                Add(line.AsSpan(start, i - start), members);
-                start = i + 1;
+                unterminated = false;
+                return i;
             }
         }
-        Add(line.AsSpan(start), members);
+
+        unterminated = quoted;
+        return text.Length;
     }
 
     private static void Add(ReadOnlySpan<char> member, List<string> members)

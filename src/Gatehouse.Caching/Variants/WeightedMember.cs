@@ -116,36 +116,11 @@ internal readonly record struct WeightedMember(string Value, int Thousandths, st
     private static List<string>? SplitParameters(string member)
     {
         var parts = new List<string>();
-        var start = 0;
-        var quoted = false;
-        for (var i = 0; i <= member.Length; i++)
+        var unterminated = false;
+        for (var start = 0; start <= member.Length;)
         {
-            if (i < member.Length)
-            {
-                var c = member[i];
-                if (quoted)
-                {
-                    if (c == '\\')
-                    {
-                        i++;
-                    }
-                    else if (c == '"')
-                    {
-                        quoted = false;
-                    }
-                    continue;
-                }
-                if (c == '"')
-                {
-                    quoted = true;
-                    continue;
-                }
-                if (c != ';')
-                {
-                    continue;
-                }
-            }
-            var part = member[start..Math.Min(i, member.Length)].Trim(' ', '\t');
+            var end = FieldList.NextSeparator(member, start, ';', out unterminated);
+            var part = member[start..end].Trim(' ', '\t');
             var equals = part.IndexOf('=');
             if (equals > 0 && part[0] != '"')
             {
@@ -156,9 +131,9 @@ internal readonly record struct WeightedMember(string Value, int Thousandths, st
                 return null;
             }
             parts.Add(part);
-            start = i + 1;
+            start = end + 1;
         }
-        return quoted ? null : parts;
+        return unterminated ? null : parts;
     }
 
     private static bool IsToken(string text) => HttpToken.IsToken(text);
