@@ -19,14 +19,8 @@ internal sealed class BodyTimeout : IDisposable
 
     public void Dispose() => _timer.Dispose();
 
-    private sealed class EndSignallingStream(Stream inner, BodyTimeout owner) : Stream
+    private sealed class EndSignallingStream(Stream inner, BodyTimeout owner) : ReadOnlyBodyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => inner.Length;
 
         public override long Position
@@ -39,19 +33,6 @@ internal sealed class BodyTimeout : IDisposable
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Ended(await inner.ReadAsync(buffer, cancellationToken), buffer.Length);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         // YARP waits for data with zero-byte reads; only an empty result for a real buffer is the end.
         private int Ended(int read, int requested)
