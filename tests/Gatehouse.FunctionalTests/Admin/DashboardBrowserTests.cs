@@ -14,20 +14,9 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task Dashboard_LoadsCleanly_ListsDestinations_CountsUnderLoad_AndShowsDrainingAfterTheButton()
     {
-        var slowArrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        RequestDelegate Handler(string name) => async context =>
-        {
-            if (context.Request.Path == "/slow")
-            {
-                slowArrived.TrySetResult(name);
-                await release.Task;
-            }
-
-            await context.Response.WriteAsync(name);
-        };
-        await using var a = await TestBackend.StartAsync("a", Handler("a"));
-        await using var b = await TestBackend.StartAsync("b", Handler("b"));
+        var slowRequest = new HeldSlowRequest();
+        await using var a = await TestBackend.StartAsync("a", slowRequest.Handler("a"));
+        await using var b = await TestBackend.StartAsync("b", slowRequest.Handler("b"));
         await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a, b), "\"loadBalancingPolicy\": \"RoundRobin\"", rootExtra: AdminSession.Config));
         using var browser = StartBrowser();
         var wait = Wait(browser);
@@ -44,7 +33,7 @@ public sealed class DashboardBrowserTests
 
         // The destination holding a slow request shows draining after its button is pressed, drained once it is done.
         var slow = proxy.Client.GetAsync("/slow");
-        var held = await slowArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var held = await slowRequest.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
         var row = $"tr[data-destination='c/{held}']";
         wait.Until(d =>
         {
@@ -55,7 +44,7 @@ public sealed class DashboardBrowserTests
         // Kept for the docs (docs/images/dashboard.png is one such picture).
         ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(proxy.Directory, "dashboard.png"));
         File.Copy(Path.Combine(proxy.Directory, "dashboard.png"), Path.Combine(Path.GetTempPath(), "gatehouse-dashboard.png"), overwrite: true);
-        release.SetResult();
+        slowRequest.Release();
         (await slow).Dispose();
         wait.Until(_ => Text(wait, row + " td.state") == "drained");
         wait.Until(d =>

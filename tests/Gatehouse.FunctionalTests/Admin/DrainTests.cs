@@ -15,25 +15,14 @@ public sealed class DrainTests
     public async Task Drain_UnderSteadyLoad_SendsNewRequestsToTheOther_WithNoFailure_WhileItsSlowRequestCompletes_AndEnableBringsItBack()
     {
         // Whichever backend gets /slow holds it until the test releases it; that is the destination drained.
-        var slowArrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        RequestDelegate Handler(string name) => async context =>
-        {
-            if (context.Request.Path == "/slow")
-            {
-                slowArrived.TrySetResult(name);
-                await release.Task;
-            }
-
-            await context.Response.WriteAsync(name);
-        };
-        await using var a = await TestBackend.StartAsync("a", Handler("a"));
-        await using var b = await TestBackend.StartAsync("b", Handler("b"));
+        var slowRequest = new HeldSlowRequest();
+        await using var a = await TestBackend.StartAsync("a", slowRequest.Handler("a"));
+        await using var b = await TestBackend.StartAsync("b", slowRequest.Handler("b"));
         await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a, b), "\"loadBalancingPolicy\": \"RoundRobin\"", rootExtra: AdminSession.Config));
         using var admin = new AdminSession(proxy);
 
         var slow = proxy.Client.GetAsync("/slow");
-        var drainedName = await slowArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var drainedName = await slowRequest.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
         var (drained, other) = drainedName == "a" ? (a, b) : (b, a);
 
         await using var load = Load.Start(proxy.Client, "/", Workers, TimeSpan.FromSeconds(60));
@@ -51,7 +40,7 @@ public sealed class DrainTests
 
         // The slow request is still in flight on the drained destination, and completes normally.
         Assert.Equal(("draining", 1), Pick(await admin.DestinationAsync("c", drainedName)));
-        release.SetResult();
+        slowRequest.Release();
         using (var slowResponse = await slow.WaitAsync(TimeSpan.FromSeconds(10)))
         {
             Assert.True(slowResponse.IsSuccessStatusCode);
