@@ -57,13 +57,16 @@ internal sealed class RouteLimitsMiddleware(RequestDelegate next, GenerationHold
             return ErrorPages.RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, closeConnection: true);
         }
 
-        var hasBody = HasBody(context.Request);
-        var buffering = hasBody
-            ? RequestBodyBufferingDecision.Decide(routeLimits?.BodyBuffer ?? runtime.Generation.RouteLimits().BodyBuffer, hasBody, context.Request.ContentLength, context.Request.ContentType, IsStream(context))
-            : BodyBuffering.None;
-        if (buffering != BodyBuffering.None || (routeLimits?.BodyTimeout is not null && hasBody))
+        if (!HasBody(context.Request))
         {
-            return GuardBodyAsync(context, routeLimits?.BodyTimeout, buffering, routeLimits?.BodyBuffer ?? runtime.Generation.RouteLimits().BodyBuffer);
+            return next(context);
+        }
+
+        var bufferLimit = routeLimits?.BodyBuffer ?? runtime.Generation.RouteLimits().BodyBuffer;
+        var buffering = RequestBodyBufferingDecision.Decide(bufferLimit, hasBody: true, context.Request.ContentLength, context.Request.ContentType, IsStream(context));
+        if (buffering != BodyBuffering.None || routeLimits?.BodyTimeout is not null)
+        {
+            return GuardBodyAsync(context, routeLimits?.BodyTimeout, buffering, bufferLimit);
         }
 
         return next(context);
