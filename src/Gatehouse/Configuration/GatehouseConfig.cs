@@ -167,6 +167,18 @@ public sealed record RouteDefinition : ConfigSection
     /// For backends that check signatures over the exact URL (docs/protection.md, "Paths: one canonical form").
     /// </summary>
     public bool ForwardRawPath { get; init; }
+
+    /// <summary>Percentage split between clusters (canary), over <see cref="ClusterId"/>; see docs/traffic-shaping.md.</summary>
+    public IReadOnlyList<SplitTargetDefinition>? Split { get; init; }
+
+    /// <summary>What pins a client to one side of the split: <c>ip</c>, <c>header:NAME</c> or <c>cookie:NAME</c>; absent, each request is drawn.</summary>
+    public string? SplitKey { get; init; }
+
+    /// <summary>Headers or cookies that pick a cluster over the split.</summary>
+    public IReadOnlyList<SplitOverrideDefinition>? SplitOverrides { get; init; }
+
+    /// <summary>Copies of a share of this route's requests to a shadow cluster.</summary>
+    public MirrorDefinition? Mirror { get; init; }
 }
 
 public sealed record RouteMatchDefinition : ConfigSection
@@ -223,6 +235,12 @@ public sealed record ClusterDefinition : ConfigSection
     public HttpClientDefinition HttpClient { get; init; } = new();
 
     public HttpRequestDefinition HttpRequest { get; init; } = new();
+
+    /// <summary><c>http</c> (default) or <c>fastcgi</c>; fastcgi:// destination addresses imply fastcgi (docs/fastcgi.md).</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>The FastCGI settings, for a fastcgi cluster.</summary>
+    public FastCgiDefinition? FastCgi { get; init; }
 }
 
 public sealed record DestinationDefinition : ConfigSection

@@ -257,6 +257,7 @@ public sealed class GatehouseServer : IAsyncDisposable
         var generations = app.Services.GetRequiredService<GenerationHolder>();
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseMiddleware<TrafficShaping.TrafficShapingMiddleware>();
             proxy.UseMiddleware<ForwardingMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -35,6 +35,8 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
         services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();
         services.TryAddSingleton<ConfigChecker>();
+        services.TryAddSingleton<TrafficShaping.ShapingTelemetry>();
+        services.TryAddSingleton<TrafficShaping.MirrorSender>();
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
@@ -63,8 +65,10 @@ public static class GatehouseServiceCollectionExtensions
 
         services.Remove(yarp);
         services.TryAddSingleton<UpstreamPools>();
-        services.AddSingleton<IHttpForwarder>(sp => new LeanForwarder(
-            (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()));
+        // FastCGI clusters (docs/fastcgi.md) first, then the lean path, then YARP's forwarder.
+        services.AddSingleton<IHttpForwarder>(sp => new FastCgiForwarder(new LeanForwarder(
+            (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()),
+            sp.GetRequiredService<ILogger<FastCgiForwarder>>()));
     }
 
     /// <summary>A container holding only what <see cref="ConfigChecker"/> needs, for <c>gatehouse validate</c>.</summary>

@@ -12,4 +12,11 @@ internal static partial class GatehouseLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log: writing failed ({Reason}); lines are lost until a write succeeds")]
     public static partial void AccessLogWriteFailed(ILogger logger, string reason);
+
+    // Traffic shaping and FastCGI (issue 19).
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Mirror copy of route {Route} to {Destination} failed: {Reason}")]
+    public static partial void MirrorFailed(ILogger logger, string route, string destination, string reason);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "FastCGI {Destination} (request {RequestId}) wrote to stderr: {Text}")]
+    public static partial void FastCgiStderr(ILogger logger, string destination, string requestId, string text);
 }

@@ -69,6 +69,8 @@ public static partial class ConfigValidator
         ValidateTls(errors, config);
         ValidateProtectionLimits(errors, config);
         ValidateAmbiguousRoutes(errors, config.Routes);
+        ValidateTrafficShaping(errors, config);
+        ValidateFastCgi(errors, config);
         return WithoutConsequencesOfMisspellings(errors);
     }
 
@@ -299,7 +301,7 @@ public static partial class ConfigValidator
             }
 
             Unknown(errors, destinationPath, destination);
-            if (!IsHttpUri(destination.Address))
+            if (!IsHttpUri(destination.Address) && !IsFastCgiCluster(cluster))
             {
                 errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : NotAnHttpUri(destination.Address)));
             }

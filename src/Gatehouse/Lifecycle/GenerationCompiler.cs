@@ -8,6 +8,7 @@ using Gatehouse.LoadBalancing;
 using Gatehouse.Protection;
 using Gatehouse.RouteCaching;
 using Gatehouse.Runtime;
+using Gatehouse.TrafficShaping;
 
 namespace Gatehouse.Lifecycle;
 
@@ -32,6 +33,7 @@ public static class GenerationCompiler
             .With(ClusterBalancing.From(c.Value))
             .With(RetryPolicy.From(c.Value))
             .With(LeanForwarding.From(c.Value, config))
+            .With(FastCgiSettings.From(c.Value))
             .With(PassiveHealthSettings.From(c.Value))
             .With(ActiveHealthThresholds.From(c.Value))));
 
@@ -43,6 +45,7 @@ public static class GenerationCompiler
                 .With<IAnswerHeaders>(routeProtection.Headers)
                 .With(limits.Routes.GetValueOrDefault(r.Key))
                 .With(RouteForwarding.From(r.Value))
+                .With(RouteShaping.From(r.Value))
                 .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
                 .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled)));
         });
