@@ -35,7 +35,7 @@ public class SamplesTests
             .SelectMany(c => c.Value.GetProperty("destinations").EnumerateObject())
             .SelectMany(d => new[] { "address", "health" }.Select(key => d.Value.TryGetProperty(key, out var uri) ? uri.GetString() : null))
             .OfType<string>();
-        Assert.All(backends, uri => Assert.StartsWith("http://127.0.0.1:", uri, StringComparison.Ordinal));
+        Assert.All(backends, uri => Assert.Matches("^(http|fastcgi)://127\\.0\\.0\\.1:", uri));
     }
 
     [Fact]
