@@ -22,7 +22,7 @@ namespace Gatehouse.Hosting;
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
 /// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
-/// forwarding (timeout, retries, passive health) → session affinity → load balancing → forwarder (lean or YARP)].
+/// traffic shaping (split, mirror) → forwarding (timeout, retries, passive health) → session affinity → load balancing → forwarder (FastCGI, lean or YARP)].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
 {
