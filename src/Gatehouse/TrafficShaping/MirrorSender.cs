@@ -93,8 +93,9 @@ internal sealed class MirrorSender(IProxyStateLookup proxyState, ShapingTelemetr
                 length += read;
             }
         }
-        catch (Exception) when (length >= 0)
+        catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
+            // The client went away or sent more than the route allows: the forwarder meets the same failure and reports it.
             request.Body = new PrefixedBodyStream(buffer, length, request.Body);
             return null;
         }
