@@ -27,12 +27,15 @@ public sealed class PhpFpm : IAsyncDisposable
 
     public int Port { get; }
 
-    public string Address => $"fastcgi://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The Unix socket PHP-FPM listens on, when started with one (then <see cref="Port"/> is 0).</summary>
+    public string? SocketPath { get; private init; }
+
+    public string Address => SocketPath is { } path ? "unix:" + path : $"fastcgi://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     public string Log => File.Exists(Path.Combine(Directory, "php-fpm.log")) ? File.ReadAllText(Path.Combine(Directory, "php-fpm.log")) : "";
 
     /// <summary>Writes <paramref name="scripts"/> (path under the root → text) and starts PHP-FPM serving them.</summary>
-    public static async Task<PhpFpm> StartAsync(IReadOnlyDictionary<string, string> scripts)
+    public static async Task<PhpFpm> StartAsync(IReadOnlyDictionary<string, string> scripts, bool unixSocket = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", "php-" + Guid.NewGuid().ToString("N"));
         var root = Path.Combine(directory, "www");
@@ -44,7 +47,8 @@ public sealed class PhpFpm : IAsyncDisposable
             await File.WriteAllTextAsync(file, text);
         }
 
-        var port = FreePorts.Tcp();
+        var socketPath = unixSocket ? Path.Combine(directory, "php.sock") : null;
+        var port = unixSocket ? 0 : FreePorts.Tcp();
         var asRoot = Environment.UserName == "root";
         var config = Path.Combine(directory, "php-fpm.conf");
         await File.WriteAllTextAsync(config, $"""
@@ -55,7 +59,7 @@ public sealed class PhpFpm : IAsyncDisposable
 
             [www]
             {(asRoot ? "user = root\ngroup = root" : "")}
-            listen = 127.0.0.1:{port}
+            listen = {socketPath ?? $"127.0.0.1:{port}"}
             pm = static
             pm.max_children = 4
             catch_workers_output = yes
@@ -67,10 +71,17 @@ public sealed class PhpFpm : IAsyncDisposable
         }
 
         var process = new ChildProcess(Binary(), arguments, new Dictionary<string, string>(), directory);
-        var fpm = new PhpFpm(process, directory, root, port);
+        var fpm = new PhpFpm(process, directory, root, port) { SocketPath = socketPath };
         try
         {
-            await FreePorts.WaitForListenerAsync(port, TimeSpan.FromSeconds(30), () => process.Output + fpm.Log);
+            if (socketPath is null)
+            {
+                await FreePorts.WaitForListenerAsync(port, TimeSpan.FromSeconds(30), () => process.Output + fpm.Log);
+            }
+            else
+            {
+                await WaitForSocketAsync(socketPath, () => process.Output + fpm.Log);
+            }
         }
         catch
         {
@@ -79,6 +90,29 @@ public sealed class PhpFpm : IAsyncDisposable
         }
 
         return fpm;
+    }
+
+    /// <summary>Waits until something accepts connections on the Unix socket, within a bounded deadline.</summary>
+    private static async Task WaitForSocketAsync(string path, Func<string> diagnostics)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new TimeoutException($"PHP-FPM did not listen on {path} within 30 s: {diagnostics()}", e);
+            }
+        }
     }
 
     private static string Binary() =>

@@ -188,5 +188,27 @@ public sealed class PhpFpmTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
     }
 
+    [Fact]
+    public async Task UnixSocket_PhpFpmsDebianDefault_ServesThePage()
+    {
+        await using var fpm = await PhpFpm.StartAsync(new Dictionary<string, string> { ["index.php"] = "<?php echo 'over ', $_SERVER['SERVER_SOFTWARE'];" }, unixSocket: true);
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+              "accessLog": { "enabled": false },
+              "routes": { "php": { "clusterId": "php", "match": { "pathPrefix": "/" } } },
+              "clusters": {
+                "php": {
+                  "protocol": "fastcgi",
+                  "fastCgi": { "root": "{{fpm.Root}}" },
+                  "destinations": { "fpm": { "address": "{{fpm.Address}}" } }
+                }
+              }
+            }
+            """);
+
+        Assert.Equal("over Gatehouse", await proxy.Client.GetStringAsync("/"));
+    }
+
     private static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
