@@ -167,6 +167,9 @@ public sealed record RouteDefinition : ConfigSection
     /// For backends that check signatures over the exact URL (docs/protection.md, "Paths: one canonical form").
     /// </summary>
     public bool ForwardRawPath { get; init; }
+
+    /// <summary>Files served from a folder (docs/static-files.md); absent for a route that only forwards.</summary>
+    public FilesDefinition? Files { get; init; }
 }
 
 public sealed record RouteMatchDefinition : ConfigSection
