@@ -201,6 +201,34 @@ public sealed class StaticFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task WithCompressionAndTheCache_SiblingsPassAsTheyAre_OthersAreEncoded_HitsComeFromTheCache()
+    {
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+              "accessLog": { "enabled": false },
+              "routes": { "site": { "match": { "pathPrefix": "/" }, "compression": { "enabled": true }, "cache": { "enabled": true },
+                "files": { "root": "{{_site.Root}}", "precompressed": ["br"], "cacheControl": "public, max-age=60" } } }
+            }
+            """);
+
+        using var sibling = await SendAsync(proxy.Client, "/app.js", ("Accept-Encoding", "br"));
+        Assert.Equal(["br"], sibling.Content.Headers.ContentEncoding);
+        Assert.Equal(_site.Read("app.js.br"), await sibling.Content.ReadAsByteArrayAsync()); // not encoded twice
+
+        using var encoded = await SendAsync(proxy.Client, "/app.js", ("Accept-Encoding", "gzip"));
+        Assert.Equal(["gzip"], encoded.Content.Headers.ContentEncoding); // no .gz sibling on this route: compressed on the fly
+        using var gzip = new System.IO.Compression.GZipStream(await encoded.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var decoded = new MemoryStream();
+        await gzip.CopyToAsync(decoded);
+        Assert.Equal(StaticSite.Script, decoded.ToArray());
+
+        using var hit = await SendAsync(proxy.Client, "/app.js", ("Accept-Encoding", "br"));
+        Assert.Contains("hit", string.Join(",", hit.Headers.GetValues("Cache-Status")));
+        Assert.Equal(_site.Read("app.js.br"), await hit.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task IndexFiles_AndTheSlashRedirect()
     {
         await using var proxy = await TestProxy.StartAsync(Config(_site.Root));
