@@ -179,6 +179,9 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Copies of a share of this route's requests to a shadow cluster.</summary>
     public MirrorDefinition? Mirror { get; init; }
+
+    /// <summary>Files served from a folder (docs/static-files.md); absent for a route that only forwards.</summary>
+    public FilesDefinition? Files { get; init; }
 }
 
 public sealed record RouteMatchDefinition : ConfigSection
@@ -342,7 +345,15 @@ public sealed record HttpClientDefinition : ConfigSection
 
     public bool EnableMultipleHttp2Connections { get; init; } = true;
 
-    public Duration PooledConnectionIdleTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(60));
+    /// <summary>
+    /// How long an idle connection to a backend is kept for reuse. Below the idle timeouts of common backends (Node.js's
+    /// http.Server keepAliveTimeout 5 s, uvicorn 5 s, Apache's KeepAliveTimeout 5 s), so that Gatehouse closes first and
+    /// never sends a request on a connection the backend is closing at that moment (issue 16, docs/upstream.md).
+    /// </summary>
+    public Duration PooledConnectionIdleTimeout { get; init; } = Duration.From(DefaultPooledConnectionIdleTimeout);
+
+    /// <summary>The default <see cref="PooledConnectionIdleTimeout"/>: 4 s.</summary>
+    public static readonly TimeSpan DefaultPooledConnectionIdleTimeout = TimeSpan.FromSeconds(4);
 
     /// <summary>TLS to https:// destinations: CA bundle, SNI override, client certificate (see docs/tls.md).</summary>
     public UpstreamTlsDefinition? Tls { get; init; }

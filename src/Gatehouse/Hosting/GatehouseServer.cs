@@ -2,6 +2,7 @@ using System.Net;
 using Gatehouse.Admin;
 using Gatehouse.Caching.Middleware;
 using Gatehouse.Compression;
+using Gatehouse.StaticFiles;
 using Gatehouse.Configuration;
 using Gatehouse.Forwarding;
 using Gatehouse.Lifecycle;
@@ -250,6 +251,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Below the cache: each encoding is a stored variant (Vary: Accept-Encoding), compressed once; above the proxy,
         // so that Gatehouse's own pages are compressed like the backend's (docs/compression.md).
         app.UseGatehouseCompression();
+        // Files routes answer here (docs/static-files.md): below the cache and compression, above the proxy, which gets
+        // the requests no file answers on a route that also names a cluster.
+        app.UseGatehouseStaticFiles();
         // No route took the request: Gatehouse's 404, or its page for routing's 405.
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is

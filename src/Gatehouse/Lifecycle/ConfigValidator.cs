@@ -60,6 +60,7 @@ public static partial class ConfigValidator
         ValidateLog(errors, "log", config.Log);
         ValidateCache(errors, "cache", config.Cache);
         ValidateCompression(errors, config);
+        ValidateFiles(errors, config);
         ValidateAdmin(errors, "admin", config.Admin, bound);
         ValidateTelemetry(errors, config.Metrics, config.Tracing);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
@@ -154,7 +155,10 @@ public static partial class ConfigValidator
         Unknown(errors, path, route);
         if (string.IsNullOrWhiteSpace(route.ClusterId))
         {
-            errors.Add(new($"{path}.clusterId", "required: the cluster this route sends requests to"));
+            if (route.Files is null)
+            {
+                errors.Add(new($"{path}.clusterId", "required: the cluster this route sends requests to (or give files)"));
+            }
         }
         else if (!clusters.Contains(route.ClusterId))
         {

@@ -8,6 +8,7 @@ using Gatehouse.LoadBalancing;
 using Gatehouse.Protection;
 using Gatehouse.RouteCaching;
 using Gatehouse.Runtime;
+using Gatehouse.StaticFiles;
 using Gatehouse.TrafficShaping;
 
 namespace Gatehouse.Lifecycle;
@@ -47,7 +48,8 @@ public static class GenerationCompiler
                 .With(RouteForwarding.From(r.Value))
                 .With(RouteShaping.From(r.Value))
                 .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
-                .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled)));
+                .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled))
+                .With(RouteStaticFiles.From(r.Value)));
         });
 
         return new Generation(revision, config, features, clusters, routes);

@@ -82,6 +82,26 @@ public class UpstreamPoolMalformedReplyTests
         Assert.Equal(2, backend.Accepted);
     }
 
+    // Issue 16: a client request reaches the backend at most once. The backend read the second request (on the reused
+    // connection) and closed without a byte: it may have acted on it, so it is not sent again (HttpClient would).
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("DELETE")]
+    [InlineData("POST")]
+    public async Task AReusedConnectionClosedAfterTheRequestWentOut_IsNotSentAgain(string method)
+    {
+        await using var backend = new RawSocketBackend(n => n == 1 ? new RawReply("", CloseAfter: true) : new RawReply(Good));
+        await using var pool = PoolFor(backend.EndPoint);
+        Assert.Equal("good", (await RunAsync(pool, Get())).Body);
+        Assert.Equal(1, pool.IdleCount);
+
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => RunAsync(pool, Get("/", method)));
+
+        Assert.Equal(UpstreamFailure.ClosedBeforeResponse, failure.Failure);
+        Assert.Equal(2, backend.Requests);
+        Assert.Equal(1, backend.Accepted);
+    }
+
     [Fact]
     public async Task ARequestTheBackendAnsweredWithA1xx_IsNeverSentAgain_WhenTheBackendThenCloses()
     {

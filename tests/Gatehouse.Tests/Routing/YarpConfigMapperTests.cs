@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
 using Gatehouse.Health;
 using Gatehouse.Lifecycle;
 using Gatehouse.Routing;
@@ -238,7 +239,9 @@ public class YarpConfigMapperTests
         var metadata = YarpConfigMapper.MapCluster("api", SampleConfig.Cluster).Metadata!;
 
         Assert.Equal("5000", metadata[YarpConfigMapper.ConnectTimeoutMetadata]);
-        Assert.Equal("60000", metadata[YarpConfigMapper.PooledConnectionIdleTimeoutMetadata]);
+        // Issue 16: below the 5 s idle timeouts of Node.js, uvicorn and Apache, so Gatehouse closes an idle connection first.
+        Assert.Equal("4000", metadata[YarpConfigMapper.PooledConnectionIdleTimeoutMetadata]);
+        Assert.Equal(TimeSpan.FromSeconds(4), LeanForwarding.From(SampleConfig.Cluster, new GatehouseConfig { Forwarder = "lean" }).Options.IdleTimeout);
     }
 
     [Fact]

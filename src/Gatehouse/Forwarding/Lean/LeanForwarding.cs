@@ -9,14 +9,14 @@ namespace Gatehouse.Forwarding;
 /// </summary>
 public sealed record LeanForwarding(bool Enabled, UpstreamOptions Options)
 {
-    /// <summary>HttpClient's defaults where the config gives zero: no connect timeout, one minute idle.</summary>
+    /// <summary>Where the config gives zero: no connect timeout (HttpClient's default), and the default idle timeout.</summary>
     public static LeanForwarding From(ClusterDefinition cluster, GatehouseConfig config)
     {
         var client = cluster.HttpClient;
         var options = new UpstreamOptions
         {
             ConnectTimeout = client.ConnectTimeout.Value is { } connect && connect > TimeSpan.Zero ? connect : Timeout.InfiniteTimeSpan,
-            IdleTimeout = client.PooledConnectionIdleTimeout.Value is { } idle && idle > TimeSpan.Zero ? idle : TimeSpan.FromMinutes(1),
+            IdleTimeout = client.PooledConnectionIdleTimeout.Value is { } idle && idle > TimeSpan.Zero ? idle : HttpClientDefinition.DefaultPooledConnectionIdleTimeout,
         };
 
         // maxConnectionsPerServer queues requests in HttpClient; the lean pool has no such limit, so YARP keeps those clusters.
