@@ -35,6 +35,10 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
         services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();
         services.TryAddSingleton<ConfigChecker>();
+        services.TryAddSingleton<Overload.DestinationGates>();
+        services.TryAddSingleton<Overload.OverloadMiddleware>();
+        services.TryAddSingleton<SlowStartTracker>();
+        services.TryAddSingleton(sp => new SlowStartFilter(sp.GetRequiredService<SlowStartTracker>()));
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();

@@ -5,6 +5,7 @@ using Gatehouse.Forwarding;
 using Gatehouse.Health;
 using Gatehouse.Http;
 using Gatehouse.LoadBalancing;
+using Gatehouse.Overload;
 using Gatehouse.Protection;
 using Gatehouse.RouteCaching;
 using Gatehouse.Runtime;
@@ -33,7 +34,9 @@ public static class GenerationCompiler
             .With(RetryPolicy.From(c.Value))
             .With(LeanForwarding.From(c.Value, config))
             .With(PassiveHealthSettings.From(c.Value))
-            .With(ActiveHealthThresholds.From(c.Value))));
+            .With(ActiveHealthThresholds.From(c.Value))
+            .With(OutlierSettings.From(c.Value))
+            .With(OverloadSettings.From(c.Value))));
 
         var routes = config.Routes.Select(r =>
         {
