@@ -44,6 +44,9 @@ public static class GatehouseServiceCollectionExtensions
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         UseLeanForwarder(services);
+        // Destinations by DNS name (docs/dns.md): YARP's extension point for expanding destinations at run time.
+        services.TryAddSingleton<Discovery.DnsDestinationResolver>();
+        services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.ServiceDiscovery.IDestinationResolver>(sp => sp.GetRequiredService<Discovery.DnsDestinationResolver>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
