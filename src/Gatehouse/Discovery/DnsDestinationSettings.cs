@@ -33,19 +33,23 @@ public sealed record DnsDestinationSettings(TimeSpan MinTtl, TimeSpan MaxTtl, IR
             return false;
         }
 
-        if (IPAddress.TryParse(text, out var bare))
+        if (!IPEndPoint.TryParse(text.Trim(), out var parsed))
         {
-            endPoint = new IPEndPoint(bare, 53);
-            return true;
+            return false;
         }
 
-        if (IPEndPoint.TryParse(text, out var parsed) && parsed.Port != 0)
+        if (parsed.Port == 0)
         {
-            endPoint = parsed;
-            return true;
+            if (text.TrimEnd().EndsWith(":0", StringComparison.Ordinal))
+            {
+                return false; // an explicit port 0
+            }
+
+            parsed = new IPEndPoint(parsed.Address, 53);
         }
 
-        return false;
+        endPoint = parsed;
+        return true;
     }
 
     /// <summary>The metadata that carries these settings on a YARP destination.</summary>
