@@ -81,7 +81,11 @@ public static class DnsDecisions
     private static string WithAuthority(Uri uri, string host, int port) =>
         new UriBuilder(uri) { Host = host, Port = port }.Uri.ToString();
 
-    /// <summary>Whether a configured address names a host to resolve (not already an IP address literal).</summary>
+    /// <summary>
+    /// Whether a configured address names a host to resolve (not an IP address literal). SRV names (<c>_http._tcp.…</c>)
+    /// are not host names to <see cref="Uri"/> (it calls them "basic"), but are names all the same.
+    /// </summary>
     public static bool NamesAHost(string address) =>
-        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.HostNameType == UriHostNameType.Dns && !IPAddress.TryParse(uri.Host, out _);
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.HostNameType is UriHostNameType.Dns or UriHostNameType.Basic
+        && uri.Host.Length > 0 && !IPAddress.TryParse(uri.Host, out _);
 }

@@ -50,13 +50,32 @@ public static class DnsLookup
         return new DnsAnswer(addresses.Distinct().ToList(), ttl == TimeSpan.MaxValue ? TimeSpan.Zero : ttl);
     }
 
+    /// <summary>
+    /// A and AAAA together. One of the two failing is not a failure when the other gives addresses: a server with no
+    /// upstream (dnsmasq with only local names) refuses the family it has no record of.
+    /// </summary>
     private static async Task<(List<IPAddress> Addresses, TimeSpan Ttl)> AddressesAsync(LookupClient client, string name, CancellationToken cancellationToken)
     {
-        var v4 = client.QueryAsync(name, QueryType.A, cancellationToken: cancellationToken);
-        var v6 = client.QueryAsync(name, QueryType.AAAA, cancellationToken: cancellationToken);
+        var queries = new[] { client.QueryAsync(name, QueryType.A, cancellationToken: cancellationToken), client.QueryAsync(name, QueryType.AAAA, cancellationToken: cancellationToken) };
         var records = new List<AddressRecord>();
-        records.AddRange((await v4.ConfigureAwait(false)).Answers.ARecords());
-        records.AddRange((await v6.ConfigureAwait(false)).Answers.AaaaRecords());
+        Exception? failure = null;
+        foreach (var query in queries)
+        {
+            try
+            {
+                records.AddRange((await query.ConfigureAwait(false)).Answers.OfType<AddressRecord>());
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure ??= ex;
+            }
+        }
+
+        if (records.Count == 0 && failure is not null)
+        {
+            throw failure;
+        }
+
         return (records.Select(r => r.Address).Distinct().ToList(), MinTtl(TimeSpan.MaxValue, records.Select(r => r.TimeToLive)));
     }
 
