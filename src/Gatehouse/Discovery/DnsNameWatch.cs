@@ -60,9 +60,9 @@ public sealed class DnsNameWatch : IAsyncDisposable
                 _report(new DnsLookupOutcome(_name, answer, null));
                 if (!answer.SameDestinations(previous))
                 {
+                    // Not disposed: YARP may still register on the token it was handed.
                     var changed = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
                     await changed.CancelAsync().ConfigureAwait(false);
-                    changed.Dispose();
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -24,15 +24,17 @@ public sealed class OverloadMiddleware(DestinationGates gates)
         return next();
     }
 
-    public async Task AdmitAsync(HttpContext context, Func<Task> next)
+    public Task AdmitAsync(HttpContext context, Func<Task> next)
     {
         var proxy = context.GetReverseProxyFeature();
-        if (Settings(context, proxy) is not { } settings || proxy.AvailableDestinations is not [var destination])
-        {
-            await next();
-            return;
-        }
+        // Clusters without a limit pay no async step here.
+        return Settings(context, proxy) is { } settings && proxy.AvailableDestinations is [var destination]
+            ? AdmitAsync(context, next, destination, settings)
+            : next();
+    }
 
+    private async Task AdmitAsync(HttpContext context, Func<Task> next, DestinationState destination, OverloadSettings settings)
+    {
         var gate = gates.For(destination, settings);
         var admission = await gate.EnterAsync(settings.QueueTimeout, context.RequestAborted);
         switch (admission)
