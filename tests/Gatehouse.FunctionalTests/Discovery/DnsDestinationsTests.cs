@@ -154,6 +154,37 @@ public sealed class DnsDestinationsTests
     }
 
     [Fact]
+    public async Task DrainingTheConfiguredId_TakesEveryAddressItResolvedToOutOfRotation()
+    {
+        var backends = await StartBackendsAsync();
+        try
+        {
+            using var dns = await Dnsmasq.StartAsync(Name, [Two, Three]);
+            await using var proxy = await TestProxy.StartAsync(Config(backends[0].Port, dns.Resolver));
+            await UntilDestinationsAsync(proxy, "d1[127.0.0.2]", "d1[127.0.0.3]");
+            var lookup = proxy.Services.GetRequiredService<IProxyStateLookup>();
+            var controls = proxy.Services.GetRequiredService<Gatehouse.Runtime.DestinationControls>();
+
+            Assert.Equal(200, Gatehouse.Admin.AdminDestinations.Apply("c", "d1", "disable", lookup, controls).Status);
+            using (var refused = await proxy.Client.GetAsync("/"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            }
+
+            Assert.Equal(200, Gatehouse.Admin.AdminDestinations.Apply("c", "d1", "enable", lookup, controls).Status);
+            Assert.Equal(HttpStatusCode.OK, (await proxy.Client.GetAsync("/")).StatusCode);
+            Assert.Equal(404, Gatehouse.Admin.AdminDestinations.Apply("c", "nope", "disable", lookup, controls).Status);
+        }
+        finally
+        {
+            foreach (var backend in backends)
+            {
+                await backend.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task SrvRecords_GivePortsAndWeights()
     {
         await using var heavy = await TestBackend.StartAsync("heavy");
