@@ -48,6 +48,24 @@ internal static class AdminDestinations
 
         if (!cluster.Destinations.TryGetValue(destinationId, out var destination))
         {
+            // A configured destination that DNS discovery expanded into one per address (docs/dns.md): its id takes
+            // them all out of rotation (Forwarding/DestinationRotation follows the configured id).
+            var expanded = cluster.Destinations.Values
+                .Where(d => d.Model?.Config.Metadata?.GetValueOrDefault(DestinationMetadata.ConfiguredId) is { } configured
+                    && string.Equals(configured, destinationId, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(d => d.DestinationId, StringComparer.Ordinal)
+                .ToList();
+            if (expanded.Count > 0)
+            {
+                controls.Set(cluster.ClusterId, destinationId, mode);
+                return (StatusCodes.Status200OK, new
+                {
+                    cluster = cluster.ClusterId,
+                    configured = destinationId,
+                    destinations = expanded.Select(d => AdminStatus.Destination(cluster.ClusterId, d, controls)),
+                });
+            }
+
             return (StatusCodes.Status404NotFound, new
             {
                 error = $"no destination '{destinationId}' in cluster '{cluster.ClusterId}'",

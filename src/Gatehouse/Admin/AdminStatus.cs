@@ -44,6 +44,6 @@ internal static class AdminStatus
         active = destination.Health.Active.ToString(),
         passive = destination.Health.Passive.ToString(),
         concurrentRequests = destination.ConcurrentRequestCount,
-        state = DestinationStates.Describe(controls.ModeOf(clusterId, destination.DestinationId), destination.ConcurrentRequestCount),
+        state = DestinationStates.Describe(controls.ModeOf(clusterId, destination), destination.ConcurrentRequestCount),
     };
 }

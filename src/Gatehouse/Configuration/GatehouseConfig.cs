@@ -244,6 +244,17 @@ public sealed record ClusterDefinition : ConfigSection
 
     /// <summary>The FastCGI settings, for a fastcgi cluster.</summary>
     public FastCgiDefinition? FastCgi { get; init; }
+    /// <summary>Destinations whose address names a host that is re-resolved on its TTL (docs/dns.md). Off by default.</summary>
+    public ClusterDnsDefinition Dns { get; init; } = new();
+
+    /// <summary>At most this many requests at a time per destination (HAProxy's maxconn); the rest wait in <see cref="Queue"/>. None when absent.</summary>
+    public int? MaxConcurrentRequests { get; init; }
+
+    /// <summary>The per-destination queue of requests waiting for <see cref="MaxConcurrentRequests"/> (docs/load-balancing.md).</summary>
+    public DestinationQueueDefinition Queue { get; init; } = new();
+
+    /// <summary>A destination that comes back healthy, or is added, ramps up to its full share over this period. Off when absent.</summary>
+    public Duration? SlowStart { get; init; }
 }
 
 public sealed record DestinationDefinition : ConfigSection
@@ -309,6 +320,9 @@ public sealed record PassiveHealthCheckDefinition : ConfigSection
 
     /// <summary>How long an ejected destination stays out before it gets traffic again.</summary>
     public Duration ReactivationPeriod { get; init; } = Duration.From(TimeSpan.FromSeconds(10));
+
+    /// <summary>Ejection by error rate and latency over an interval, beside the consecutive failures (docs/health.md).</summary>
+    public OutlierDetectionDefinition OutlierDetection { get; init; } = new();
 }
 
 public sealed record ClusterRetryDefinition : ConfigSection

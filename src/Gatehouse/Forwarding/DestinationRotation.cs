@@ -24,7 +24,7 @@ internal static class DestinationRotation
         var kept = new List<DestinationState>(candidates.Count);
         foreach (var destination in candidates)
         {
-            if (!outOfRotation.ContainsKey(destination.DestinationId))
+            if (!IsOut(destination, outOfRotation))
             {
                 kept.Add(destination);
             }
@@ -37,7 +37,7 @@ internal static class DestinationRotation
     {
         foreach (var destination in candidates)
         {
-            if (outOfRotation.ContainsKey(destination.DestinationId))
+            if (IsOut(destination, outOfRotation))
             {
                 return true;
             }
@@ -45,4 +45,9 @@ internal static class DestinationRotation
 
         return false;
     }
+
+    /// <summary>Out by its own id, or (one made by DNS discovery) by the id of the configured destination it came from.</summary>
+    private static bool IsOut(DestinationState destination, FrozenDictionary<string, DestinationMode> outOfRotation) =>
+        outOfRotation.ContainsKey(destination.DestinationId)
+        || (destination.Model?.Config.Metadata?.TryGetValue(DestinationMetadata.ConfiguredId, out var configured) == true && outOfRotation.ContainsKey(configured));
 }

@@ -100,7 +100,8 @@ internal sealed class ForwardingMiddleware(
                 var attemptStarted = Stopwatch.GetTimestamp();
                 span = ForwardingTelemetry.StartAttempt(context, state.Attempts, proxy.Cluster.Config.ClusterId);
                 await next(context);
-                state.UpstreamTime += System.Diagnostics.Stopwatch.GetElapsedTime(attemptStarted);
+                state.LastAttemptTime = Stopwatch.GetElapsedTime(attemptStarted);
+                state.UpstreamTime += state.LastAttemptTime;
                 ReportPassiveHealth(context, proxy);
 
                 var retrying = ShouldRetry(context, proxy, state, retry, budget, retryPossible);

@@ -259,12 +259,18 @@ public sealed class GatehouseServer : IAsyncDisposable
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
         // one more async step per request), and writes the page when no attempt could answer.
         var generations = app.Services.GetRequiredService<GenerationHolder>();
+        var overload = app.Services.GetRequiredService<Overload.OverloadMiddleware>();
+        var slowStart = app.Services.GetRequiredService<LoadBalancing.SlowStartFilter>();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<TrafficShaping.TrafficShapingMiddleware>();
             proxy.UseMiddleware<ForwardingMiddleware>();
             proxy.UseSessionAffinity();
+            // Slow start and maxConcurrentRequests narrow the candidates; the destination chosen then waits its turn.
+            proxy.Use(slowStart.InvokeAsync);
+            proxy.Use(overload.PreferRoomAsync);
             proxy.UseLoadBalancing();
+            proxy.Use(overload.AdmitAsync);
         }).ConfigureEndpoints((endpoint, route) =>
         {
             // Each route's endpoint carries its own generation's settings (RouteRuntime): one generation per request.

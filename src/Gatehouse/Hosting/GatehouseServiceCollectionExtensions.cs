@@ -37,11 +37,18 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<ConfigChecker>();
         services.TryAddSingleton<TrafficShaping.ShapingTelemetry>();
         services.TryAddSingleton<TrafficShaping.MirrorSender>();
+        services.TryAddSingleton<Overload.DestinationGates>();
+        services.TryAddSingleton<Overload.OverloadMiddleware>();
+        services.TryAddSingleton<SlowStartTracker>();
+        services.TryAddSingleton(sp => new SlowStartFilter(sp.GetRequiredService<SlowStartTracker>()));
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         UseLeanForwarder(services);
+        // Destinations by DNS name (docs/dns.md): YARP's extension point for expanding destinations at run time.
+        services.TryAddSingleton<Discovery.DnsDestinationResolver>();
+        services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.ServiceDiscovery.IDestinationResolver>(sp => sp.GetRequiredService<Discovery.DnsDestinationResolver>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());

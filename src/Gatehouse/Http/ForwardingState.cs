@@ -26,6 +26,9 @@ internal sealed class ForwardingState
     /// <summary>Time spent in the attempts, each from picking a destination to the last byte of its response (nginx's $upstream_response_time, summed).</summary>
     public TimeSpan UpstreamTime { get; set; }
 
+    /// <summary>The last attempt's time, from picking a destination to the end of its response (for outlier detection).</summary>
+    public TimeSpan LastAttemptTime { get; set; }
+
     /// <summary>The route timeout has fired.</summary>
     public bool TimeoutFired => _timeout?.IsCancellationRequested == true;
 

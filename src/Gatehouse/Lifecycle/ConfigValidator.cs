@@ -323,6 +323,7 @@ public static partial class ConfigValidator
 
         ValidateHealth(errors, $"{path}.healthCheck", cluster.HealthCheck);
         ValidateRetry(errors, $"{path}.retry", cluster.Retry);
+        ValidateClusterOverload(errors, path, cluster);
 
         var client = cluster.HttpClient;
         Unknown(errors, $"{path}.httpClient", client);

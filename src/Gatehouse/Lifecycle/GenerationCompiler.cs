@@ -5,6 +5,7 @@ using Gatehouse.Forwarding;
 using Gatehouse.Health;
 using Gatehouse.Http;
 using Gatehouse.LoadBalancing;
+using Gatehouse.Overload;
 using Gatehouse.Protection;
 using Gatehouse.RouteCaching;
 using Gatehouse.Runtime;
@@ -36,7 +37,9 @@ public static class GenerationCompiler
             .With(LeanForwarding.From(c.Value, config))
             .With(FastCgiSettings.From(c.Value))
             .With(PassiveHealthSettings.From(c.Value))
-            .With(ActiveHealthThresholds.From(c.Value))));
+            .With(ActiveHealthThresholds.From(c.Value))
+            .With(OutlierSettings.From(c.Value))
+            .With(OverloadSettings.From(c.Value))));
 
         var routes = config.Routes.Select(r =>
         {

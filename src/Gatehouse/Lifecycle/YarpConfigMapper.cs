@@ -103,7 +103,7 @@ public static class YarpConfigMapper
                 : null,
             Destinations = cluster.Destinations.ToDictionary(
                 d => d.Key,
-                d => new DestinationConfig { Address = d.Value.Address!, Health = d.Value.Health },
+                d => new DestinationConfig { Address = d.Value.Address!, Health = d.Value.Health, Metadata = DnsMetadata(cluster, d.Value) },
                 StringComparer.OrdinalIgnoreCase),
             HealthCheck = new HealthCheckConfig
             {
@@ -148,6 +148,18 @@ public static class YarpConfigMapper
             },
         };
     }
+
+    /// <summary>
+    /// A destination of a cluster with <c>dns.resolve</c> carries its DNS settings and weight to the destination resolver
+    /// (Discovery), which YARP hands the destinations alone; other destinations carry nothing.
+    /// </summary>
+    private static Dictionary<string, string>? DnsMetadata(ClusterDefinition cluster, DestinationDefinition destination) =>
+        Gatehouse.Discovery.DnsDestinationSettings.From(cluster.Dns) is { } dns
+            ? new Dictionary<string, string>(dns.ToMetadata())
+            {
+                [DestinationMetadata.Weight] = destination.Weight.ToString(CultureInfo.InvariantCulture),
+            }
+            : null;
 
     private static string Milliseconds(Duration duration) =>
         ((long)(duration.Value ?? TimeSpan.Zero).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);

@@ -72,7 +72,7 @@ internal sealed class ConsistentHashPolicy(GenerationHolder settings) : ILoadBal
             return cached.Ring;
         }
 
-        var ring = new HashRing(all.Select(d => (d.DestinationId, clusterSettings.WeightOf(d.DestinationId))).ToList());
+        var ring = new HashRing(all.Select(d => (d.DestinationId, clusterSettings.WeightOf(d))).ToList());
         _rings.AddOrUpdate(cluster, new CachedRing(all, clusterSettings, ring));
         return ring;
     }

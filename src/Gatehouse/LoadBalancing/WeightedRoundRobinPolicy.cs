@@ -7,7 +7,7 @@ using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.LoadBalancing;
 
-internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings) : ILoadBalancingPolicy
+internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings, SlowStartTracker slowStart) : ILoadBalancingPolicy
 {
     private readonly ConditionalWeakTable<ClusterState, Scores> _scores = new();
 
@@ -32,8 +32,11 @@ internal sealed class WeightedRoundRobinPolicy(GenerationHolder settings) : ILoa
         {
             for (var i = 0; i < count; i++)
             {
-                var id = availableDestinations[order[i]].DestinationId;
-                weights[i] = clusterSettings.WeightOf(id);
+                var destination = availableDestinations[order[i]];
+                var id = destination.DestinationId;
+                var weight = clusterSettings.WeightOf(destination);
+                // Slow start: a ramping destination's weight is its share of the full one (SlowStartFilter observed its health).
+                weights[i] = clusterSettings.SlowStart is { } period ? SlowStartRamp.ScaledWeight(weight, slowStart.Factor(destination, period)) : weight;
                 scores[i] = state.ByDestination.GetValueOrDefault(id);
             }
 

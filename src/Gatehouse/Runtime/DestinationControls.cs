@@ -33,6 +33,12 @@ public sealed class DestinationControls
     public DestinationMode ModeOf(string clusterId, string destinationId) =>
         OutOfRotation(clusterId)?.GetValueOrDefault(destinationId) ?? DestinationMode.Active;
 
+    /// <summary>The mode of a live destination: its own, else that of the configured one it was resolved from (DNS discovery).</summary>
+    public DestinationMode ModeOf(string clusterId, Yarp.ReverseProxy.Model.DestinationState destination) =>
+        ModeOf(clusterId, destination.DestinationId) is var own && own != DestinationMode.Active ? own
+        : destination.Model?.Config.Metadata?.GetValueOrDefault(DestinationMetadata.ConfiguredId) is { } configured ? ModeOf(clusterId, configured)
+        : own;
+
     /// <summary>Every destination out of rotation.</summary>
     public IReadOnlyList<(string Cluster, string Destination, DestinationMode Mode)> All =>
         _byCluster.SelectMany(c => c.Value.Select(d => (c.Key, d.Key, d.Value))).ToList();

@@ -50,6 +50,9 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id, for signals (dnsmasq rereads its hosts files on SIGHUP).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Completes when a line containing <paramref name="text"/> is printed (or was already).</summary>
     public async Task WaitForLineAsync(string text, TimeSpan timeout)
     {

@@ -30,7 +30,10 @@ public sealed class TestBackend : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public Uri Address => new($"http://127.0.0.1:{Port}/");
+    /// <summary>The loopback address it listens on: 127.0.0.1 unless another one of 127.0.0.0/8 was asked for.</summary>
+    public IPAddress BindAddress { get; private init; } = IPAddress.Loopback;
+
+    public Uri Address => new($"http://{BindAddress}:{Port}/");
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -52,9 +55,9 @@ public sealed class TestBackend : IAsyncDisposable
 
     public bool IsRunning => _app is not null;
 
-    public static async Task<TestBackend> StartAsync(string name, RequestDelegate? handler = null, int port = 0)
+    public static async Task<TestBackend> StartAsync(string name, RequestDelegate? handler = null, int port = 0, IPAddress? address = null)
     {
-        var backend = new TestBackend(name, handler) { Port = port };
+        var backend = new TestBackend(name, handler) { Port = port, BindAddress = address ?? IPAddress.Loopback };
         await backend.StartAsync();
         return backend;
     }
@@ -63,7 +66,7 @@ public sealed class TestBackend : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(BindAddress, Port));
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
         var app = builder.Build();
         app.UseWebSockets();

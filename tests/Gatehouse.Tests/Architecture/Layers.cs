@@ -13,7 +13,7 @@ internal static class Layers
     public static readonly string[] Bottom = ["Configuration", "Runtime", "Http", "Upstream"];
 
     /// <summary>One function each; they use the bottom layer and nothing else of Gatehouse.</summary>
-    public static readonly string[] Features = ["Protection", "Tls", "LoadBalancing", "Health", "Forwarding", "Routing", "RouteCaching", "Compression", "StaticFiles", "Observability", "TrafficShaping"];
+    public static readonly string[] Features = ["Protection", "Tls", "LoadBalancing", "Health", "Forwarding", "Routing", "RouteCaching", "Compression", "StaticFiles", "Observability", "TrafficShaping", "Overload", "Discovery"];
 
     /// <summary>Assemble the features, in order: each may use the features, the bottom layer and those before it.</summary>
     public static readonly string[] Top = ["Lifecycle", "Admin", "Hosting", "Cli", "(global)"];
