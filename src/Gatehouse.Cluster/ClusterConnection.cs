@@ -22,6 +22,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly List<(RedisChannel Channel, Action<RedisValue> Handler)> subscriptions = [];
     private readonly CancellationTokenSource stopping = new();
+    private readonly HashSet<ConnectionType> connectionsDown = [];
     private ConnectionMultiplexer? multiplexer;
     private ClusterConnectionStatus status;
     private Task? connecting;
@@ -168,17 +169,28 @@ public sealed class ClusterConnection : IAsyncDisposable
             return;
         }
 
+        // Connected means both of the client's connections are up: commands (interactive) and pub/sub (subscription),
+        // so that a feature seeing Connected also receives what the other nodes publish.
         connected.ConnectionFailed += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive)
+            lock (gate)
             {
-                // The failure type alone ("SocketClosed", "UnableToConnect"): the exception's message is a page of client state.
-                SetState(ClusterConnectionState.Disconnected, e.FailureType.ToString());
+                connectionsDown.Add(e.ConnectionType);
             }
+
+            // The failure type alone ("SocketClosed", "UnableToConnect"): the exception's message is a page of client state.
+            SetState(ClusterConnectionState.Disconnected, e.FailureType.ToString());
         };
         connected.ConnectionRestored += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive)
+            bool allUp;
+            lock (gate)
+            {
+                connectionsDown.Remove(e.ConnectionType);
+                allUp = connectionsDown.Count == 0;
+            }
+
+            if (allUp)
             {
                 SetState(ClusterConnectionState.Connected, null);
             }
@@ -194,6 +206,15 @@ public sealed class ClusterConnection : IAsyncDisposable
         foreach (var (channel, handler) in subscribed)
         {
             SubscribeOn(connected, channel, handler);
+        }
+
+        if (!connected.IsConnected)
+        {
+            lock (gate)
+            {
+                connectionsDown.Add(ConnectionType.Interactive);
+                connectionsDown.Add(ConnectionType.Subscription);
+            }
         }
 
         SetState(connected.IsConnected ? ClusterConnectionState.Connected : ClusterConnectionState.Disconnected, connected.IsConnected ? null : "no endpoint answered");

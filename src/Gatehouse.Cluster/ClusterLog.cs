@@ -17,6 +17,12 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1803, Level = LogLevel.Warning, Message = "Cluster: a Redis command failed ({Reason}); further failures are not logged until Redis answers again")]
     public static partial void CommandFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1804, Level = LogLevel.Warning, Message = "Cluster: ignored a Redis entry {Key} ({Reason})")]
-    public static partial void EntryIgnored(ILogger logger, string key, string reason);
+    [LoggerMessage(EventId = 1804, Level = LogLevel.Warning, Message = "Cluster: ignored {Count} unreadable shared cache entr(y/ies) for {Key} (corrupt, or written by another Gatehouse version); further ones are counted, not logged")]
+    public static partial void EntryIgnored(ILogger logger, int count, string key);
+
+    [LoggerMessage(EventId = 1805, Level = LogLevel.Warning, Message = "Cluster: {Count} cache removal(s) made while Redis was away could not all be kept for the other nodes; their memory may hold purged responses until these expire")]
+    public static partial void PendingRemovalsDropped(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1806, Level = LogLevel.Information, Message = "Cluster: told the other nodes of {Count} cache removal(s) made while Redis was away")]
+    public static partial void PendingRemovalsSent(ILogger logger, int count);
 }

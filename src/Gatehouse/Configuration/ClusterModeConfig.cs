@@ -17,4 +17,17 @@ public sealed record ClusterModeDefinition : ConfigSection
 
     /// <summary>This node's name in logs, the admin status and Redis's client list. Absent: the host name and the process id.</summary>
     public string? NodeName { get; init; }
+
+    /// <summary>The HTTP cache's shared tier in Redis (docs/cluster.md#shared-cache).</summary>
+    public ClusterCacheDefinition Cache { get; init; } = new();
+}
+
+/// <summary>How the HTTP cache uses Redis: as a second tier shared by every node, below each node's own store.</summary>
+public sealed record ClusterCacheDefinition : ConfigSection
+{
+    /// <summary>Share cached responses and purges through Redis. Off: each node caches alone (other shared state is unaffected).</summary>
+    public bool Shared { get; init; } = true;
+
+    /// <summary>The largest entry written to Redis; larger ones stay in the node's own store (memory, disk).</summary>
+    public ByteSize MaxEntryBytes { get; init; } = ByteSize.Parse("1MB");
 }

@@ -1,9 +1,17 @@
+using Gatehouse.Caching.Middleware;
+using Gatehouse.Caching.Storage;
 using Gatehouse.Cluster;
+using Gatehouse.Cluster.Caching;
 using Gatehouse.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Hosting;
 
-/// <summary>Cluster mode's wiring (docs/cluster.md): the one shared Redis connection, when the config has a <c>cluster</c> section.</summary>
+/// <summary>
+/// Cluster mode's wiring (docs/cluster.md), when the config has a <c>cluster</c> section: the one shared Redis connection,
+/// and the HTTP cache's store with Redis as its shared second tier (registered before <c>AddHttpCache</c>, whose own store
+/// registration then stands aside).
+/// </summary>
 internal static class ClusterModeExtensions
 {
     public static IServiceCollection AddGatehouseCluster(this IServiceCollection services, GatehouseConfig config)
@@ -22,6 +30,18 @@ internal static class ClusterModeExtensions
         services.AddSingleton(sp => new ClusterConnection(
             sp.GetRequiredService<ClusterOptions>(), sp.GetRequiredService<ILogger<ClusterConnection>>(), sp.GetService<TimeProvider>()));
         services.AddHostedService<ClusterConnectionStarter>();
+        if (cluster.Cache.Shared)
+        {
+            var shared = new SharedCacheOptions { MaxEntryBytes = cluster.Cache.MaxEntryBytes.Value ?? SharedCacheOptions.DefaultMaxEntryBytes };
+            services.AddSingleton(sp => new ClusterHttpCacheStore(
+                HttpCacheStores.Create(sp.GetRequiredService<IOptions<HttpCacheOptions>>().Value, sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<ClusterConnection>(),
+                shared,
+                sp.GetRequiredService<ILogger<ClusterHttpCacheStore>>(),
+                sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IHttpCacheStore>(sp => sp.GetRequiredService<ClusterHttpCacheStore>());
+        }
+
         return services;
     }
 

@@ -33,6 +33,9 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.keyPrefix", $"'{cluster.KeyPrefix}' holds white space or control characters"));
         }
 
+        Unknown(errors, $"{path}.cache", cluster.Cache);
+        PositiveSize(errors, $"{path}.cache.maxEntryBytes", cluster.Cache.MaxEntryBytes);
+
         if (cluster.NodeName is { } name && (name.Length is 0 or > MaxNodeNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
             errors.Add(new($"{path}.nodeName", $"'{name}' is not 1 to {MaxNodeNameLength} letters, digits, '-', '_' or '.'"));
