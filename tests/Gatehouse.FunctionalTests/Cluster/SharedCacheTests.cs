@@ -112,6 +112,43 @@ public class SharedCacheTests
     }
 
     [Fact]
+    public async Task AdminStatusAndMetrics_ShowTheRedisConnectionState_AndTheL1L2Split()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await StartOriginAsync();
+        await using var cluster = await ClusterNodes.StartAsync(origin, redis, count: 2);
+        var shared = ClusterNodes.SharedAsync(cluster[0], "/status/1");
+        (await GetAsync(cluster[0], "/status/1")).Dispose();
+        await shared.WaitAsync(EventTimeout);
+        (await GetAsync(cluster[1], "/status/1")).Dispose(); // L2
+        (await GetAsync(cluster[1], "/status/1")).Dispose(); // L1
+        using var admin = new HttpClient { BaseAddress = cluster[1].AdminAddress };
+
+        using (var status = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/status")))
+        {
+            var node = status.RootElement.GetProperty("cluster");
+            Assert.Equal("node-b", node.GetProperty("node").GetString());
+            Assert.Equal("Connected", node.GetProperty("state").GetString());
+            Assert.Equal(1, node.GetProperty("cache").GetProperty("l2Hits").GetInt64());
+            Assert.True(node.GetProperty("cache").GetProperty("l1Hits").GetInt64() >= 1);
+        }
+
+        var metrics = await admin.GetStringAsync("/metrics");
+        Assert.Contains("gatehouse_cluster_redis_connected 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gatehouse_cache_lookups_total{tier=\"l2\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gatehouse_cache_lookups_total{tier=\"l1\"}", metrics, StringComparison.Ordinal);
+
+        redis.Kill();
+        await cluster.WaitForAsync(ClusterConnectionState.Disconnected);
+        using (var status = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/status")))
+        {
+            Assert.Equal("Disconnected", status.RootElement.GetProperty("cluster").GetProperty("state").GetString());
+        }
+
+        Assert.Contains("gatehouse_cluster_redis_connected 0", await admin.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PurgeByUrlAndPrefix_AndInvalidationByAnUnsafeMethod_ReachEveryNode()
     {
         await using var redis = await RedisServer.StartAsync();
