@@ -14,6 +14,7 @@
 #   ROUNDS=5 DURATION=10 bench/run.sh
 #   CONTENDERS="gatehouse gatehouse-log nginx nginx-log yarp" bench/run.sh   # add the access-log-to-file variants
 #   bench/cache.sh                # cache hits: gatehouse-cache, nginx-cache (proxy_cache) and varnish
+#   bench/cluster.sh              # cluster mode: L1 (memory) and L2 (Redis) cache hits against a single node
 #   bench/tls.sh                  # HTTPS: gatehouse-tls and nginx-tls, keep-alive and a handshake per request
 #   CONTENDERS="gatehouse gatehouse-bare" bench/run.sh   # what the default protections cost (docs/protection.md)
 #   bench/pool.sh gatehouse yarp bench/results/A.tsv bench/results/B.tsv ...   # several runs pooled, with a 95 % CI

@@ -1,4 +1,6 @@
 using Gatehouse.Caching.Storage;
+using Gatehouse.Cluster;
+using Gatehouse.Cluster.Caching;
 using Gatehouse.Configuration;
 using Gatehouse.Runtime;
 using Yarp.ReverseProxy;
@@ -12,7 +14,7 @@ namespace Gatehouse.Admin;
 /// </summary>
 internal static class AdminStatus
 {
-    public static object Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache) => new
+    public static object Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache, ClusterConnection? cluster = null) => new
     {
         revision,
         routes = config.Routes.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new
@@ -26,6 +28,18 @@ internal static class AdminStatus
         }),
         clusters = Clusters(proxyState, controls),
         cache = cache?.Statistics,
+        cluster = Cluster(cluster, cache as ClusterHttpCacheStore),
+    };
+
+    /// <summary>Cluster mode: this node, its Redis connection's state and since when, and the shared cache's L1/L2 split; null when off.</summary>
+    public static object? Cluster(ClusterConnection? connection, ClusterHttpCacheStore? cache) => connection is null ? null : new
+    {
+        node = connection.NodeName,
+        redis = connection.Endpoints,
+        state = connection.Status.State.ToString(),
+        since = connection.Status.Since,
+        lastError = connection.Status.LastError,
+        cache = cache?.SharedStatistics,
     };
 
     public static IEnumerable<object> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>

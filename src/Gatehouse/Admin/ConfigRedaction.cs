@@ -12,7 +12,7 @@ namespace Gatehouse.Admin;
 /// <c>http://user:pw@auth</c>). File paths (certificate keys, CA bundles) are shown: they are not the key material.
 /// Pure, so it is unit-tested.
 /// </summary>
-public static class ConfigRedaction
+public static partial class ConfigRedaction
 {
     public const string Redacted = "[redacted]";
 
@@ -46,7 +46,7 @@ public static class ConfigRedaction
                         obj[name] = IsSecretName(name) || string.Equals(parentName, "users", StringComparison.OrdinalIgnoreCase)
                             || (setsSecretHeader && name is "set" or "append" or "Set" or "Append")
                             ? Redacted
-                            : WithoutUserInfo(text);
+                            : WithoutConnectionStringSecrets(WithoutUserInfo(text));
                     }
                     else if (child is not null)
                     {
@@ -82,6 +82,16 @@ public static class ConfigRedaction
     private static bool IsSecretHeader(string header) =>
         header.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || header.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
         || header.Equals("Cookie", StringComparison.OrdinalIgnoreCase) || IsSecretName(header.Replace("-", "", StringComparison.Ordinal)) || header.Contains("key", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <paramref name="text"/> with the value of every <c>password=</c> of a connection string (the <c>cluster.redis</c>
+    /// setting: <c>host:6379,password=…</c>) replaced; other text unchanged.
+    /// </summary>
+    public static string WithoutConnectionStringSecrets(string text) =>
+        text.Contains("password=", StringComparison.OrdinalIgnoreCase) ? ConnectionStringPassword().Replace(text, "$1" + Redacted) : text;
+
+    [System.Text.RegularExpressions.GeneratedRegex("(password=)[^,;]*", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ConnectionStringPassword();
 
     /// <summary><paramref name="text"/> with the user-info of a URL replaced (<c>scheme://[redacted]@host…</c>); other text unchanged.</summary>
     public static string WithoutUserInfo(string text)

@@ -32,9 +32,10 @@ public static class GatehouseCli
         {
             Description = "Turn on the admin API (status, drain, reload, purge, metrics, dashboard) at a loopback ADDRESS:PORT such as 127.0.0.1:9901, without a token.",
         };
-        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, compress, tlsCert, tlsKey, storage, admin };
+        var redis = new Option<string>("--redis") { Description = "Cluster mode: share the cache and state with every node naming this Redis (HOST:PORT, or a StackExchange.Redis configuration string; docs/cluster.md)." };
+        var proxy = new Command("proxy", "Quick mode: proxy one address to one or more backends, no config file.") { from, to, lb, cache, compress, tlsCert, tlsKey, storage, admin, redis };
         proxy.SetAction((parse, ct) => ProxyAsync(parse.GetValue(from)!, parse.GetValue(to) ?? [], parse.GetValue(lb), parse.GetValue(cache),
-            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), parse.GetValue(admin), parse.GetValue(compress), ct));
+            new QuickTls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(storage)), parse.GetValue(admin), parse.GetValue(compress), parse.GetValue(redis), ct));
 
         var port = new Option<int>("--port") { Description = "Port for Gatehouse on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port for Gatehouse on 127.0.0.1 (certificate from a local CA).", DefaultValueFactory = _ => 8443 };
@@ -85,9 +86,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, string? admin, bool compress, CancellationToken cancellationToken)
+    private static async Task<int> ProxyAsync(string from, string[] to, string? lb, bool cache, QuickTls tls, string? admin, bool compress, string? redis, CancellationToken cancellationToken)
     {
-        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls, admin, compress));
+        var result = await GatehouseServiceCollectionExtensions.CreateStandaloneChecker().CheckAsync(QuickConfig.Build(from, to, lb, cache, tls, admin, compress, redis));
         if (result.Config is null)
         {
             PrintErrors("gatehouse proxy", result.Errors);

@@ -11,7 +11,8 @@ public static class QuickConfig
     /// <param name="admin">
     /// <c>ADDRESS:PORT</c> of an admin listener (API, metrics, dashboard) without a token, so loopback only; null for none.
     /// </param>
-    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, string? admin = null, bool compress = false)
+    /// <param name="redis">The Redis of a cluster to join (cluster mode, docs/cluster.md), <c>HOST:PORT</c> or a configuration string; null for none.</param>
+    public static ConfigLoadResult Build(string from, IReadOnlyList<string> to, string? policy, bool cache = false, QuickTls? tls = null, string? admin = null, bool compress = false, string? redis = null)
     {
         var errors = new List<ConfigError>();
         var adminSection = new AdminDefinition();
@@ -64,6 +65,7 @@ public static class QuickConfig
                 Storage = tls?.Storage,
             },
             Compression = new CompressionDefinition { Enabled = compress },
+            Cluster = redis is null ? null : new ClusterModeDefinition { Redis = redis },
             Routes = new Dictionary<string, RouteDefinition>
             {
                 ["all"] = new()
@@ -94,6 +96,7 @@ public static class QuickConfig
             var p when p.StartsWith("tls.certificates", StringComparison.Ordinal) => e with { Path = "--tls-cert" },
             var p when p.StartsWith("tls.storage", StringComparison.Ordinal) => e with { Path = "--storage" },
             var p when p.StartsWith("admin", StringComparison.Ordinal) => e with { Path = "--admin" },
+            var p when p.StartsWith("cluster", StringComparison.Ordinal) => e with { Path = "--redis" },
             _ => e,
         }).ToList();
         return new ConfigLoadResult(renamed.Count == 0 ? config : null, renamed);

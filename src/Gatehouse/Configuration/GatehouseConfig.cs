@@ -28,6 +28,9 @@ public sealed record GatehouseConfig : ConfigSection
     /// <summary>The HTTP cache's store and shared settings; routes opt in with their own <c>cache</c> section.</summary>
     public CacheDefinition Cache { get; init; } = new();
 
+    /// <summary>Cluster mode: Redis shared with the other nodes (docs/cluster.md). Absent: this node works alone.</summary>
+    public ClusterModeDefinition? Cluster { get; init; }
+
     /// <summary>Response compression (gzip, brotli, zstd) for every route; routes can change it with their own section.</summary>
     public CompressionDefinition Compression { get; init; } = new();
 

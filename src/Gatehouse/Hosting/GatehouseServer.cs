@@ -164,6 +164,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Gatehouse's own access checks are in Protection/.
         builder.Services.RemoveAll<IAuthorizationHandlerProvider>();
         builder.Services.AddGatehouseProtection();
+        // Cluster mode: the Redis connection every shared feature uses (docs/cluster.md); nothing without a cluster section.
+        builder.Services.AddGatehouseCluster(config);
         builder.Services.AddHttpCache(cache =>
         {
             cache.MaxBytes = config.Cache.MaxBytes.Value ?? cache.MaxBytes;

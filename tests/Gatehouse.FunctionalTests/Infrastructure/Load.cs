@@ -52,6 +52,10 @@ public sealed class Load : IAsyncDisposable
     public static Load Start(HttpClient client, string path, int workers = 4, TimeSpan? limit = null) =>
         new(client, _ => new HttpRequestMessage(HttpMethod.Get, path), workers, limit ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>Requests made by <paramref name="request"/> from a sequence number (absolute URIs can spread them over several proxies).</summary>
+    public static Load Start(HttpClient client, Func<int, HttpRequestMessage> request, int workers = 4, TimeSpan? limit = null) =>
+        new(client, request, workers, limit ?? TimeSpan.FromSeconds(60));
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();

@@ -26,6 +26,7 @@ public sealed class CacheMetrics
             meter.CreateObservableGauge("gatehouse.cache.size", () => store.Statistics.Bytes, "By", "Bytes held in the cache's memory store.");
             meter.CreateObservableGauge("gatehouse.cache.size.limit", () => store.Statistics.MaxBytes, "By", "The memory store's limit (cache.maxBytes).");
             meter.CreateObservableCounter("gatehouse.cache.evictions", () => store.Statistics.Evictions, "{entry}", "Entries evicted to make room.");
+            ClusterMetrics.Register(meter, services.GetService<Cluster.ClusterConnection>(), store as Cluster.Caching.ClusterHttpCacheStore);
         }
 
         CacheName = services.GetService<Microsoft.Extensions.Options.IOptions<HttpCacheOptions>>()?.Value.CacheName ?? "Gatehouse";
