@@ -72,7 +72,7 @@ internal sealed class AdminApiMiddleware(
         {
             case "/status" when HttpMethods.IsGet(method):
                 await AdminJson.WriteAsync(context, StatusCodes.Status200OK,
-                    AdminStatus.Build(reloader.Revision, settings.Current.Config, proxyState, controls, services.GetService<IHttpCacheStore>()));
+                    AdminStatus.Build(reloader.Revision, settings.Current.Config, proxyState, controls, services.GetService<IHttpCacheStore>(), services.GetService<Gatehouse.Cluster.ClusterConnection>()));
                 break;
             case "/config" when HttpMethods.IsGet(method):
                 await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { revision = reloader.Revision, config = ConfigRedaction.Redact(settings.Current.Config) });

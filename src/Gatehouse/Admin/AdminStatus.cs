@@ -12,7 +12,7 @@ namespace Gatehouse.Admin;
 /// </summary>
 internal static class AdminStatus
 {
-    public static object Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache) => new
+    public static object Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache, Gatehouse.Cluster.ClusterConnection? cluster = null) => new
     {
         revision,
         routes = config.Routes.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new
@@ -26,6 +26,7 @@ internal static class AdminStatus
         }),
         clusters = Clusters(proxyState, controls),
         cache = cache?.Statistics,
+        cluster = AdminClusterStatus.Build(cluster),
     };
 
     public static IEnumerable<object> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>

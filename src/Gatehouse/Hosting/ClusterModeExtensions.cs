@@ -21,15 +21,19 @@ internal static class ClusterModeExtensions
         });
         services.AddSingleton(sp => new ClusterConnection(
             sp.GetRequiredService<ClusterOptions>(), sp.GetRequiredService<ILogger<ClusterConnection>>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<ClusterTelemetry>();
         services.AddHostedService<ClusterConnectionStarter>();
+        // Drained and disabled destinations are one state for all nodes.
+        services.AddHostedService<SharedDestinationControls>();
         return services;
     }
 
     /// <summary>Starts connecting with the host, without waiting: a node serves at once, alone until Redis answers.</summary>
-    private sealed class ClusterConnectionStarter(ClusterConnection connection) : IHostedService
+    private sealed class ClusterConnectionStarter(ClusterConnection connection, ClusterTelemetry telemetry) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            _ = telemetry;
             connection.Start();
             return Task.CompletedTask;
         }
