@@ -1,4 +1,7 @@
+using Gatehouse.Acme.Challenges;
+using Gatehouse.Acme.Storage;
 using Gatehouse.Cluster;
+using Gatehouse.Cluster.Acme;
 using Gatehouse.Configuration;
 
 namespace Gatehouse.Hosting;
@@ -25,6 +28,15 @@ internal static class ClusterModeExtensions
         services.AddHostedService<ClusterConnectionStarter>();
         // Drained and disabled destinations are one state for all nodes.
         services.AddHostedService<SharedDestinationControls>();
+        if (config.Tls.Acme.Enabled && cluster.EncryptionKey is { } text && SealedBlobs.ResolveKey(text, out _) is { } key)
+        {
+            // Before Tls's registration (a TryAdd of the file store): ACME state and challenges go to Redis, sealed.
+            services.AddSingleton(new SealedBlobs(key));
+            services.AddSingleton<IAcmeStore>(sp => new RedisAcmeStore(sp.GetRequiredService<ClusterConnection>(), sp.GetRequiredService<SealedBlobs>(), sp.GetService<TimeProvider>()));
+            services.AddSingleton(sp => new RedisAcmeChallengeShare(sp.GetRequiredService<ClusterConnection>(), sp.GetRequiredService<SealedBlobs>(), sp.GetService<TimeProvider>()));
+            services.AddHostedService<AcmeChallengeSharing>();
+        }
+
         return services;
     }
 
@@ -35,6 +47,18 @@ internal static class ClusterModeExtensions
         {
             _ = telemetry;
             connection.Start();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Hands the challenge share to the node's challenge responses before the ACME source starts.</summary>
+    private sealed class AcmeChallengeSharing(AcmeChallengeResponses challenges, RedisAcmeChallengeShare share) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            challenges.Shared = share;
             return Task.CompletedTask;
         }
 
