@@ -104,3 +104,47 @@ public class SharedRateLimitPlanTests
         Assert.Null(SharedDestinationControls.Parse("{\"mode\":\"Draining\"}"));
     }
 }
+
+/// <summary>Cluster mode's ACME key: validation and the sealing of blobs at rest.</summary>
+public class ClusterAcmeKeyTests
+{
+    private static readonly string Key = Convert.ToBase64String(new byte[32]);
+
+    private static List<string> Errors(ClusterModeDefinition cluster, bool acme) =>
+        ConfigValidator.Validate(SampleConfig.Valid() with
+        {
+            Cluster = cluster,
+            Tls = SampleConfig.Valid().Tls with { Acme = acme ? new AcmeDefinition { Hosts = ["www.example.test"], Email = "ops@example.test", AcceptTermsOfService = true } : new AcmeDefinition() },
+        }).Select(e => e.ToString()).Where(e => e.StartsWith("cluster.", StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public void WithAcme_AKeyIsRequired_AndMustBe32Base64Bytes()
+    {
+        Assert.Contains(Errors(new() { Redis = "127.0.0.1:6379" }, acme: true), e => e.StartsWith("cluster.encryptionKey: required while tls.acme is on", StringComparison.Ordinal));
+        Assert.Empty(Errors(new() { Redis = "127.0.0.1:6379" }, acme: false));
+        Assert.Empty(Errors(new() { Redis = "127.0.0.1:6379", EncryptionKey = Key }, acme: true));
+        Assert.Contains(Errors(new() { Redis = "127.0.0.1:6379", EncryptionKey = Convert.ToBase64String(new byte[16]) }, acme: true),
+            e => e.StartsWith("cluster.encryptionKey: the value is not the base64 of 32 random bytes", StringComparison.Ordinal));
+        Assert.Contains(Errors(new() { Redis = "127.0.0.1:6379", EncryptionKey = "env:GATEHOUSE_TEST_NO_SUCH_VARIABLE" }, acme: true),
+            e => e.StartsWith("cluster.encryptionKey: environment variable GATEHOUSE_TEST_NO_SUCH_VARIABLE is empty", StringComparison.Ordinal));
+        Assert.Contains(Errors(new() { Redis = "127.0.0.1:6379", EncryptionKey = "file:/nonexistent/gatehouse.key" }, acme: true),
+            e => e.StartsWith("cluster.encryptionKey: cannot read file /nonexistent/gatehouse.key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SealedBlobs_OpenOnlyWithTheKeyAndTheName_AndNeverShowThePlaintext()
+    {
+        var seal = new Gatehouse.Cluster.Acme.SealedBlobs(Convert.FromBase64String(Key));
+        var plaintext = System.Text.Encoding.ASCII.GetBytes("-----BEGIN PRIVATE KEY-----");
+        var sealedBlob = seal.Seal("certificate-a.pem", plaintext);
+
+        Assert.Equal(plaintext, seal.Open("certificate-a.pem", sealedBlob));
+        Assert.DoesNotContain("PRIVATE", System.Text.Encoding.ASCII.GetString(sealedBlob), StringComparison.Ordinal);
+        Assert.Null(seal.Open("certificate-b.pem", sealedBlob));
+        Assert.Null(new Gatehouse.Cluster.Acme.SealedBlobs(new byte[32].Select(_ => (byte)1).ToArray()).Open("certificate-a.pem", sealedBlob));
+        sealedBlob[^1] ^= 1;
+        Assert.Null(seal.Open("certificate-a.pem", sealedBlob));
+        Assert.Null(seal.Open("certificate-a.pem", plaintext));
+        Assert.Null(seal.Open("certificate-a.pem", null));
+    }
+}
