@@ -17,20 +17,43 @@ public sealed class AcmeChallengeResponses
     private readonly ConcurrentDictionary<string, X509Certificate2> _tlsAlpn01 = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The key authorization to send as the body (text/plain) for <paramref name="token"/>, or null (404).</summary>
-    public string? GetHttp01(string token) => _http01.TryGetValue(token, out var value) ? value : null;
+    public string? GetHttp01(string token) => _http01.TryGetValue(token, out var value) ? value : Shared?.FindHttp01(token);
 
     /// <summary>The acme-tls/1 certificate for <paramref name="host"/> (the SNI name), or null when none is pending.</summary>
-    public X509Certificate2? GetTlsAlpn01(string host) => _tlsAlpn01.TryGetValue(host.TrimEnd('.'), out var value) ? value : null;
+    public X509Certificate2? GetTlsAlpn01(string host) =>
+        _tlsAlpn01.TryGetValue(host.TrimEnd('.'), out var value) ? value : Shared?.FindTlsAlpn01(host.TrimEnd('.'));
 
-    /// <summary>True while any TLS-ALPN-01 challenge is pending, so a server can skip ClientHello inspection otherwise.</summary>
-    public bool HasTlsAlpn01 => !_tlsAlpn01.IsEmpty;
+    /// <summary>True while any TLS-ALPN-01 challenge is pending (here or, shared, on another node), so a server can skip ClientHello inspection otherwise.</summary>
+    public bool HasTlsAlpn01 => !_tlsAlpn01.IsEmpty || Shared?.HasTlsAlpn01 == true;
 
-    public void AddHttp01(string token, string keyAuthorization) => _http01[token] = keyAuthorization;
+    /// <summary>
+    /// Set in cluster mode: challenges this node starts are told to it, and a challenge this node does not hold is looked
+    /// up there, so whichever node the CA reaches answers.
+    /// </summary>
+    public IAcmeChallengeShare? Shared { get; set; }
 
-    public void RemoveHttp01(string token) => _http01.TryRemove(token, out _);
+    public void AddHttp01(string token, string keyAuthorization)
+    {
+        _http01[token] = keyAuthorization;
+        Shared?.Http01Added(token, keyAuthorization);
+    }
 
-    public void AddTlsAlpn01(string host, X509Certificate2 certificate) => _tlsAlpn01[host.TrimEnd('.')] = certificate;
+    public void RemoveHttp01(string token)
+    {
+        _http01.TryRemove(token, out _);
+        Shared?.Http01Removed(token);
+    }
+
+    public void AddTlsAlpn01(string host, X509Certificate2 certificate)
+    {
+        _tlsAlpn01[host.TrimEnd('.')] = certificate;
+        Shared?.TlsAlpn01Added(host.TrimEnd('.'), certificate);
+    }
 
     // Not disposed here: a handshake may still be sending it; the certificate is small and the GC reclaims it.
-    public void RemoveTlsAlpn01(string host) => _tlsAlpn01.TryRemove(host.TrimEnd('.'), out _);
+    public void RemoveTlsAlpn01(string host)
+    {
+        _tlsAlpn01.TryRemove(host.TrimEnd('.'), out _);
+        Shared?.TlsAlpn01Removed(host.TrimEnd('.'));
+    }
 }

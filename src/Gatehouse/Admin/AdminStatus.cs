@@ -28,18 +28,7 @@ internal static class AdminStatus
         }),
         clusters = Clusters(proxyState, controls),
         cache = cache?.Statistics,
-        cluster = Cluster(cluster, cache as ClusterHttpCacheStore),
-    };
-
-    /// <summary>Cluster mode: this node, its Redis connection's state and since when, and the shared cache's L1/L2 split; null when off.</summary>
-    public static object? Cluster(ClusterConnection? connection, ClusterHttpCacheStore? cache) => connection is null ? null : new
-    {
-        node = connection.NodeName,
-        redis = connection.Endpoints,
-        state = connection.Status.State.ToString(),
-        since = connection.Status.Since,
-        lastError = connection.Status.LastError,
-        cache = cache?.SharedStatistics,
+        cluster = AdminClusterStatus.Build(cluster, cache as ClusterHttpCacheStore),
     };
 
     public static IEnumerable<object> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>

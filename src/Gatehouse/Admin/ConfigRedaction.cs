@@ -22,7 +22,7 @@ public static partial class ConfigRedaction
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static readonly string[] SecretNameParts = ["token", "password", "secret", "hmac", "apikey", "credential", "privatekey"];
+    private static readonly string[] SecretNameParts = ["token", "password", "secret", "hmac", "apikey", "credential", "privatekey", "encryptionkey"];
 
     public static JsonNode Redact(GatehouseConfig config)
     {

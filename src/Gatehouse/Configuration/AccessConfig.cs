@@ -83,6 +83,18 @@ public sealed record RateLimitDefinition : ConfigSection
 
     /// <summary>Clients (CIDRs) never limited.</summary>
     public IReadOnlyList<string> Exempt { get; init; } = [];
+
+    /// <summary>Cluster mode, while Redis cannot be reached: <c>local</c> (count on each node alone) or <c>refuse</c> (429).</summary>
+    public string? WhenClusterUnavailable { get; init; }
+}
+
+/// <summary>The values of a policy's <c>whenClusterUnavailable</c> (docs/cluster.md).</summary>
+public static class RateLimitClusterFallbacks
+{
+    public const string Local = "local";
+    public const string Refuse = "refuse";
+
+    public static IReadOnlyList<string> All { get; } = [Local, Refuse];
 }
 
 public static class RateLimitAlgorithms

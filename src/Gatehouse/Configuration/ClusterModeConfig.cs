@@ -18,6 +18,12 @@ public sealed record ClusterModeDefinition : ConfigSection
     /// <summary>This node's name in logs, the admin status and Redis's client list. Absent: the host name and the process id.</summary>
     public string? NodeName { get; init; }
 
+    /// <summary>
+    /// The AES-256-GCM key that seals ACME private keys and certificates in Redis: base64 of 32 bytes, <c>env:NAME</c> or
+    /// <c>file:PATH</c>. Required while <c>tls.acme</c> is on (keys are never stored in Redis unencrypted).
+    /// </summary>
+    public string? EncryptionKey { get; init; }
+
     /// <summary>The HTTP cache's shared tier in Redis (docs/cluster.md#shared-cache).</summary>
     public ClusterCacheDefinition Cache { get; init; } = new();
 }

@@ -1,6 +1,9 @@
+using Gatehouse.Acme.Challenges;
+using Gatehouse.Acme.Storage;
 using Gatehouse.Caching.Middleware;
 using Gatehouse.Caching.Storage;
 using Gatehouse.Cluster;
+using Gatehouse.Cluster.Acme;
 using Gatehouse.Cluster.Caching;
 using Gatehouse.Configuration;
 using Microsoft.Extensions.Options;
@@ -29,6 +32,7 @@ internal static class ClusterModeExtensions
         });
         services.AddSingleton(sp => new ClusterConnection(
             sp.GetRequiredService<ClusterOptions>(), sp.GetRequiredService<ILogger<ClusterConnection>>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<ClusterTelemetry>();
         services.AddHostedService<ClusterConnectionStarter>();
         if (cluster.Cache.Shared)
         {
@@ -42,15 +46,39 @@ internal static class ClusterModeExtensions
             services.AddSingleton<IHttpCacheStore>(sp => sp.GetRequiredService<ClusterHttpCacheStore>());
         }
 
+        // Drained and disabled destinations are one state for all nodes.
+        services.AddHostedService<SharedDestinationControls>();
+        if (config.Tls.Acme.Enabled && cluster.EncryptionKey is { } text && SealedBlobs.ResolveKey(text, out _) is { } key)
+        {
+            // Before Tls's registration (a TryAdd of the file store): ACME state and challenges go to Redis, sealed.
+            services.AddSingleton(new SealedBlobs(key));
+            services.AddSingleton<IAcmeStore>(sp => new RedisAcmeStore(sp.GetRequiredService<ClusterConnection>(), sp.GetRequiredService<SealedBlobs>(), sp.GetService<TimeProvider>()));
+            services.AddSingleton(sp => new RedisAcmeChallengeShare(sp.GetRequiredService<ClusterConnection>(), sp.GetRequiredService<SealedBlobs>(), sp.GetService<TimeProvider>()));
+            services.AddHostedService<AcmeChallengeSharing>();
+        }
+
         return services;
     }
 
     /// <summary>Starts connecting with the host, without waiting: a node serves at once, alone until Redis answers.</summary>
-    private sealed class ClusterConnectionStarter(ClusterConnection connection) : IHostedService
+    private sealed class ClusterConnectionStarter(ClusterConnection connection, ClusterTelemetry telemetry) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            _ = telemetry;
             connection.Start();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Hands the challenge share to the node's challenge responses before the ACME source starts.</summary>
+    private sealed class AcmeChallengeSharing(AcmeChallengeResponses challenges, RedisAcmeChallengeShare share) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            challenges.Shared = share;
             return Task.CompletedTask;
         }
 

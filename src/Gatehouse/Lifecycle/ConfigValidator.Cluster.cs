@@ -7,7 +7,7 @@ public static partial class ConfigValidator
 {
     private const int MaxNodeNameLength = 100;
 
-    private static void ValidateClusterMode(List<ConfigError> errors, string path, ClusterModeDefinition? cluster)
+    private static void ValidateClusterMode(List<ConfigError> errors, string path, ClusterModeDefinition? cluster, bool acme)
     {
         if (cluster is null)
         {
@@ -39,6 +39,19 @@ public static partial class ConfigValidator
         if (cluster.NodeName is { } name && (name.Length is 0 or > MaxNodeNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
             errors.Add(new($"{path}.nodeName", $"'{name}' is not 1 to {MaxNodeNameLength} letters, digits, '-', '_' or '.'"));
+        }
+
+        // ACME keeps private keys in Redis in cluster mode: never unencrypted.
+        if (cluster.EncryptionKey is { } key)
+        {
+            if (Gatehouse.Cluster.Acme.SealedBlobs.ResolveKey(key, out var keyProblem) is null)
+            {
+                errors.Add(new($"{path}.encryptionKey", keyProblem!));
+            }
+        }
+        else if (acme)
+        {
+            errors.Add(new($"{path}.encryptionKey", "required while tls.acme is on: ACME private keys are kept in Redis, sealed with this key (base64 of 32 bytes, env:NAME or file:PATH; make one with: openssl rand -base64 32)"));
         }
     }
 }

@@ -93,6 +93,10 @@ public static partial class ConfigValidator
         }
 
         Networks(errors, $"{path}.exempt", policy.Exempt);
+        if (policy.WhenClusterUnavailable is { } fallback && !RateLimitClusterFallbacks.All.Contains(fallback, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add(new($"{path}.whenClusterUnavailable", $"'{fallback}' is not one of {string.Join(", ", RateLimitClusterFallbacks.All)}"));
+        }
     }
 
     private static void ValidateRouteAccess(List<ConfigError> errors, string path, RouteAccessControlDefinition access)

@@ -61,7 +61,7 @@ public static partial class ConfigValidator
         ValidateCache(errors, "cache", config.Cache);
         ValidateCompression(errors, config);
         ValidateFiles(errors, config);
-        ValidateClusterMode(errors, "cluster", config.Cluster);
+        ValidateClusterMode(errors, "cluster", config.Cluster, config.Tls.Acme.Enabled);
         ValidateAdmin(errors, "admin", config.Admin, bound);
         ValidateTelemetry(errors, config.Metrics, config.Tracing);
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);

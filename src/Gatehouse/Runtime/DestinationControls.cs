@@ -15,16 +15,21 @@ public sealed class DestinationControls
         FrozenDictionary<string, FrozenDictionary<string, DestinationMode>>.Empty;
 
     private readonly Lock _gate = new();
+    private readonly GenerationHolder _generations;
     private volatile FrozenDictionary<string, FrozenDictionary<string, DestinationMode>> _byCluster = None;
 
     /// <summary>Subscribes to <paramref name="generations"/> so that destinations leaving the config lose their state.</summary>
-    public DestinationControls(GenerationHolder generations) =>
-        generations.Applied += generation => Retain((cluster, destination) =>
-            generation.Config.Clusters.FirstOrDefault(c => string.Equals(c.Key, cluster, StringComparison.OrdinalIgnoreCase)).Value is { } definition
-            && definition.Destinations.Keys.Any(d => string.Equals(d, destination, StringComparison.OrdinalIgnoreCase)));
+    public DestinationControls(GenerationHolder generations)
+    {
+        _generations = generations;
+        generations.Applied += generation => Retain((cluster, destination) => Configured(generation.Config, cluster, destination));
+    }
 
     /// <summary>Raised after every change (for the dashboard's live view and for metrics).</summary>
     public event Action? Changed;
+
+    /// <summary>Raised after an operator's <see cref="Set"/> (not after <see cref="ReplaceAll"/>): cluster mode shares it with the other nodes.</summary>
+    public event Action<string, string, DestinationMode>? SetByOperator;
 
     /// <summary>The destinations of <paramref name="clusterId"/> that are out of rotation; null when none is.</summary>
     public FrozenDictionary<string, DestinationMode>? OutOfRotation(string clusterId) =>
@@ -58,7 +63,38 @@ public sealed class DestinationControls
         }
 
         Changed?.Invoke();
+        SetByOperator?.Invoke(clusterId, destinationId, mode);
     }
+
+    /// <summary>
+    /// Makes <paramref name="entries"/> the whole state (cluster mode: the state the nodes share, read from Redis), keeping
+    /// only destinations the config in force has.
+    /// </summary>
+    public void ReplaceAll(IEnumerable<(string Cluster, string Destination, DestinationMode Mode)> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var config = _generations.Current.Config;
+        lock (_gate)
+        {
+            var current = All;
+            var next = entries
+                .Where(e => e.Mode != DestinationMode.Active && Configured(config, e.Cluster, e.Destination))
+                .DistinctBy(e => (e.Cluster.ToLowerInvariant(), e.Destination.ToLowerInvariant()))
+                .ToList();
+            if (next.Count == current.Count && next.All(e => ModeOf(e.Cluster, e.Destination) == e.Mode))
+            {
+                return;
+            }
+
+            Publish(next);
+        }
+
+        Changed?.Invoke();
+    }
+
+    private static bool Configured(Configuration.GatehouseConfig config, string cluster, string destination) =>
+        config.Clusters.FirstOrDefault(c => Same(c.Key, cluster)).Value is { } definition
+        && definition.Destinations.Keys.Any(d => Same(d, destination));
 
     /// <summary>Keeps the state of the destinations <paramref name="stillConfigured"/> accepts and drops the rest.</summary>
     public void Retain(Func<string, string, bool> stillConfigured)

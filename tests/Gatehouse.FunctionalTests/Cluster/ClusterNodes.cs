@@ -41,6 +41,19 @@ internal sealed class ClusterNodes : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The cluster section for <paramref name="redis"/>, as config JSON members (rootExtra).</summary>
+    public static string Section(RedisServer redis, string nodeName, string keyPrefix) =>
+        $$""", "cluster": { "redis": "{{redis.Endpoint}}", "keyPrefix": "{{keyPrefix}}", "nodeName": "{{nodeName}}" }""";
+
+    /// <summary>Starts <paramref name="count"/> nodes at once from <paramref name="config"/> (given each node's name) and waits until all reach Redis.</summary>
+    public static async Task<ClusterNodes> StartAsync(int count, Func<string, string> config)
+    {
+        var nodes = await Task.WhenAll(Enumerable.Range(0, count).Select(i => TestProxy.StartAsync(config("node-" + (char)('a' + i)))));
+        var started = new ClusterNodes(nodes);
+        await started.WaitForAsync(ClusterConnectionState.Connected);
+        return started;
+    }
+
     public static ClusterConnection Connection(TestProxy node) => node.Services.GetRequiredService<ClusterConnection>();
 
     public static ClusterHttpCacheStore Store(TestProxy node) => node.Services.GetRequiredService<ClusterHttpCacheStore>();

@@ -128,7 +128,7 @@ public class SharedCacheTests
         {
             var node = status.RootElement.GetProperty("cluster");
             Assert.Equal("node-b", node.GetProperty("node").GetString());
-            Assert.Equal("Connected", node.GetProperty("state").GetString());
+            Assert.Equal("connected", node.GetProperty("state").GetString());
             Assert.Equal(1, node.GetProperty("cache").GetProperty("l2Hits").GetInt64());
             Assert.True(node.GetProperty("cache").GetProperty("l1Hits").GetInt64() >= 1);
         }
@@ -142,7 +142,7 @@ public class SharedCacheTests
         await cluster.WaitForAsync(ClusterConnectionState.Disconnected);
         using (var status = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/status")))
         {
-            Assert.Equal("Disconnected", status.RootElement.GetProperty("cluster").GetProperty("state").GetString());
+            Assert.Equal("disconnected", status.RootElement.GetProperty("cluster").GetProperty("state").GetString());
         }
 
         Assert.Contains("gatehouse_cluster_redis_connected 0", await admin.GetStringAsync("/metrics"), StringComparison.Ordinal);

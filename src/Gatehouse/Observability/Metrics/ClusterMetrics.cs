@@ -4,19 +4,13 @@ using Gatehouse.Cluster.Caching;
 
 namespace Gatehouse.Observability.Metrics;
 
-/// <summary>Cluster mode (docs/cluster.md): the Redis connection's state and the shared cache's L1/L2 split, read at each scrape.</summary>
+/// <summary>Cluster mode (docs/cluster.md): the shared cache's L1/L2 split and its Redis failures, read at each scrape.</summary>
 internal static class ClusterMetrics
 {
     public static void Register(Meter meter, ClusterConnection? connection, ClusterHttpCacheStore? cache)
     {
-        if (connection is null)
-        {
-            return;
-        }
-
-        meter.CreateObservableGauge("gatehouse.cluster.redis.connected", () => connection.IsConnected ? 1 : 0, "{state}",
-            "1 while this node is connected to the cluster's Redis, 0 while it serves on its own.");
-        if (cache is null)
+        // The connection's own state (gatehouse.cluster.redis.connected) is Hosting/ClusterTelemetry's.
+        if (connection is null || cache is null)
         {
             return;
         }

@@ -98,13 +98,19 @@ public sealed record RateLimitPolicy(
         definition.ReplenishmentPeriod.Value ?? TimeSpan.FromSeconds(1),
         definition.QueueLimit,
         IpNetworkList.From(definition.Exempt),
-        string.Join(",", definition.Exempt));
+        string.Join(",", definition.Exempt))
+    {
+        RefuseWhenClusterUnavailable = string.Equals(definition.WhenClusterUnavailable, RateLimitClusterFallbacks.Refuse, StringComparison.OrdinalIgnoreCase),
+    };
+
+    /// <summary>In cluster mode, while Redis cannot be reached: refuse (429) instead of counting on this node alone.</summary>
+    public bool RefuseWhenClusterUnavailable { get; init; }
 
     /// <summary>Whether two policies limit the same way; a reload keeps the counters of a policy only while this holds.</summary>
     public bool SameLimits(RateLimitPolicy other) =>
         Name == other.Name && Algorithm == other.Algorithm && Key == other.Key && PermitLimit == other.PermitLimit && Window == other.Window
         && SegmentsPerWindow == other.SegmentsPerWindow && TokensPerPeriod == other.TokensPerPeriod && ReplenishmentPeriod == other.ReplenishmentPeriod
-        && QueueLimit == other.QueueLimit && ExemptText == other.ExemptText;
+        && QueueLimit == other.QueueLimit && ExemptText == other.ExemptText && RefuseWhenClusterUnavailable == other.RefuseWhenClusterUnavailable;
 
     /// <summary>
     /// <c>RateLimit-Policy</c> as in draft-ietf-httpapi-ratelimit-headers-11 (structured fields):

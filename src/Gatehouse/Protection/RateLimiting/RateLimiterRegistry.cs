@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Gatehouse.Cluster;
 
 namespace Gatehouse.Protection;
 
@@ -14,8 +15,13 @@ namespace Gatehouse.Protection;
 /// of its own for such a request, until the next reload disposes it.
 /// </para>
 /// </summary>
-public sealed class RateLimiterRegistry : IDisposable
+/// <para>
+/// In cluster mode (a <see cref="ClusterConnection"/>), window and bucket policies are counted in Redis across the nodes
+/// (<see cref="SharedRateLimiter"/>); concurrency stays per node, as requests in flight are a node's own.
+/// </para>
+public sealed class RateLimiterRegistry(ClusterConnection? cluster = null, TimeProvider? time = null) : IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private Dictionary<string, Entry> _limiters = new(StringComparer.Ordinal);
 
@@ -34,7 +40,7 @@ public sealed class RateLimiterRegistry : IDisposable
                 return entry.Limiter;
             }
 
-            var limiter = Create(policy);
+            var limiter = Build(policy);
             Volatile.Write(ref _limiters, new Dictionary<string, Entry>(_limiters, StringComparer.Ordinal) { [policy.Name] = new Entry(policy, limiter) });
             return limiter;
         }
@@ -50,7 +56,7 @@ public sealed class RateLimiterRegistry : IDisposable
             {
                 next[policy.Name] = _limiters.TryGetValue(policy.Name, out var entry) && entry.Policy.SameLimits(policy)
                     ? entry with { Policy = policy }
-                    : new Entry(policy, Create(policy));
+                    : new Entry(policy, Build(policy));
             }
 
             var retired = _limiters.Values.Where(old => !next.TryGetValue(old.Policy.Name, out var kept) || !ReferenceEquals(kept.Limiter, old.Limiter)).ToList();
@@ -63,8 +69,25 @@ public sealed class RateLimiterRegistry : IDisposable
         }
     }
 
+    /// <summary>A policy's limiter on this node alone.</summary>
     internal static PartitionedRateLimiter<HttpContext> Create(RateLimitPolicy policy) =>
         PartitionedRateLimiter.Create<HttpContext, RateLimitPartitionKey>(context => policy.Partition(policy.Key.PartitionOf(context)));
+
+    /// <summary>A policy's limiter: shared through Redis in cluster mode (but concurrency), else this node's own.</summary>
+    private PartitionedRateLimiter<HttpContext> Build(RateLimitPolicy policy)
+    {
+        if (cluster is null || SharedLeasePlan.For(policy) is not { } plan)
+        {
+            return Create(policy);
+        }
+
+        var keyPrefix = SharedRateLimitKeys.PolicyPrefix(policy, plan);
+        return PartitionedRateLimiter.Create<HttpContext, RateLimitPartitionKey>(context => RateLimitPartition.Get(
+            policy.Key.PartitionOf(context),
+            partition => new SharedRateLimiter(
+                policy, plan, cluster.Keys.Key(keyPrefix + SharedRateLimitKeys.Partition(partition)), cluster,
+                () => policy.Partition(partition).Factory(partition), _time)));
+    }
 
     public void Dispose()
     {

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Gatehouse.Acme.Challenges;
+using Gatehouse.Acme.Storage;
+using Gatehouse.Cluster.Acme;
+using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.FunctionalTests.Tls;
+using Gatehouse.Tls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.FunctionalTests.Cluster;
+
+/// <summary>A Pebble of its own for the cluster ACME tests, so its output counts only their orders.</summary>
+public sealed class ClusterPebbleFixture : GatehousePebbleFixture;
+
+/// <summary>
+/// ACME across nodes (issue 18, acceptance 3): three nodes sharing one Redis obtain one certificate with one order, and
+/// all serve it. Pebble validates on node A's ports only; whichever node orders, A answers from Redis when it is not A.
+/// </summary>
+public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : IClassFixture<ClusterPebbleFixture>
+{
+    private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private static string Config(ClusterPebbleFixture fixture, TestBackend backend, RedisServer redis, string node, string host, bool challengePorts) => $$"""
+        {
+          "listeners": [
+            { "address": "127.0.0.1", "port": {{(challengePorts ? fixture.HttpsPort : 0)}}, "tls": {} },
+            { "address": "127.0.0.1", "port": {{(challengePorts ? fixture.HttpPort : 0)}} }
+          ],
+          "accessLog": { "enabled": false },
+          "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+          "clusters": { "c": { "destinations": { "d": { "address": "{{backend.Address}}" } } } },
+          "cluster": { "redis": "{{redis.Endpoint}}", "keyPrefix": "acme-test:", "nodeName": "{{node}}", "encryptionKey": "{{Key}}" },
+          "tls": {
+            "storage": "{{Path.Combine(Path.GetTempPath(), "gatehouse-tests", "acme-" + node + "-" + Guid.NewGuid().ToString("N"))}}",
+            "acme": {
+              "directory": "{{fixture.Pebble.DirectoryUrl}}",
+              "caBundle": "{{fixture.Pebble.CaBundlePath}}",
+              "email": "ops@gatehouse.test",
+              "acceptTermsOfService": true,
+              "hosts": [ "{{host}}" ],
+              "challenges": [ "http-01" ]
+            }
+          }
+        }
+        """;
+
+    [GeneratedRegex("Added order")]
+    private static partial Regex AddedOrder();
+
+    [Fact]
+    public async Task ThreeNodesStartingTogether_OrderOnce_AndAllServeTheCertificate_KeysSealedInRedis()
+    {
+        const string host = "cluster.gatehouse.test";
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("app");
+        var ordersBefore = AddedOrder().Count(fixture.Pebble.Output);
+
+        var nodes = await Task.WhenAll(
+            TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", host, challengePorts: true)),
+            TestProxy.StartAsync(Config(fixture, backend, redis, "node-b", host, challengePorts: false)),
+            TestProxy.StartAsync(Config(fixture, backend, redis, "node-c", host, challengePorts: false)));
+        try
+        {
+            var served = await Task.WhenAll(nodes.Select(n => AcmeGatehouse.WaitForServedAsync(n, host, _ => true)));
+
+            Assert.Single(served.Select(c => c.Thumbprint).Distinct());
+            Assert.Equal(1, AddedOrder().Count(fixture.Pebble.Output) - ordersBefore);
+            Assert.All(nodes, n => Assert.IsType<RedisAcmeStore>(n.Services.GetRequiredService<AcmeSource>().AcmeStore));
+
+            // At rest: the certificate blob (private key first) is sealed, never PEM.
+            var stored = (byte[]?)await (await redis.DatabaseAsync()).StringGetAsync("acme-test:acme:" + AcmeStoreNames.Certificate(host));
+            Assert.NotNull(stored);
+            Assert.DoesNotContain("PRIVATE KEY", System.Text.Encoding.ASCII.GetString(stored), StringComparison.Ordinal);
+            Assert.StartsWith("GHS1", System.Text.Encoding.ASCII.GetString(stored, 0, 4), StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AnHttp01ChallengeStartedOnOneNode_IsAnsweredByAnother()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("app");
+        await using var a = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", "other.gatehouse.test", challengePorts: false));
+        await using var b = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-b", "other.gatehouse.test", challengePorts: false));
+        await Task.WhenAll(ClusterNodes.Connection(a).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout),
+            ClusterNodes.Connection(b).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout));
+
+        b.Services.GetRequiredService<AcmeChallengeResponses>().AddHttp01("tok-123", "tok-123.thumbprint");
+        using var client = new HttpClient { BaseAddress = a.Addresses[1] };
+        using var answer = await client.GetAsync(AcmeChallengeResponses.Http01PathPrefix + "tok-123");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("tok-123.thumbprint", await answer.Content.ReadAsStringAsync());
+
+        b.Services.GetRequiredService<AcmeChallengeResponses>().RemoveHttp01("tok-123");
+        // No longer a challenge anywhere: the path goes to the route like any other (the backend answers "app").
+        Assert.Equal("app", await client.GetStringAsync(AcmeChallengeResponses.Http01PathPrefix + "tok-123"));
+    }
+}
