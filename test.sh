@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the test suite needs. (Issue 2 needs none beyond the SDK; later capabilities add redis-server, pebble…)
-PACKAGES=(ca-certificates openssl pebble nginx python3 chromium chromium-driver systemd adduser prometheus) # prometheus: the scrape test runs the server and promtool; openssl: the TLS tests drive s_client and an OCSP responder; pebble: the ACME test CA; nginx, python3: backends that read paths their own way (PathConfusionTests start their own, on loopback ports of their own); chromium, chromium-driver: the dashboard test (DashboardBrowserTests) drives a headless browser; systemd, adduser: the .deb test installs the package (its postinst adds a user) and runs systemd-analyze verify on its unit
+PACKAGES=(ca-certificates openssl pebble nginx python3 chromium chromium-driver systemd adduser prometheus haproxy curl) # prometheus: the scrape test runs the server and promtool; openssl: the TLS tests drive s_client and an OCSP responder; pebble: the ACME test CA; nginx, python3: backends that read paths their own way (PathConfusionTests start their own, on loopback ports of their own); chromium, chromium-driver: the dashboard test (DashboardBrowserTests) drives a headless browser; systemd, adduser: the .deb test installs the package (its postinst adds a user) and runs systemd-analyze verify on its unit; haproxy, curl: the PROXY protocol tests (ProxyProtocol*Tests) send and accept the header with them
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -67,6 +67,7 @@ public static partial class ConfigValidator
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         ValidateProtection(errors, config);
         ValidateTls(errors, config);
+        ValidateProxyProtocol(errors, config);
         ValidateProtectionLimits(errors, config);
         ValidateAmbiguousRoutes(errors, config.Routes);
         return WithoutConsequencesOfMisspellings(errors);
