@@ -133,6 +133,7 @@ public sealed class GatehouseServer : IAsyncDisposable
                 void Configure(ListenOptions listen)
                 {
                     listen.UseProxyProtocol(listener.ProxyProtocol);
+                    listen.UseClientConnectionPools();
                     listen.UseConnectionLimiter(connectionLimiter);
                     listen.UseGatehouseListener(listener, config, source.Path);
                 }

@@ -32,6 +32,7 @@ public static class GenerationCompiler
             .With(ClusterBalancing.From(c.Value))
             .With(RetryPolicy.From(c.Value))
             .With(LeanForwarding.From(c.Value, config))
+            .With(ProxyProtocolSending.From(c.Value))
             .With(PassiveHealthSettings.From(c.Value))
             .With(ActiveHealthThresholds.From(c.Value))));
 

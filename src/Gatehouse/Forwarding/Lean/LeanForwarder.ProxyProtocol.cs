@@ -1,0 +1,33 @@
+using Gatehouse.Runtime;
+using Gatehouse.Upstream;
+using Yarp.ReverseProxy.Model;
+
+namespace Gatehouse.Forwarding;
+
+internal sealed partial class LeanForwarder
+{
+    /// <summary>
+    /// The shared pool of the destination's authority, or, when the destination is sent the PROXY protocol, the client
+    /// connection's own pool, whose connections begin with this client's header (<see cref="ClientConnectionPools"/>).
+    /// </summary>
+    private UpstreamPoolEntry PoolFor(HttpContext context, Uri destination, UpstreamOptions options)
+    {
+        var version = ProxyProtocolVersion(context);
+        if (version == 0)
+        {
+            return pools.For(destination, options);
+        }
+
+        // Never the shared pool: its connections carry no header, or another client's.
+        var clientPools = ClientConnectionPools.Of(context, pools.Time)
+            ?? throw new InvalidOperationException("a PROXY protocol destination needs the client connection's items");
+        return clientPools.For(context, destination, options, version);
+    }
+
+    private static int ProxyProtocolVersion(HttpContext context) =>
+        RouteRuntime.Of(context) is { } runtime
+        && context.Features.Get<IReverseProxyFeature>() is { Cluster: { } cluster, ProxiedDestination: { } destination }
+        && runtime.Generation.Cluster<ProxyProtocolSending>(cluster.Config.ClusterId) is { } sending
+            ? sending.VersionFor(destination.DestinationId)
+            : 0;
+}
