@@ -36,7 +36,7 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<IForwarderHttpClientFactory, GatehouseHttpClientFactory>();
         services.TryAddSingleton<ConfigChecker>();
 
-        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
+        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<ProxyProtocolTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         UseLeanForwarder(services);

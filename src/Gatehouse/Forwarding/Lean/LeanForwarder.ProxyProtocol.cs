@@ -1,6 +1,4 @@
-using Gatehouse.Runtime;
 using Gatehouse.Upstream;
-using Yarp.ReverseProxy.Model;
 
 namespace Gatehouse.Forwarding;
 
@@ -12,7 +10,7 @@ internal sealed partial class LeanForwarder
     /// </summary>
     private UpstreamPoolEntry PoolFor(HttpContext context, Uri destination, UpstreamOptions options)
     {
-        var version = ProxyProtocolVersion(context);
+        var version = ProxyProtocolSending.VersionFor(context);
         if (version == 0)
         {
             return pools.For(destination, options);
@@ -23,11 +21,4 @@ internal sealed partial class LeanForwarder
             ?? throw new InvalidOperationException("a PROXY protocol destination needs the client connection's items");
         return clientPools.For(context, destination, options, version);
     }
-
-    private static int ProxyProtocolVersion(HttpContext context) =>
-        RouteRuntime.Of(context) is { } runtime
-        && context.Features.Get<IReverseProxyFeature>() is { Cluster: { } cluster, ProxiedDestination: { } destination }
-        && runtime.Generation.Cluster<ProxyProtocolSending>(cluster.Config.ClusterId) is { } sending
-            ? sending.VersionFor(destination.DestinationId)
-            : 0;
 }
