@@ -47,6 +47,9 @@ public static class ClientProxyHeader
             ServerName = handshake.HostName,
             Alpn = context.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? ReadOnlyMemory<byte>.Empty,
             ClientCertificate = certificate is not null,
+            // A listener that asks for client certificates names the CAs they must chain to, and the handshake refuses any
+            // other: a certificate the connection holds was verified.
+            ClientCertificateVerified = certificate is not null,
             ClientCommonName = certificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false),
         };
     }
