@@ -13,6 +13,13 @@ public sealed record ListenerProxyProtocolDefinition : ConfigSection
 
     /// <summary>How long a new connection may take to send its whole header (a slow or silent sender is closed).</summary>
     public Duration HeaderTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(5));
+
+    // By value, list included: a reload compares listeners to warn about changes that wait for a restart, and the same
+    // file read twice must compare equal.
+    public bool Equals(ListenerProxyProtocolDefinition? other) =>
+        other is not null && TrustedSenders.SequenceEqual(other.TrustedSenders) && HeaderTimeout.Equals(other.HeaderTimeout);
+
+    public override int GetHashCode() => HashCode.Combine(TrustedSenders.Count, HeaderTimeout);
 }
 
 /// <summary>The values of a cluster's or destination's <c>proxyProtocol</c>: the header Gatehouse sends to backends.</summary>

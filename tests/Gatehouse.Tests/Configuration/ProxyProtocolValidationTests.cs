@@ -60,4 +60,12 @@ public class ProxyProtocolValidationTests
     [Fact]
     public void NoneAtTheCluster_IsNotAVersion() =>
         Assert.Contains("clusters.api.proxyProtocol: 'none' is not v1 or v2", Errors(SampleConfig.Valid(cluster: SampleConfig.Cluster with { ProxyProtocol = "none" })));
+
+    [Fact]
+    public void TheSameSectionReadTwice_IsEqual_SoAReloadDoesNotReportAListenerChange()
+    {
+        ListenerDefinition Read() => new() { Port = 8080, ProxyProtocol = new() { TrustedSenders = new List<string> { "10.0.0.1" }, HeaderTimeout = Duration.Parse("3s") } };
+        Assert.Equal(Read(), Read());
+        Assert.NotEqual(Read(), Read() with { ProxyProtocol = new() { TrustedSenders = ["10.0.0.2"], HeaderTimeout = Duration.Parse("3s") } });
+    }
 }
