@@ -36,6 +36,22 @@ internal static class FromAddress
         Timeout = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>An HttpClient whose connections come from <paramref name="source"/> and begin with <paramref name="header"/>.</summary>
+    public static HttpClient ClientWithHeader(string source, int port, byte[] header) => new(new SocketsHttpHandler
+    {
+        UseCookies = false,
+        ConnectCallback = async (context, cancellation) =>
+        {
+            var socket = await ConnectAsync(source, context.DnsEndPoint.Port);
+            await socket.SendAsync(header, SocketFlags.None, cancellation);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
     /// <summary>
     /// Connects from <paramref name="source"/>, sends <paramref name="bytes"/> and reads until the server closes: what it
     /// answered. A server that refuses at once may reset the connection before the client has seen it established: that

@@ -162,6 +162,27 @@ public class ProxyProtocolListenerTests
     }
 
     [Fact]
+    public async Task ThePerClientConnectionLimit_CountsTheCarriedClients_NotTheirBalancer()
+    {
+        var (backend, proxy) = await StartAsync(rootExtra: """, "limits": { "maxConnectionsPerClient": 1 }""");
+        await using var _ = backend;
+        await using var __ = proxy;
+        var port = proxy.Address.Port;
+        byte[] HeaderFor(string client) => ProxyHeaderWriter.V2(new IPEndPoint(IPAddress.Parse(client), 40000), new IPEndPoint(IPAddress.Loopback, port));
+
+        // Each client keeps its connection open (keep-alive), all of them from the one balancer address.
+        using var first = FromAddress.ClientWithHeader(Sender, port, HeaderFor("198.51.100.1"));
+        using var second = FromAddress.ClientWithHeader(Sender, port, HeaderFor("198.51.100.2"));
+        Assert.Equal("198.51.100.1", await first.GetStringAsync("/who"));
+        Assert.Equal("198.51.100.2", await second.GetStringAsync("/who"));
+
+        // A second connection for a client that already has one is over its limit.
+        using var again = FromAddress.ClientWithHeader(Sender, port, HeaderFor("198.51.100.1"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => again.GetStringAsync("/who"));
+        Assert.Equal("198.51.100.1", await first.GetStringAsync("/who"));
+    }
+
+    [Fact]
     public async Task OnAnHttpsListener_TheHeaderComesBeforeTheTlsHandshake()
     {
         using var pki = TestPki.Create();
