@@ -35,9 +35,9 @@ public class ProxyProtocolSendingTests
     }
 
     /// <summary>Backend, HAProxy accepting the header in front of it, then Gatehouse sending it to HAProxy.</summary>
-    private static async Task<Chain> StartAsync(string version, string rootExtra = "", Func<string, string>? edit = null)
+    private static async Task<Chain> StartAsync(string version, string rootExtra = "", Func<string, string>? edit = null, string clusterExtra = "", RequestDelegate? backendHandler = null)
     {
-        var backend = await TestBackend.StartAsync("app", EchoHaproxy);
+        var backend = await TestBackend.StartAsync("app", backendHandler ?? EchoHaproxy);
         var bind = Haproxy.Port();
         var haproxy = await Haproxy.StartAsync($"""
             frontend accepting
@@ -51,7 +51,7 @@ public class ProxyProtocolSendingTests
                 server app 127.0.0.1:{backend.Port}
             """, bind);
         var json = JsonNode.Parse(Configs.SingleCluster($$"""      "h": { "address": "http://127.0.0.1:{{bind}}" }""",
-            clusterExtra: $"\"proxyProtocol\": \"{version}\"", rootExtra: rootExtra))!.ToJsonString();
+            clusterExtra: $"\"proxyProtocol\": \"{version}\"{clusterExtra}", rootExtra: rootExtra))!.ToJsonString();
         var proxy = await TestProxy.StartAsync(edit is null ? json : edit(json));
         return new Chain { Backend = backend, Haproxy = haproxy, Proxy = proxy };
     }
@@ -97,6 +97,27 @@ public class ProxyProtocolSendingTests
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => pki.Issued(certificate) },
         });
         Assert.Equal(Client + "|gatehouse.test", await client.GetStringAsync($"https://gatehouse.test:{chain.Proxy.Address.Port}/who"));
+    }
+
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task ActiveHealthProbes_SpeakForGatehouseItself_WithUnknownOrLocal(string version)
+    {
+        // HAProxy's accept-proxy refuses a connection without a header; UNKNOWN and LOCAL make src the connection's own peer.
+        var probed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var chain = await StartAsync(version,
+            clusterExtra: """, "healthCheck": { "active": { "enabled": true, "interval": "1s", "path": "/healthz" } }""",
+            backendHandler: context =>
+            {
+                if (context.Request.Path == "/healthz")
+                {
+                    probed.TrySetResult(context.Request.Headers["X-PP-Src"].ToString());
+                }
+
+                return context.Response.WriteAsync("ok");
+            });
+        Assert.Equal("127.0.0.1", await probed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]
