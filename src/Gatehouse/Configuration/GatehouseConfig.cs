@@ -101,6 +101,9 @@ public sealed record ListenerDefinition : ConfigSection
 
     /// <summary>Present: the listener speaks HTTPS (see docs/tls.md).</summary>
     public ListenerTlsDefinition? Tls { get; init; }
+
+    /// <summary>Present: connections begin with a PROXY protocol header from a trusted load balancer (docs/proxy-protocol.md).</summary>
+    public ListenerProxyProtocolDefinition? ProxyProtocol { get; init; }
 }
 
 public sealed record ServerDefinition : ConfigSection
@@ -258,6 +261,9 @@ public sealed record ClusterDefinition : ConfigSection
 
     /// <summary>A destination that comes back healthy, or is added, ramps up to its full share over this period. Off when absent.</summary>
     public Duration? SlowStart { get; init; }
+
+    /// <summary><c>v1</c> or <c>v2</c>: each connection to the destinations begins with a PROXY protocol header naming the client (docs/proxy-protocol.md).</summary>
+    public string? ProxyProtocol { get; init; }
 }
 
 public sealed record DestinationDefinition : ConfigSection
@@ -269,6 +275,9 @@ public sealed record DestinationDefinition : ConfigSection
 
     /// <summary>Relative share of traffic for the weighted policies: WeightedRoundRobin and ConsistentHash.</summary>
     public int Weight { get; init; } = 1;
+
+    /// <summary><c>v1</c>, <c>v2</c> or <c>none</c>, over the cluster's <c>proxyProtocol</c>.</summary>
+    public string? ProxyProtocol { get; init; }
 }
 
 public sealed record SessionAffinityDefinition : ConfigSection

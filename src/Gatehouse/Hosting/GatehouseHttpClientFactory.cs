@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
 using Gatehouse.Lifecycle;
 using Gatehouse.Routing;
 using Gatehouse.Tls;
@@ -25,6 +26,7 @@ internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
         base.CanReuseOldClient(context)
         && Read(context.OldMetadata, YarpConfigMapper.ConnectTimeoutMetadata) == Read(context.NewMetadata, YarpConfigMapper.ConnectTimeoutMetadata)
         && Read(context.OldMetadata, YarpConfigMapper.PooledConnectionIdleTimeoutMetadata) == Read(context.NewMetadata, YarpConfigMapper.PooledConnectionIdleTimeoutMetadata)
+        && context.OldMetadata?.GetValueOrDefault(ProxyProtocolSending.Metadata) == context.NewMetadata?.GetValueOrDefault(ProxyProtocolSending.Metadata)
         && UpstreamTls.MetadataKeys.All(key => context.OldMetadata?.GetValueOrDefault(key) == context.NewMetadata?.GetValueOrDefault(key));
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
@@ -44,6 +46,7 @@ internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
         }
 
         UpstreamTls.Configure(handler, context.NewMetadata, _baseDirectory, context.NewConfig.DangerousAcceptAnyServerCertificate == true);
+        ProxyProtocolConnect.Configure(handler, context.NewMetadata);
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>

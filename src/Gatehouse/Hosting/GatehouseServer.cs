@@ -128,10 +128,13 @@ public sealed class GatehouseServer : IAsyncDisposable
             kestrel.ApplyGatehouseLimits(config.Limits, config.Http.Strict);
             foreach (var listener in config.Listeners)
             {
-                // The per-client connection limit comes first (before any TLS handshake work); then each connection is
+                // A PROXY protocol header is read first, so that the client it names is the one every later step sees;
+                // then the per-client connection limit (before any TLS handshake work); then each connection is
                 // tagged with its listener, and a listener with a tls section becomes HTTPS (Tls/).
                 void Configure(ListenOptions listen)
                 {
+                    listen.UseProxyProtocol(listener.ProxyProtocol);
+                    listen.UseClientConnectionPools();
                     listen.UseConnectionLimiter(connectionLimiter);
                     listen.UseGatehouseListener(listener, config, source.Path);
                 }

@@ -42,7 +42,7 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<SlowStartTracker>();
         services.TryAddSingleton(sp => new SlowStartFilter(sp.GetRequiredService<SlowStartTracker>()));
 
-        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
+        services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<ProxyProtocolTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         UseLeanForwarder(services);

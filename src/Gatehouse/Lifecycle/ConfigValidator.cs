@@ -69,6 +69,7 @@ public static partial class ConfigValidator
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
         ValidateProtection(errors, config);
         ValidateTls(errors, config);
+        ValidateProxyProtocol(errors, config);
         ValidateProtectionLimits(errors, config);
         ValidateAmbiguousRoutes(errors, config.Routes);
         ValidateTrafficShaping(errors, config);

@@ -36,6 +36,7 @@ public static class GenerationCompiler
             .With(RetryPolicy.From(c.Value))
             .With(LeanForwarding.From(c.Value, config))
             .With(FastCgiSettings.From(c.Value))
+            .With(ProxyProtocolSending.From(c.Value))
             .With(PassiveHealthSettings.From(c.Value))
             .With(ActiveHealthThresholds.From(c.Value))
             .With(OutlierSettings.From(c.Value))

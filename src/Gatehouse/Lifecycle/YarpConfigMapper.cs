@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
 using Gatehouse.Health;
 using Gatehouse.LoadBalancing;
 using Gatehouse.Runtime;
@@ -141,11 +142,11 @@ public static class YarpConfigMapper
                 Version = Version.Parse(cluster.HttpRequest.Version.Contains('.', StringComparison.Ordinal) ? cluster.HttpRequest.Version : cluster.HttpRequest.Version + ".0"),
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             },
-            Metadata = new Dictionary<string, string>(Gatehouse.Tls.UpstreamTls.Metadata(client.Tls))
+            Metadata = ProxyProtocolSending.AddMetadata(new Dictionary<string, string>(Gatehouse.Tls.UpstreamTls.Metadata(client.Tls))
             {
                 [ConnectTimeoutMetadata] = Milliseconds(client.ConnectTimeout),
                 [PooledConnectionIdleTimeoutMetadata] = Milliseconds(client.PooledConnectionIdleTimeout),
-            },
+            }, cluster),
         };
     }
 

@@ -51,7 +51,14 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     /// Connects within <see cref="UpstreamOptions.ConnectTimeout"/>. A host name (<see cref="DnsEndPoint"/>) is resolved
     /// and its addresses tried in order, as HttpClient does; the timeout covers the resolution and every attempt.
     /// </summary>
-    public static async Task<UpstreamConnection> ConnectAsync(EndPoint destination, UpstreamOptions options, CancellationToken cancellation)
+    public static Task<UpstreamConnection> ConnectAsync(EndPoint destination, UpstreamOptions options, CancellationToken cancellation) =>
+        ConnectAsync(destination, options, ReadOnlyMemory<byte>.Empty, cancellation);
+
+    /// <summary>
+    /// Connects, then sends <paramref name="preface"/> before anything else (a PROXY protocol header), within the same
+    /// timeout: a connection whose preface could not be sent never carries a request.
+    /// </summary>
+    public static async Task<UpstreamConnection> ConnectAsync(EndPoint destination, UpstreamOptions options, ReadOnlyMemory<byte> preface, CancellationToken cancellation)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -59,7 +66,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         {
             if (destination is not DnsEndPoint named)
             {
-                return new UpstreamConnection(await ConnectSocketAsync(destination, timeout.Token), options);
+                return new UpstreamConnection(await ConnectSocketAsync(destination, preface, timeout.Token), options);
             }
 
             var addresses = await Dns.GetHostAddressesAsync(named.Host, timeout.Token);
@@ -68,7 +75,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             {
                 try
                 {
-                    return new UpstreamConnection(await ConnectSocketAsync(new IPEndPoint(address, named.Port), timeout.Token), options);
+                    return new UpstreamConnection(await ConnectSocketAsync(new IPEndPoint(address, named.Port), preface, timeout.Token), options);
                 }
                 catch (SocketException e)
                 {
@@ -84,12 +91,17 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    private static async Task<Socket> ConnectSocketAsync(EndPoint destination, CancellationToken cancellation)
+    private static async Task<Socket> ConnectSocketAsync(EndPoint destination, ReadOnlyMemory<byte> preface, CancellationToken cancellation)
     {
         var socket = new Socket(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(destination, cancellation);
+            while (!preface.IsEmpty)
+            {
+                preface = preface[await socket.SendAsync(preface, SocketFlags.None, cancellation)..];
+            }
+
             return socket;
         }
         catch

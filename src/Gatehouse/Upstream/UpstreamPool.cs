@@ -11,6 +11,7 @@ namespace Gatehouse.Upstream;
 public sealed class UpstreamPool : IAsyncDisposable
 {
     private readonly EndPoint _destination;
+    private readonly ReadOnlyMemory<byte> _preface;
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentStack<UpstreamConnection> _idle = new();
@@ -19,8 +20,15 @@ public sealed class UpstreamPool : IAsyncDisposable
     private volatile bool _disposed;
 
     public UpstreamPool(EndPoint destination, UpstreamOptions? options = null, TimeProvider? time = null)
+        : this(destination, ReadOnlyMemory<byte>.Empty, options, time)
+    {
+    }
+
+    /// <summary>A pool whose every connection begins with <paramref name="preface"/> (a PROXY protocol header: one client's pool).</summary>
+    public UpstreamPool(EndPoint destination, ReadOnlyMemory<byte> preface, UpstreamOptions? options = null, TimeProvider? time = null)
     {
         _destination = destination;
+        _preface = preface;
         _options = options ?? new UpstreamOptions();
         _time = time ?? TimeProvider.System;
         var period = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _options.IdleTimeout / 2;
@@ -102,7 +110,7 @@ public sealed class UpstreamPool : IAsyncDisposable
 
     private async Task<UpstreamConnection> OpenAsync(CancellationToken cancellation)
     {
-        var connection = await UpstreamConnection.ConnectAsync(_destination, _options, cancellation);
+        var connection = await UpstreamConnection.ConnectAsync(_destination, _options, _preface, cancellation);
         Interlocked.Increment(ref _opened);
         return connection;
     }

@@ -6,8 +6,8 @@ namespace Gatehouse.Tests.Architecture;
 /// </summary>
 internal static class Layers
 {
-    /// <summary>Gatehouse's libraries (projects of their own: Gatehouse.Caching, Gatehouse.Acme, Gatehouse.Http1, Gatehouse.Cluster): usable by any folder.</summary>
-    public static readonly string[] Libraries = ["Caching", "Acme", "Http1", "Cluster"];
+    /// <summary>Gatehouse's libraries (projects of their own: Gatehouse.Caching, Gatehouse.Acme, Gatehouse.Http1, Gatehouse.Cluster, Gatehouse.ProxyProtocol): usable by any folder.</summary>
+    public static readonly string[] Libraries = ["Caching", "Acme", "Http1", "Cluster", "ProxyProtocol"];
 
     /// <summary>Shared by everything, in order: each may use only those before it.</summary>
     public static readonly string[] Bottom = ["Configuration", "Runtime", "Http", "Upstream"];

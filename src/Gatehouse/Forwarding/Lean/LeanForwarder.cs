@@ -87,7 +87,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
                     context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
                 }
 
-                var pool = pools.For(destination, options);
+                var pool = PoolFor(context, destination, options);
                 request = LeanRequest.Build(context, message, destination, pool.HostHeader, hasBody);
 
                 // :: step 4: send, and read up to the final response head.

@@ -29,6 +29,9 @@ public sealed class UpstreamPools : IAsyncDisposable
 
     public int Count => _pools.Count;
 
+    /// <summary>The clock the pools' idle timeouts run on (the client connections' own pools use it too).</summary>
+    internal TimeProvider Time => _time;
+
     /// <summary>The pool for the authority of <paramref name="destination"/> (an absolute http:// URI).</summary>
     public UpstreamPoolEntry For(Uri destination, UpstreamOptions options) =>
         _pools.GetOrAdd(new PoolKey(destination.Host, destination.Port, options), Create, _time);
@@ -69,13 +72,16 @@ public sealed class UpstreamPools : IAsyncDisposable
         }
     }
 
-    private static UpstreamPoolEntry Create(PoolKey key, TimeProvider time)
+    private static UpstreamPoolEntry Create(PoolKey key, TimeProvider time) => CreateEntry(key.Host, key.Port, key.Options, time, ReadOnlyMemory<byte>.Empty);
+
+    /// <summary>A pool for host:port whose connections begin with <paramref name="preface"/> (empty: none), and its Host header.</summary>
+    internal static UpstreamPoolEntry CreateEntry(string hostName, int port, UpstreamOptions options, TimeProvider time, ReadOnlyMemory<byte> preface)
     {
-        EndPoint endPoint = IPAddress.TryParse(key.Host, out var address) ? new IPEndPoint(address, key.Port) : new DnsEndPoint(key.Host, key.Port);
+        EndPoint endPoint = IPAddress.TryParse(hostName, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(hostName, port);
 
         // The Host HttpClient sends for such a URI: the host as written (IPv6 in brackets), the port unless 80.
-        var host = key.Port == 80 ? key.Host : key.Host + ":" + key.Port.ToString(CultureInfo.InvariantCulture);
-        return new UpstreamPoolEntry(new UpstreamPool(endPoint, key.Options, time), host);
+        var host = port == 80 ? hostName : hostName + ":" + port.ToString(CultureInfo.InvariantCulture);
+        return new UpstreamPoolEntry(new UpstreamPool(endPoint, preface, options, time), host);
     }
 
     public async ValueTask DisposeAsync()
