@@ -132,6 +132,12 @@ public sealed class GatehouseServer : IAsyncDisposable
                 void Configure(ListenOptions listen)
                 {
                     listen.UseConnectionLimiter(connectionLimiter);
+                    // A plain listener may take HTTP/2 with prior knowledge (h2c), for gRPC clients (docs/grpc.md).
+                    if (listener.Tls is null && listener.Protocols is { } protocols)
+                    {
+                        listen.Protocols = protocols == ListenerProtocols.Http2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
+                    }
+
                     listen.UseGatehouseListener(listener, config, source.Path);
                 }
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))

@@ -40,6 +40,7 @@ public static class GatehouseServiceCollectionExtensions
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
 
         UseLeanForwarder(services);
+        UseGrpcHealthProbes(services);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
@@ -65,6 +66,20 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<UpstreamPools>();
         services.AddSingleton<IHttpForwarder>(sp => new LeanForwarder(
             (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()));
+    }
+
+    /// <summary>YARP's probing request factory inside Gatehouse's, which sends gRPC health probes where a cluster asks for them.</summary>
+    private static void UseGrpcHealthProbes(IServiceCollection services)
+    {
+        var yarp = services.LastOrDefault(d => d.ServiceType == typeof(IProbingRequestFactory));
+        if (yarp?.ImplementationType is not { } yarpType)
+        {
+            return;
+        }
+
+        services.Remove(yarp);
+        services.AddSingleton<IProbingRequestFactory>(sp => new GrpcProbingRequestFactory(
+            (IProbingRequestFactory)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<GenerationHolder>()));
     }
 
     /// <summary>A container holding only what <see cref="ConfigChecker"/> needs, for <c>gatehouse validate</c>.</summary>

@@ -69,6 +69,7 @@ public static partial class ConfigValidator
         ValidateTls(errors, config);
         ValidateProtectionLimits(errors, config);
         ValidateAmbiguousRoutes(errors, config.Routes);
+        ValidateGrpc(errors, config);
         return WithoutConsequencesOfMisspellings(errors);
     }
 
@@ -299,12 +300,12 @@ public static partial class ConfigValidator
             }
 
             Unknown(errors, destinationPath, destination);
-            if (!IsHttpUri(destination.Address))
+            if (!IsHttpUri(destination.Address) && !Forwarding.UpstreamHttpVersion.IsH2c(destination.Address))
             {
                 errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : NotAnHttpUri(destination.Address)));
             }
 
-            if (destination.Health is not null && !IsHttpUri(destination.Health))
+            if (destination.Health is not null && !IsHttpUri(destination.Health) && !Forwarding.UpstreamHttpVersion.IsH2c(destination.Health))
             {
                 errors.Add(new($"{destinationPath}.health", $"'{destination.Health}' is not an absolute http(s) URI"));
             }

@@ -33,7 +33,8 @@ public static class GenerationCompiler
             .With(RetryPolicy.From(c.Value))
             .With(LeanForwarding.From(c.Value, config))
             .With(PassiveHealthSettings.From(c.Value))
-            .With(ActiveHealthThresholds.From(c.Value))));
+            .With(ActiveHealthThresholds.From(c.Value))
+            .With(GrpcHealthCheck.From(c.Value))));
 
         var routes = config.Routes.Select(r =>
         {

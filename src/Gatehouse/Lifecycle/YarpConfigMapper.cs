@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gatehouse.Configuration;
+using Gatehouse.Forwarding;
 using Gatehouse.Health;
 using Gatehouse.LoadBalancing;
 using Gatehouse.Runtime;
@@ -87,6 +88,7 @@ public static class YarpConfigMapper
     {
         var health = cluster.HealthCheck;
         var client = cluster.HttpClient;
+        var (version, versionPolicy) = UpstreamHttpVersion.Of(cluster);
         return new ClusterConfig
         {
             ClusterId = id,
@@ -103,7 +105,7 @@ public static class YarpConfigMapper
                 : null,
             Destinations = cluster.Destinations.ToDictionary(
                 d => d.Key,
-                d => new DestinationConfig { Address = d.Value.Address!, Health = d.Value.Health },
+                d => new DestinationConfig { Address = UpstreamHttpVersion.ForHttpClient(d.Value.Address)!, Health = UpstreamHttpVersion.ForHttpClient(d.Value.Health) },
                 StringComparer.OrdinalIgnoreCase),
             HealthCheck = new HealthCheckConfig
             {
@@ -138,8 +140,8 @@ public static class YarpConfigMapper
             HttpRequest = new ForwarderRequestConfig
             {
                 ActivityTimeout = cluster.HttpRequest.ActivityTimeout.Value,
-                Version = Version.Parse(cluster.HttpRequest.Version.Contains('.', StringComparison.Ordinal) ? cluster.HttpRequest.Version : cluster.HttpRequest.Version + ".0"),
-                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+                Version = version,
+                VersionPolicy = versionPolicy,
             },
             Metadata = new Dictionary<string, string>(Gatehouse.Tls.UpstreamTls.Metadata(client.Tls))
             {
