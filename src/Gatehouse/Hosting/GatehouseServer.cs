@@ -256,6 +256,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Below the cache: each encoding is a stored variant (Vary: Accept-Encoding), compressed once; above the proxy,
         // so that Gatehouse's own pages are compressed like the backend's (docs/compression.md).
         app.UseGatehouseCompression();
+        // gRPC-Web to gRPC on the routes that take it (docs/grpc.md); inside compression, which leaves gRPC alone.
+        app.UseGatehouseGrpcWeb();
         // No route took the request: Gatehouse's 404, or its page for routing's 405.
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is
@@ -273,6 +275,8 @@ public sealed class GatehouseServer : IAsyncDisposable
             {
                 endpoint.WithMetadata(runtime);
             }
+
+            GrpcWeb.MarkEndpoint(endpoint, route);
         });
 
         return new GatehouseServer(app, config.Admin.Port is not null);

@@ -18,9 +18,11 @@ public static class GrpcAnswers
     public const int Unauthenticated = 16;
 
     /// <summary>gRPC and gRPC-Web requests alike: <c>application/grpc</c>, <c>application/grpc+proto</c>, <c>application/grpc-web-text</c>…</summary>
-    public static bool IsGrpc(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
-        && (type.Length == "application/grpc".Length || type["application/grpc".Length] is '+' or '-' or ';');
+    public static bool IsGrpc(HttpRequest request) => IsGrpcContentType(request.ContentType);
+
+    public static bool IsGrpcContentType(string? type) =>
+        type is not null && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
+        && (type.Length == "application/grpc".Length || type["application/grpc".Length] is '+' or '-' or ';' or ' ');
 
     public static int StatusFor(int httpStatus) => httpStatus switch
     {

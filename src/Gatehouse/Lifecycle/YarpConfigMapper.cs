@@ -21,6 +21,9 @@ public static class YarpConfigMapper
     /// <summary>Route metadata read by <see cref="Gatehouse.Protection.RawPathTransform"/>: "true" on a forwardRawPath route.</summary>
     public const string ForwardRawPathMetadata = Protection.RawPathTransform.ForwardRawPathMetadata;
 
+    /// <summary>Route metadata: "true" on a route that takes gRPC-Web (its endpoint then carries EnableGrpcWebAttribute).</summary>
+    public const string GrpcWebMetadata = Forwarding.GrpcWeb.RouteMetadata;
+
     /// <summary>The catch-all segment a pathPrefix route gets; chosen so it won't clash with a user's own names.</summary>
     public const string PrefixCatchAll = "gatehouse_rest";
 
@@ -56,13 +59,13 @@ public static class YarpConfigMapper
             Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
             // The generation (so each reload rebuilds the route's endpoint with its own settings), and forwardRawPath in the
             // route's config (not only Gatehouse's settings), so that turning it on or off rebuilds the route's transforms.
-            Metadata = Metadata(revision, route.ForwardRawPath),
+            Metadata = Metadata(revision, route.ForwardRawPath, route.GrpcWeb),
         };
     }
 
-    private static Dictionary<string, string>? Metadata(int? revision, bool forwardRawPath)
+    private static Dictionary<string, string>? Metadata(int? revision, bool forwardRawPath, bool grpcWeb)
     {
-        if (revision is null && !forwardRawPath)
+        if (revision is null && !forwardRawPath && !grpcWeb)
         {
             return null;
         }
@@ -76,6 +79,11 @@ public static class YarpConfigMapper
         if (forwardRawPath)
         {
             metadata[ForwardRawPathMetadata] = "true";
+        }
+
+        if (grpcWeb)
+        {
+            metadata[GrpcWebMetadata] = "true";
         }
 
         return metadata;

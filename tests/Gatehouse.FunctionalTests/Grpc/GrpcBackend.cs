@@ -23,7 +23,7 @@ public sealed class GrpcBackend : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private GrpcBackend(WebApplication app, EchoCalls calls, HealthServiceImpl health)
+    private GrpcBackend(WebApplication app, EchoCalls calls, CountingHealthService health)
     {
         _app = app;
         Calls = calls;
@@ -39,7 +39,7 @@ public sealed class GrpcBackend : IAsyncDisposable
     public EchoCalls Calls { get; }
 
     /// <summary>The health service's statuses; the whole server ("") and "gatehouse.test.Echo" start SERVING.</summary>
-    public HealthServiceImpl Health { get; }
+    public CountingHealthService Health { get; }
 
     public static async Task<GrpcBackend> StartAsync()
     {
@@ -53,11 +53,12 @@ public sealed class GrpcBackend : IAsyncDisposable
             o.MaxSendMessageSize = MaxMessageBytes;
         });
         var calls = new EchoCalls();
-        var health = new HealthServiceImpl();
+        var health = new CountingHealthService();
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus("gatehouse.test.Echo", HealthCheckResponse.Types.ServingStatus.Serving);
         builder.Services.AddSingleton(calls);
         builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton<HealthServiceImpl>(health);
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
         app.MapGrpcService<HealthServiceImpl>();
@@ -69,6 +70,42 @@ public sealed class GrpcBackend : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>The standard health service, counting the Check calls (Gatehouse's probes) so tests can wait for the next ones.</summary>
+public sealed class CountingHealthService : HealthServiceImpl
+{
+    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
+    private long _checks;
+
+    public long Checks => Interlocked.Read(ref _checks);
+
+    /// <summary>Completes once <paramref name="more"/> further probes have been answered.</summary>
+    public Task WhenMoreChecks(int more)
+    {
+        lock (_waiters)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((Checks + more, waiter));
+            return waiter.Task;
+        }
+    }
+
+    public override async Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await base.Check(request, context);
+        }
+        finally
+        {
+            var count = Interlocked.Increment(ref _checks);
+            lock (_waiters)
+            {
+                _waiters.RemoveAll(w => count >= w.Count && w.Reached.TrySetResult());
+            }
+        }
     }
 }
 
