@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the test suite needs. (Issue 2 needs none beyond the SDK; later capabilities add redis-server, pebble…)
-PACKAGES=(ca-certificates openssl pebble nginx python3 chromium chromium-driver systemd adduser prometheus) # prometheus: the scrape test runs the server and promtool; openssl: the TLS tests drive s_client and an OCSP responder; pebble: the ACME test CA; nginx, python3: backends that read paths their own way (PathConfusionTests start their own, on loopback ports of their own); chromium, chromium-driver: the dashboard test (DashboardBrowserTests) drives a headless browser; systemd, adduser: the .deb test installs the package (its postinst adds a user) and runs systemd-analyze verify on its unit
+PACKAGES=(ca-certificates openssl pebble nginx python3 nghttp2-client chromium chromium-driver systemd adduser prometheus) # nghttp2-client: nghttp speaks prior-knowledge h2c to a plain listener (H2cListenerTests), h2load drives bench/grpc.sh; prometheus: the scrape test runs the server and promtool; openssl: the TLS tests drive s_client and an OCSP responder; pebble: the ACME test CA; nginx, python3: backends that read paths their own way (PathConfusionTests start their own, on loopback ports of their own); chromium, chromium-driver: the dashboard test (DashboardBrowserTests) drives a headless browser; systemd, adduser: the .deb test installs the package (its postinst adds a user) and runs systemd-analyze verify on its unit
 
 missing=()
 for package in "${PACKAGES[@]}"; do
