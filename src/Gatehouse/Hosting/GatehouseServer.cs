@@ -21,7 +21,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
+/// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → compression → gRPC (gRPC-Web, stream data rates) → [proxy pipeline:
 /// forwarding (timeout, retries, passive health) → session affinity → load balancing → forwarder (lean or YARP)].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
@@ -256,8 +256,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Below the cache: each encoding is a stored variant (Vary: Accept-Encoding), compressed once; above the proxy,
         // so that Gatehouse's own pages are compressed like the backend's (docs/compression.md).
         app.UseGatehouseCompression();
-        // gRPC-Web to gRPC on the routes that take it (docs/grpc.md); inside compression, which leaves gRPC alone.
-        app.UseGatehouseGrpcWeb();
+        // gRPC: no minimum body data rate for its streams, and gRPC-Web to gRPC on the routes that take it (docs/grpc.md);
+        // inside compression, which leaves gRPC alone.
+        app.UseGatehouseGrpc();
         // No route took the request: Gatehouse's 404, or its page for routing's 405.
         app.UseMiddleware<UnroutedRequestsMiddleware>();
         // ForwardingMiddleware reports each attempt to the passive health policy itself (YARP's middleware for that is

@@ -27,7 +27,7 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
             {
               "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
               "accessLog": { "enabled": false },
-              "limits": { "maxRequestBodyBytes": "32MB" },
+              "limits": { "maxRequestBodyBytes": "32MB", "minRequestBodyDataRate": { "bytesPerSecond": 240, "gracePeriod": "2s" } },
               "compression": { "enabled": true, "types": [ "application/*", "text/*" ] },
               "routes": { "grpc": { "clusterId": "echo", "match": { "pathPrefix": "/gatehouse.test.Echo" } } },
               "clusters": { "echo": { "destinations": { "d1": { "address": "{{_backend.H2cAddress}}" } } } }
@@ -107,6 +107,23 @@ public sealed class GrpcEndToEndTests : IAsyncLifetime
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext(Test));
         Assert.Equal("echoed-10", call.GetTrailers().GetValue("x-echo-trailer"));
+    }
+
+    [Fact]
+    public async Task QuietBidirectionalStream_IsNotTakenForASlowClient()
+    {
+        using var call = _client.Duplex(cancellationToken: Test);
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "first" }, Test);
+        Assert.True(await call.ResponseStream.MoveNext(Test));
+
+        // The client has nothing to say for longer than minRequestBodyDataRate's grace period, as chat-like streams do.
+        await Task.Delay(TimeSpan.FromSeconds(4), Test);
+
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "second" }, Test);
+        Assert.True(await call.ResponseStream.MoveNext(Test));
+        Assert.Equal("second", call.ResponseStream.Current.Text);
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext(Test));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Gatehouse.Forwarding;
@@ -26,15 +27,30 @@ public static class GrpcWeb
         }
     }
 
-    /// <summary>After routing (it reads the endpoint's mark), before the proxy; off unless the route says so.</summary>
-    public static IApplicationBuilder UseGatehouseGrpcWeb(this IApplicationBuilder app)
+    /// <summary>
+    /// After routing (it reads the endpoint's mark), before the proxy: gRPC-Web where the route says so, and for every
+    /// gRPC request no minimum request body data rate. A client or bidirectional stream is quiet whenever the client has
+    /// nothing to say, which Kestrel's rate limit (240 B/s after 5 s by default) would take for a slow client and abort;
+    /// Grpc.AspNetCore lifts it for its streaming methods the same way.
+    /// </summary>
+    public static IApplicationBuilder UseGatehouseGrpc(this IApplicationBuilder app)
     {
         // The middleware is written for gRPC services, which read and write its body pipes; the forwarder uses the
         // streams. For grpc-web-text the request stream would stay base64 (decode it here, on routes that translate) and
         // the response writer needs each write's size asked for (SizedWritesStream, once the middleware has set it up).
         app.Use(static (context, next) =>
         {
-            if (context.Request.ContentType is { } type && type.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase)
+            if (!Http.GrpcAnswers.IsGrpc(context.Request))
+            {
+                return next(context);
+            }
+
+            if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+            {
+                rate.MinDataRate = null;
+            }
+
+            if (context.Request.ContentType!.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase)
                 && context.GetEndpoint()?.Metadata.GetMetadata<IGrpcWebEnabledMetadata>() is { GrpcWebEnabled: true })
             {
                 context.Request.Body = new Base64RequestBody(context.Request.Body);
