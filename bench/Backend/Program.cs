@@ -11,7 +11,10 @@ using System.Text;
 //                cacheable (for the compression benchmark, bench/compression.sh)
 //   /count  how many /cached-* requests the backend has answered so far (so a run can check its cache hit)
 //   /rr-count  how many /rr-small requests each port has answered: "PORT COUNT" lines (so a run can check round robin)
+//   POST /bench.Echo/Unary  a gRPC unary call (on any port, meant for BENCH_H2C_PORT): the request's message echoed
+//                as application/grpc with the trailer grpc-status: 0 (for bench/grpc.sh)
 // Usage: bench-backend PORT [PORT...]   (one process listening on every port given)
+//        BENCH_H2C_PORT=PORT adds a port that speaks cleartext HTTP/2 only (h2c with prior knowledge, as gRPC services do)
 var ports = new List<int>();
 foreach (var arg in args)
 {
@@ -62,6 +65,11 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     {
         kestrel.Listen(IPAddress.Loopback, port);
     }
+
+    if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_H2C_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var h2c))
+    {
+        kestrel.Listen(IPAddress.Loopback, h2c, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+    }
 });
 
 var app = builder.Build();
@@ -86,6 +94,14 @@ app.MapGet("/rr-small", (HttpContext context) =>
 });
 app.MapGet("/rr-count", () => string.Concat(ports.Select((port, i) =>
     string.Create(CultureInfo.InvariantCulture, $"{port} {Interlocked.Read(ref rrRequests[i])}\n"))));
+app.MapPost("/bench.Echo/Unary", async (HttpContext context) =>
+{
+    var message = new MemoryStream();
+    await context.Request.Body.CopyToAsync(message);
+    context.Response.ContentType = "application/grpc";
+    await context.Response.Body.WriteAsync(message.GetBuffer().AsMemory(0, (int)message.Length));
+    context.Response.AppendTrailer("grpc-status", "0");
+});
 await app.RunAsync();
 return 0;
 

@@ -20,8 +20,8 @@ public static class GatehouseCli
         var validate = new Command("validate", "Check a config file; print every error with its path. Exit 0 when valid, 1 when not.") { fileArgument };
         validate.SetAction((parse, _) => ValidateAsync(parse.GetValue(fileArgument)!));
 
-        var from = new Option<string>("--from") { Description = "Address to listen on.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var to = new Option<string[]>("--to") { Description = "A backend address; repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var from = new Option<string>("--from") { Description = "Address to listen on: http://, https://, or h2c:// (plain HTTP/2 with prior knowledge, for gRPC clients).", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var to = new Option<string[]>("--to") { Description = "A backend address (http://, https://, or h2c:// for cleartext HTTP/2 such as a gRPC service); repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
         var lb = new Option<string>("--lb") { Description = $"Load-balancing policy: {string.Join(", ", LoadBalancingPolicyNames.All)}.", DefaultValueFactory = _ => LoadBalancingPolicyNames.Default };
         var cache = new Option<bool>("--cache") { Description = "Cache responses as an RFC 9111 shared cache (in memory)." };
         var compress = new Option<bool>("--compress") { Description = "Compress text responses (zstd, br, gzip by Accept-Encoding; stored once per encoding with --cache)." };

@@ -28,11 +28,12 @@ public static class QuickConfig
             }
         }
 
-        if (!Uri.TryCreate(from, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
+        if (!Uri.TryCreate(from, UriKind.Absolute, out var listen)
+            || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps && listen.Scheme != Forwarding.UpstreamHttpVersion.H2cScheme))
         {
-            errors.Add(new("--from", $"'{from}' is not an http:// or https:// address such as http://127.0.0.1:8080 or https://localhost:8443"));
+            errors.Add(new("--from", $"'{from}' is not an http://, https:// or h2c:// address such as http://127.0.0.1:8080 or https://localhost:8443"));
         }
-        else if (listen.Scheme == Uri.UriSchemeHttp && (tls?.Certificate is not null || tls?.Key is not null))
+        else if (listen.Scheme != Uri.UriSchemeHttps && (tls?.Certificate is not null || tls?.Key is not null))
         {
             errors.Add(new("--tls-cert", "certificate files need an https:// --from address"));
         }
@@ -54,9 +55,11 @@ public static class QuickConfig
 
         var host = listen!.Host.Trim('[', ']');
         var https = listen.Scheme == Uri.UriSchemeHttps;
+        // h2c://: a plain listener that takes HTTP/2 with prior knowledge only (gRPC clients, docs/grpc.md).
+        var protocols = listen.Scheme == Forwarding.UpstreamHttpVersion.H2cScheme ? ListenerProtocols.Http2 : null;
         var config = new GatehouseConfig
         {
-            Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port, Tls = https ? new ListenerTlsDefinition() : null }],
+            Listeners = [new ListenerDefinition { Name = "quick", Address = host, Port = listen.Port, Tls = https ? new ListenerTlsDefinition() : null, Protocols = protocols }],
             Admin = adminSection,
             Tls = !https ? new TlsDefinition() : new TlsDefinition
             {

@@ -41,7 +41,8 @@ public static class ResponseEligibility
         {
             return CompressionRefusal.NoTransform; // RFC 9110 §7.7: an intermediary must not change the content coding
         }
-        if (!types.Matches(headers.ContentType))
+        // gRPC and gRPC-Web compress per message (grpc-encoding), and a streamed call must not wait on an encoder's buffer.
+        if (!types.Matches(headers.ContentType) || Gatehouse.Http.GrpcAnswers.IsGrpcContentType(headers.ContentType))
         {
             return CompressionRefusal.Type;
         }

@@ -104,6 +104,12 @@ public sealed record ListenerDefinition : ConfigSection
 
     /// <summary>Present: connections begin with a PROXY protocol header from a trusted load balancer (docs/proxy-protocol.md).</summary>
     public ListenerProxyProtocolDefinition? ProxyProtocol { get; init; }
+
+    /// <summary>
+    /// A plain listener's HTTP version: <c>h1</c> (default) or <c>h2</c> (HTTP/2 with prior knowledge only, h2c). HTTPS
+    /// listeners negotiate with ALPN (<c>tls.http2</c>). See docs/grpc.md.
+    /// </summary>
+    public string? Protocols { get; init; }
 }
 
 public sealed record ServerDefinition : ConfigSection
@@ -188,6 +194,12 @@ public sealed record RouteDefinition : ConfigSection
 
     /// <summary>Files served from a folder (docs/static-files.md); absent for a route that only forwards.</summary>
     public FilesDefinition? Files { get; init; }
+
+    /// <summary>
+    /// Take gRPC-Web (<c>application/grpc-web</c>, <c>application/grpc-web-text</c>) from browsers and speak gRPC to the
+    /// backend, which must then be reached over HTTP/2 (an <c>h2c://</c> or https:// cluster). See docs/grpc.md.
+    /// </summary>
+    public bool GrpcWeb { get; init; }
 }
 
 public sealed record RouteMatchDefinition : ConfigSection
@@ -318,6 +330,15 @@ public sealed record ActiveHealthCheckDefinition : ConfigSection
 
     /// <summary>Consecutive failed probes before a destination is unhealthy.</summary>
     public int UnhealthyThreshold { get; init; } = 2;
+
+    /// <summary>Present: probe with the gRPC health protocol (grpc.health.v1.Health/Check) instead of GET <see cref="Path"/>.</summary>
+    public GrpcHealthCheckDefinition? Grpc { get; init; }
+}
+
+public sealed record GrpcHealthCheckDefinition : ConfigSection
+{
+    /// <summary>The service name asked about; empty asks about the server as a whole.</summary>
+    public string Service { get; init; } = "";
 }
 
 public sealed record PassiveHealthCheckDefinition : ConfigSection
@@ -392,6 +413,12 @@ public sealed record HttpRequestDefinition : ConfigSection
 
     /// <summary><c>1.0</c>, <c>1.1</c>, <c>2</c> or <c>3</c>; a lower version is used when the backend does not offer it.</summary>
     public string Version { get; init; } = "1.1";
+
+    /// <summary>
+    /// <c>orLower</c> (default: over plain http:// a 2 becomes HTTP/1.1), <c>exact</c> (2 over plain http:// is h2c with
+    /// prior knowledge, as an <c>h2c://</c> destination asks) or <c>orHigher</c>. See docs/grpc.md.
+    /// </summary>
+    public string? VersionPolicy { get; init; }
 }
 
 public sealed record CacheDefinition : ConfigSection

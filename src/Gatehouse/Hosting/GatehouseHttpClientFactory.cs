@@ -49,8 +49,9 @@ internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
         ProxyProtocolConnect.Configure(handler, context.NewMetadata);
     }
 
+    // The gRPC health probe's answer is judged on the client (Health/GrpcHealthProbeHandler); other requests pass through.
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        UpstreamTls.WithServerName(base.WrapHandler(context, handler), context.NewMetadata);
+        new Health.GrpcHealthProbeHandler(UpstreamTls.WithServerName(base.WrapHandler(context, handler), context.NewMetadata));
 
     private static TimeSpan? Read(IReadOnlyDictionary<string, string>? metadata, string key) =>
         metadata is not null && metadata.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0

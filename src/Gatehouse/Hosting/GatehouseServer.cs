@@ -22,8 +22,8 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// The one place that wires the parts together. Request pipeline, outermost first:
-/// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → [proxy pipeline:
-/// traffic shaping (split, mirror) → forwarding (timeout, retries, passive health) → session affinity → load balancing → forwarder (FastCGI, lean or YARP)].
+/// client identity → access log → admin API (admin listener only) → per-route counts for the dashboard (admin on) → canonical path → strict HTTP → TLS (ACME HTTP-01, HTTPS redirect, HSTS) → edge (error pages) → routing → route limits and unknown hosts → protection → HTTP cache → compression → gRPC (gRPC-Web, stream data rates) → static files → [proxy pipeline:
+/// traffic shaping (split, mirror) → forwarding (timeout, retries, passive health) → session affinity → slow start, room first → load balancing → destination queue → forwarder (FastCGI, lean or YARP)].
 /// </summary>
 public sealed class GatehouseServer : IAsyncDisposable
 {
@@ -136,6 +136,12 @@ public sealed class GatehouseServer : IAsyncDisposable
                     listen.UseProxyProtocol(listener.ProxyProtocol);
                     listen.UseClientConnectionPools();
                     listen.UseConnectionLimiter(connectionLimiter);
+                    // A plain listener may take HTTP/2 with prior knowledge (h2c), for gRPC clients (docs/grpc.md).
+                    if (listener.Tls is null && listener.Protocols is { } protocols)
+                    {
+                        listen.Protocols = protocols == ListenerProtocols.Http2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
+                    }
+
                     listen.UseGatehouseListener(listener, config, source.Path);
                 }
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
@@ -256,6 +262,9 @@ public sealed class GatehouseServer : IAsyncDisposable
         // Below the cache: each encoding is a stored variant (Vary: Accept-Encoding), compressed once; above the proxy,
         // so that Gatehouse's own pages are compressed like the backend's (docs/compression.md).
         app.UseGatehouseCompression();
+        // gRPC: no minimum body data rate for its streams, and gRPC-Web to gRPC on the routes that take it (docs/grpc.md);
+        // inside compression, which leaves gRPC alone.
+        app.UseGatehouseGrpc();
         // Files routes answer here (docs/static-files.md): below the cache and compression, above the proxy, which gets
         // the requests no file answers on a route that also names a cluster.
         app.UseGatehouseStaticFiles();
@@ -283,6 +292,8 @@ public sealed class GatehouseServer : IAsyncDisposable
             {
                 endpoint.WithMetadata(runtime);
             }
+
+            GrpcWeb.MarkEndpoint(endpoint, route);
         });
 
         return new GatehouseServer(app, config.Admin.Port is not null);

@@ -49,6 +49,7 @@ public static class GatehouseServiceCollectionExtensions
         // Destinations by DNS name (docs/dns.md): YARP's extension point for expanding destinations at run time.
         services.TryAddSingleton<Discovery.DnsDestinationResolver>();
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.ServiceDiscovery.IDestinationResolver>(sp => sp.GetRequiredService<Discovery.DnsDestinationResolver>()));
+        UseGrpcHealthProbes(services);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, ConsistentHashPolicy>());
@@ -76,6 +77,20 @@ public static class GatehouseServiceCollectionExtensions
         services.AddSingleton<IHttpForwarder>(sp => new FastCgiForwarder(new LeanForwarder(
             (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()),
             sp.GetRequiredService<ILogger<FastCgiForwarder>>()));
+    }
+
+    /// <summary>YARP's probing request factory inside Gatehouse's, which sends gRPC health probes where a cluster asks for them.</summary>
+    private static void UseGrpcHealthProbes(IServiceCollection services)
+    {
+        var yarp = services.LastOrDefault(d => d.ServiceType == typeof(IProbingRequestFactory));
+        if (yarp?.ImplementationType is not { } yarpType)
+        {
+            return;
+        }
+
+        services.Remove(yarp);
+        services.AddSingleton<IProbingRequestFactory>(sp => new GrpcProbingRequestFactory(
+            (IProbingRequestFactory)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<GenerationHolder>()));
     }
 
     /// <summary>A container holding only what <see cref="ConfigChecker"/> needs, for <c>gatehouse validate</c>.</summary>

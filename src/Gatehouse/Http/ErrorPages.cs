@@ -115,6 +115,12 @@ public static class ErrorPages
     {
         var response = context.Response;
         var requestId = RequestIds.Of(context);
+        if (GrpcAnswers.IsGrpc(context.Request))
+        {
+            response.Headers[RequestIds.HeaderName] = requestId;
+            return GrpcAnswers.WriteAsync(context, statusCode, text, requestId);
+        }
+
         response.StatusCode = statusCode;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers[RequestIds.HeaderName] = requestId;

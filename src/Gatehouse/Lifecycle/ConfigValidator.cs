@@ -74,6 +74,7 @@ public static partial class ConfigValidator
         ValidateAmbiguousRoutes(errors, config.Routes);
         ValidateTrafficShaping(errors, config);
         ValidateFastCgi(errors, config);
+        ValidateGrpc(errors, config);
         return WithoutConsequencesOfMisspellings(errors);
     }
 
@@ -307,12 +308,12 @@ public static partial class ConfigValidator
             }
 
             Unknown(errors, destinationPath, destination);
-            if (!IsHttpUri(destination.Address) && !IsFastCgiCluster(cluster))
+            if (!IsHttpUri(destination.Address) && !IsFastCgiCluster(cluster) && !Forwarding.UpstreamHttpVersion.IsH2c(destination.Address))
             {
                 errors.Add(new($"{destinationPath}.address", destination.Address is null ? "required: an absolute http(s) URI" : NotAnHttpUri(destination.Address)));
             }
 
-            if (destination.Health is not null && !IsHttpUri(destination.Health))
+            if (destination.Health is not null && !IsHttpUri(destination.Health) && !Forwarding.UpstreamHttpVersion.IsH2c(destination.Health))
             {
                 errors.Add(new($"{destinationPath}.health", $"'{destination.Health}' is not an absolute http(s) URI"));
             }

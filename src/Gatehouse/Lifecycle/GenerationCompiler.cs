@@ -40,7 +40,8 @@ public static class GenerationCompiler
             .With(PassiveHealthSettings.From(c.Value))
             .With(ActiveHealthThresholds.From(c.Value))
             .With(OutlierSettings.From(c.Value))
-            .With(OverloadSettings.From(c.Value))));
+            .With(OverloadSettings.From(c.Value))
+            .With(GrpcHealthCheck.From(c.Value))));
 
         var routes = config.Routes.Select(r =>
         {

@@ -21,6 +21,9 @@ public static class YarpConfigMapper
     /// <summary>Route metadata read by <see cref="Gatehouse.Protection.RawPathTransform"/>: "true" on a forwardRawPath route.</summary>
     public const string ForwardRawPathMetadata = Protection.RawPathTransform.ForwardRawPathMetadata;
 
+    /// <summary>Route metadata: "true" on a route that takes gRPC-Web (its endpoint then carries EnableGrpcWebAttribute).</summary>
+    public const string GrpcWebMetadata = Forwarding.GrpcWeb.RouteMetadata;
+
     /// <summary>The catch-all segment a pathPrefix route gets; chosen so it won't clash with a user's own names.</summary>
     public const string PrefixCatchAll = "gatehouse_rest";
 
@@ -56,13 +59,13 @@ public static class YarpConfigMapper
             Transforms = route.Transforms?.Select(t => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(t, StringComparer.OrdinalIgnoreCase)).ToList(),
             // The generation (so each reload rebuilds the route's endpoint with its own settings), and forwardRawPath in the
             // route's config (not only Gatehouse's settings), so that turning it on or off rebuilds the route's transforms.
-            Metadata = Metadata(revision, route.ForwardRawPath),
+            Metadata = Metadata(revision, route.ForwardRawPath, route.GrpcWeb),
         };
     }
 
-    private static Dictionary<string, string>? Metadata(int? revision, bool forwardRawPath)
+    private static Dictionary<string, string>? Metadata(int? revision, bool forwardRawPath, bool grpcWeb)
     {
-        if (revision is null && !forwardRawPath)
+        if (revision is null && !forwardRawPath && !grpcWeb)
         {
             return null;
         }
@@ -78,6 +81,11 @@ public static class YarpConfigMapper
             metadata[ForwardRawPathMetadata] = "true";
         }
 
+        if (grpcWeb)
+        {
+            metadata[GrpcWebMetadata] = "true";
+        }
+
         return metadata;
     }
 
@@ -88,6 +96,7 @@ public static class YarpConfigMapper
     {
         var health = cluster.HealthCheck;
         var client = cluster.HttpClient;
+        var (version, versionPolicy) = UpstreamHttpVersion.Of(cluster);
         return new ClusterConfig
         {
             ClusterId = id,
@@ -104,7 +113,7 @@ public static class YarpConfigMapper
                 : null,
             Destinations = cluster.Destinations.ToDictionary(
                 d => d.Key,
-                d => new DestinationConfig { Address = d.Value.Address!, Health = d.Value.Health, Metadata = DnsMetadata(cluster, d.Value) },
+                d => new DestinationConfig { Address = UpstreamHttpVersion.ForHttpClient(d.Value.Address)!, Health = UpstreamHttpVersion.ForHttpClient(d.Value.Health), Metadata = DnsMetadata(cluster, d.Value) },
                 StringComparer.OrdinalIgnoreCase),
             HealthCheck = new HealthCheckConfig
             {
@@ -139,8 +148,8 @@ public static class YarpConfigMapper
             HttpRequest = new ForwarderRequestConfig
             {
                 ActivityTimeout = cluster.HttpRequest.ActivityTimeout.Value,
-                Version = Version.Parse(cluster.HttpRequest.Version.Contains('.', StringComparison.Ordinal) ? cluster.HttpRequest.Version : cluster.HttpRequest.Version + ".0"),
-                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+                Version = version,
+                VersionPolicy = versionPolicy,
             },
             Metadata = ProxyProtocolSending.AddMetadata(new Dictionary<string, string>(Gatehouse.Tls.UpstreamTls.Metadata(client.Tls))
             {

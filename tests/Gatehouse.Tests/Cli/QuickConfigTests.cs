@@ -26,6 +26,38 @@ public class QuickConfigTests
     }
 
     [Fact]
+    public void Build_ToH2c_GivesAnH2cCluster()
+    {
+        var result = QuickConfig.Build("https://localhost:8443", ["h2c://127.0.0.1:50051"], null);
+
+        Assert.Empty(result.Errors);
+        var cluster = Assert.Single(result.Config!.Clusters).Value;
+        Assert.True(Gatehouse.Forwarding.UpstreamHttpVersion.IsH2cCluster(cluster));
+        var yarp = Gatehouse.Lifecycle.YarpConfigMapper.MapCluster("backends", cluster);
+        Assert.Equal("http://127.0.0.1:50051", yarp.Destinations!["d1"].Address);
+        Assert.Equal(System.Net.Http.HttpVersionPolicy.RequestVersionExact, yarp.HttpRequest!.VersionPolicy);
+    }
+
+    [Fact]
+    public void Build_ToH2cAndHttp_IsAnErrorAboutTo()
+    {
+        var result = QuickConfig.Build("http://127.0.0.1:8080", ["h2c://127.0.0.1:50051", "http://127.0.0.1:5001"], null);
+
+        Assert.Equal("--to", Assert.Single(result.Errors).Path);
+    }
+
+    [Fact]
+    public void Build_FromH2c_ListensForPriorKnowledgeHttp2()
+    {
+        var result = QuickConfig.Build("h2c://127.0.0.1:8080", ["h2c://127.0.0.1:50051"], null);
+
+        Assert.Empty(result.Errors);
+        var listener = Assert.Single(result.Config!.Listeners);
+        Assert.Equal("h2", listener.Protocols);
+        Assert.Null(listener.Tls);
+    }
+
+    [Fact]
     public void Build_NoPolicy_LeavesTheDefault()
     {
         var result = QuickConfig.Build("http://127.0.0.1:8080", ["http://127.0.0.1:5001"], null);

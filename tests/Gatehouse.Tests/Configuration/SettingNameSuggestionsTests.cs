@@ -46,7 +46,7 @@ public class SettingNameSuggestionsTests
     [Fact]
     public void KnownNames_AreTheSectionsJsonNames()
     {
-        Assert.Equal(["name", "address", "port", "tls", "proxyProtocol"], SettingNameSuggestions.KnownNames(typeof(ListenerDefinition)));
+        Assert.Equal(["name", "address", "port", "tls", "proxyProtocol", "protocols"], SettingNameSuggestions.KnownNames(typeof(ListenerDefinition)));
         Assert.Contains("$schema", SettingNameSuggestions.KnownNames(typeof(GatehouseConfig)));
     }
 
