@@ -33,6 +33,7 @@ public class RetryDecisionsTests
     [Theory]
     [InlineData(ForwarderError.Request)]
     [InlineData(ForwarderError.RequestTimedOut)]
+    [InlineData(ForwarderError.RequestBodyDestination)]
     public void IsRetryableError_BeforeAnyResponseByte_True(ForwarderError error)
     {
         Assert.True(RetryDecisions.IsRetryableError(error));
@@ -41,7 +42,7 @@ public class RetryDecisionsTests
     [Fact]
     public void IsRetryableError_EveryOtherError_False()
     {
-        var others = Enum.GetValues<ForwarderError>().Where(e => e is not (ForwarderError.Request or ForwarderError.RequestTimedOut)).ToList();
+        var others = Enum.GetValues<ForwarderError>().Where(e => e is not (ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination)).ToList();
 
         Assert.Contains(ForwarderError.ResponseBodyDestination, others);
         Assert.All(others, error => Assert.False(RetryDecisions.IsRetryableError(error), error.ToString()));

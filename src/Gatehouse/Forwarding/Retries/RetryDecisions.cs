@@ -11,10 +11,13 @@ public static class RetryDecisions
         HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
     /// <summary>
-    /// Transport failures before any response byte: the connect failed or the connection was reset before the status line,
-    /// or the backend went silent past the activity timeout. Errors after the response started are never retried.
+    /// Transport failures before any response byte: the connect failed, the connection was reset before the status line
+    /// (also while the backend was still taking the request body: nginx's <c>proxy_next_upstream error</c> covers "passing
+    /// a request to it"; whether the body can be sent again is <see cref="MayReplay"/>'s question), or the backend went
+    /// silent past the activity timeout. Errors after the response started are never retried.
     /// </summary>
-    public static bool IsRetryableError(ForwarderError error) => error is ForwarderError.Request or ForwarderError.RequestTimedOut;
+    public static bool IsRetryableError(ForwarderError error) =>
+        error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination;
 
     /// <summary>Whether the request's method and body allow another attempt at all.</summary>
     public static bool MayReplay(string method, bool hasBody, bool bodyBuffered, bool routeAllowsUnsafe) =>
