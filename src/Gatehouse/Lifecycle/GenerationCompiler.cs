@@ -54,9 +54,23 @@ public static class GenerationCompiler
                 .With(RouteShaping.From(r.Value))
                 .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
                 .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled))
-                .With(RouteStaticFiles.From(r.Value)));
+                .With(RouteStaticFiles.From(r.Value, ScriptExtensionsOf(config, r.Value))));
         });
 
         return new Generation(revision, config, features, clusters, routes);
+    }
+
+    /// <summary>
+    /// The script extensions (FastCGI's <c>splitPath</c>) of the FastCGI clusters a files route can send requests to (its
+    /// cluster and its split's), which its files must never send as files; empty when there is none.
+    /// </summary>
+    private static IReadOnlyList<string> ScriptExtensionsOf(GatehouseConfig config, RouteDefinition route)
+    {
+        var clusters = (route.Split ?? []).Select(s => s.Cluster).Append(route.ClusterId);
+        return clusters
+            .Select(id => id is not null && config.Clusters.TryGetValue(id, out var cluster) ? FastCgiSettings.From(cluster) : null)
+            .SelectMany(settings => settings?.SplitPath ?? [])
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
     }
 }

@@ -31,9 +31,9 @@ internal sealed class OpenedFile : IDisposable
     /// </summary>
     public static OpenedFile? TryOpen(string realRoot, string relative, RouteStaticFiles settings)
     {
-        if (relative.Length == 0)
+        if (relative.Length == 0 || ScriptPaths.IsScript(relative, settings.ScriptExtensions))
         {
-            return null;
+            return null; // a script is the FastCGI cluster's to run, never a file to send (its source)
         }
         var path = string.Concat(realRoot, "/", relative);
         SafeFileHandle handle;
@@ -52,6 +52,11 @@ internal sealed class OpenedFile : IDisposable
             {
                 handle.Dispose();
                 return null;
+            }
+            if (settings.ScriptExtensions.Count > 0 && ScriptPaths.IsScript(RealPaths.OfOpened(handle) ?? relative, settings.ScriptExtensions))
+            {
+                handle.Dispose();
+                return null; // a link with an innocent name to a script
             }
             var attributes = File.GetAttributes(handle);
             if ((attributes & (FileAttributes.Directory | FileAttributes.Device)) != 0)

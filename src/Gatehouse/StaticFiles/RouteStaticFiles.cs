@@ -30,11 +30,17 @@ public sealed class RouteStaticFiles
     /// <summary>The route has a cluster too: a request no file answers is forwarded to it instead of 404 or the fallback.</summary>
     public bool ForwardsMisses { get; init; }
 
+    /// <summary>
+    /// Extensions of scripts (<c>.php</c>) never sent as files, when the route's cluster is a FastCGI one: those requests go
+    /// to the cluster, which runs them (docs/static-files.md#static-files-and-php). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> ScriptExtensions { get; init; } = [];
+
     /// <summary>The root with every symbolic link resolved, as it is now (a deploy may switch a link); null when it is missing.</summary>
     public string? CurrentRealRoot() => _realRoot.Current();
 
     /// <summary>Null when the route has no <c>files</c> section. Expects a validated config.</summary>
-    public static RouteStaticFiles? From(RouteDefinition route)
+    public static RouteStaticFiles? From(RouteDefinition route, IReadOnlyList<string>? scriptExtensions = null)
     {
         if (route.Files is not { Root: { } root } files)
         {
@@ -51,6 +57,7 @@ public sealed class RouteStaticFiles
             StripPrefix = files.StripPrefix,
             CacheControl = files.CacheControl,
             ForwardsMisses = !string.IsNullOrWhiteSpace(route.ClusterId),
+            ScriptExtensions = scriptExtensions ?? [],
         };
     }
 }
