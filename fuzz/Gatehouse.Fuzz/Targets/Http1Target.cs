@@ -2,14 +2,14 @@ using System.Buffers;
 using Gatehouse.Http1;
 using Gatehouse.Tests.Upstream.Support;
 
-namespace Gatehouse.Fuzz;
+namespace Gatehouse.Fuzz.Targets;
 
 /// <summary>
 /// One fuzz case. The first byte chooses the target (bit 0: response heads or a chunked body), whether the request
 /// was HEAD (bit 1) and the seed of the random cuts (the rest); the other bytes are what a backend sent. Any exception
 /// is a finding: the parser throws none of its own, and every invariant broken throws.
 /// </summary>
-public static class FuzzTarget
+public static class Http1Target
 {
     // Small limits, so that the fuzzer reaches them and their edges with short inputs.
     private static readonly Http1Limits Limits = new() { MaxHeadBytes = 2048, MaxFields = 16, MaxChunkLineBytes = 64, MaxTrailerBytes = 256 };
