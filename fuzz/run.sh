@@ -17,7 +17,7 @@ case $target in
   http1) assembly=Gatehouse.Http1.dll ;;
   client-hello | acme-json) assembly=Gatehouse.Acme.dll ;;
   cache-control | vary | range | http-date) assembly=Gatehouse.Caching.dll ;;
-  config) assembly=Gatehouse.dll ;;
+  config) assembly=gatehouse.dll ;; # the main assembly is named for the command
   *) echo "fuzz/run.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 
