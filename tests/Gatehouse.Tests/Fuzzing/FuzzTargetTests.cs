@@ -13,7 +13,7 @@ namespace Gatehouse.Tests.Fuzzing;
 public sealed class FuzzTargetTests
 {
     private const int Mutations = 3000;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(15);
 
     public static TheoryData<string> Targets() => new(FuzzTargets.All.Keys);
 
