@@ -12,4 +12,7 @@ internal static partial class GatehouseLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log: writing failed ({Reason}); lines are lost until a write succeeds")]
     public static partial void AccessLogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "limits.maxConnections {Configured} lowered to {Applied}: this process may open {FileLimit} files (ulimit -n) and has {OpenFiles} open; past that it could not run. Raise the limit (LimitNOFILE) or lower maxConnections")]
+    public static partial void MaxConnectionsLowered(ILogger logger, string configured, int applied, long fileLimit, int openFiles);
 }

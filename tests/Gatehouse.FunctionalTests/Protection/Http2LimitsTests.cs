@@ -225,11 +225,12 @@ public sealed class Http2LimitsTests : IDisposable
     {
         var held = new HeldSlowRequest();
         var arrived = 0;
+        var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var backend = await TestBackend.StartAsync("b", async context =>
         {
-            if (context.Request.Path == "/slow")
+            if (context.Request.Path == "/slow" && Interlocked.Increment(ref arrived) == Hosting.GatehouseProtection.Http2MaxStreamsPerConnection)
             {
-                Interlocked.Increment(ref arrived);
+                allArrived.TrySetResult();
             }
 
             await held.Handler("b")(context);
@@ -256,7 +257,7 @@ public sealed class Http2LimitsTests : IDisposable
                 }
             }
 
-            await backend.WhenRequestsReach(limit).WaitAsync(TimeSpan.FromSeconds(20));
+            await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
             var (served, failures) = await normal.StopAsync();
             Report($"stream exhaustion: 150 streams opened, {refused.Count} refused (REFUSED_STREAM), {Volatile.Read(ref arrived)} reached the backend; normal client {served} served, {failures.Count} failed");
             Assert.Equal(150 - limit, refused.Count);
