@@ -1,16 +1,27 @@
 using Gatehouse.Fuzz;
 using SharpFuzz;
 
-// Under afl-fuzz (fuzz/run.sh): one process, inputs through SharpFuzz's shared memory.
-// "--replay FILE|DIR...": runs the given inputs once each, to reproduce a finding or check a corpus without AFL.
-if (args.Length > 0 && args[0] == "--replay")
+// fuzz/run.sh TARGET runs "dotnet Gatehouse.Fuzz.dll TARGET" under afl-fuzz: one process, inputs through SharpFuzz's
+// shared memory. "--replay TARGET FILE|DIR...": runs the given inputs once each, to reproduce a finding or check a
+// corpus without AFL.
+var replay = args.Length > 0 && args[0] == "--replay";
+var name = args.Length > (replay ? 1 : 0) ? args[replay ? 1 : 0] : "";
+if (!FuzzTargets.All.TryGetValue(name, out var target))
+{
+    Console.Error.WriteLine($"usage: Gatehouse.Fuzz TARGET | --replay TARGET FILE|DIR...; targets: {string.Join(", ", FuzzTargets.All.Keys)}");
+    return 2;
+}
+
+if (replay)
 {
     var failures = 0;
-    foreach (var file in args.Skip(1).SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p) : [p]))
+    var count = 0;
+    foreach (var file in args.Skip(2).SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p) : [p]))
     {
+        count++;
         try
         {
-            FuzzTarget.Run(File.ReadAllBytes(file));
+            target(File.ReadAllBytes(file));
         }
         catch (Exception e)
         {
@@ -19,7 +30,7 @@ if (args.Length > 0 && args[0] == "--replay")
         }
     }
 
-    Console.WriteLine($"replayed, {failures} failing");
+    Console.WriteLine($"{name}: replayed {count}, {failures} failing");
     return failures == 0 ? 0 : 1;
 }
 
@@ -27,6 +38,6 @@ Fuzzer.OutOfProcess.Run(stream =>
 {
     using var copy = new MemoryStream();
     stream.CopyTo(copy);
-    FuzzTarget.Run(copy.ToArray());
+    target(copy.ToArray());
 });
 return 0;

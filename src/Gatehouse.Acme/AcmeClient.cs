@@ -65,18 +65,7 @@ public sealed class AcmeClient
 
         using var response = await _http.GetAsync(_directoryUrl, cancellationToken);
         await EnsureSuccessAsync(response, "GET directory", cancellationToken);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-        var root = json.RootElement;
-        var meta = root.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-        _directory = new AcmeDirectory(
-            RequiredUri(root, "newNonce"),
-            RequiredUri(root, "newAccount"),
-            RequiredUri(root, "newOrder"),
-            OptionalUri(root, "revokeCert"),
-            OptionalUri(root, "keyChange"),
-            OptionalUri(root, "renewalInfo"),
-            meta.ValueKind == JsonValueKind.Object ? OptionalUri(meta, "termsOfService") : null,
-            meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("externalAccountRequired", out var ear) && ear.ValueKind == JsonValueKind.True);
+        _directory = AcmeJsonReader.Directory(await response.Content.ReadAsStringAsync(cancellationToken));
         return _directory;
     }
 
@@ -120,11 +109,7 @@ public sealed class AcmeClient
         for (var page = 0; next is not null && page < 100; page++)
         {
             using var response = await PostAsync(next, null, useJwk: false, cancellationToken);
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-            if (json.RootElement.TryGetProperty("orders", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                orders.AddRange(list.EnumerateArray().Select(o => new Uri(o.GetString()!)));
-            }
+            orders.AddRange(AcmeJsonReader.OrderList(await response.Content.ReadAsStringAsync(cancellationToken)));
 
             next = Links(response, "next").FirstOrDefault();
         }
@@ -151,26 +136,26 @@ public sealed class AcmeClient
 
         using var response = await PostAsync(directory.NewOrder, payload.ToJsonString(), useJwk: false, cancellationToken);
         var location = response.Headers.Location ?? throw new AcmeException("newOrder answered without a Location header");
-        return await ReadAsync<AcmeOrder>(response, cancellationToken) with { Url = location };
+        return AcmeJsonReader.Order(await response.Content.ReadAsStringAsync(cancellationToken), location);
     }
 
     public async Task<AcmeOrder> GetOrderAsync(Uri url, CancellationToken cancellationToken = default)
     {
         using var response = await PostAsync(url, null, useJwk: false, cancellationToken);
-        return await ReadAsync<AcmeOrder>(response, cancellationToken) with { Url = url };
+        return AcmeJsonReader.Order(await response.Content.ReadAsStringAsync(cancellationToken), url);
     }
 
     public async Task<AcmeAuthorization> GetAuthorizationAsync(Uri url, CancellationToken cancellationToken = default)
     {
         using var response = await PostAsync(url, null, useJwk: false, cancellationToken);
-        return await ReadAsync<AcmeAuthorization>(response, cancellationToken) with { Url = url };
+        return AcmeJsonReader.Authorization(await response.Content.ReadAsStringAsync(cancellationToken), url);
     }
 
     /// <summary>Tells the server the challenge is ready to be validated (an empty JSON object, RFC 8555 §7.5.1).</summary>
     public async Task<AcmeChallenge> AnswerChallengeAsync(Uri url, CancellationToken cancellationToken = default)
     {
         using var response = await PostAsync(url, "{}", useJwk: false, cancellationToken);
-        return await ReadAsync<AcmeChallenge>(response, cancellationToken);
+        return AcmeJsonReader.Challenge(await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
     /// <summary>Polls an authorization until it is no longer pending (RFC 8555 §7.5.1), honouring Retry-After.</summary>
@@ -181,7 +166,7 @@ public sealed class AcmeClient
         while (true)
         {
             using var response = await PostAsync(url, null, useJwk: false, cancellationToken);
-            var authorization = await ReadAsync<AcmeAuthorization>(response, cancellationToken) with { Url = url };
+            var authorization = AcmeJsonReader.Authorization(await response.Content.ReadAsStringAsync(cancellationToken), url);
             if (authorization.Status != AcmeStatus.Pending)
             {
                 return authorization;
@@ -199,7 +184,7 @@ public sealed class AcmeClient
         while (true)
         {
             using var response = await PostAsync(url, null, useJwk: false, cancellationToken);
-            var order = await ReadAsync<AcmeOrder>(response, cancellationToken) with { Url = url };
+            var order = AcmeJsonReader.Order(await response.Content.ReadAsStringAsync(cancellationToken), url);
             if (order.Status == AcmeStatus.Invalid || until.Contains(order.Status))
             {
                 return order;
@@ -214,7 +199,7 @@ public sealed class AcmeClient
     {
         var payload = new JsonObject { ["csr"] = System.Buffers.Text.Base64Url.EncodeToString(csrDer) }.ToJsonString();
         using var response = await PostAsync(order.Finalize, payload, useJwk: false, cancellationToken);
-        return await ReadAsync<AcmeOrder>(response, cancellationToken) with { Url = order.Url };
+        return AcmeJsonReader.Order(await response.Content.ReadAsStringAsync(cancellationToken), order.Url);
     }
 
     /// <summary>Downloads the PEM chain (RFC 8555 §7.4.2), and the alternate chains when asked.</summary>
@@ -253,20 +238,7 @@ public sealed class AcmeClient
         return ParseRenewalInfo(await response.Content.ReadAsStringAsync(cancellationToken), RetryAfter(response, _time.GetUtcNow()));
     }
 
-    internal static AcmeRenewalInfo ParseRenewalInfo(string json, TimeSpan? retryAfter)
-    {
-        using var document = JsonDocument.Parse(json);
-        var window = document.RootElement.GetProperty("suggestedWindow");
-        var start = window.GetProperty("start").GetDateTimeOffset();
-        var end = window.GetProperty("end").GetDateTimeOffset();
-        if (end < start)
-        {
-            throw new AcmeException("renewalInfo window ends before it starts");
-        }
-
-        var explanation = document.RootElement.TryGetProperty("explanationURL", out var e) && e.ValueKind == JsonValueKind.String ? new Uri(e.GetString()!) : null;
-        return new AcmeRenewalInfo(start, end, explanation, retryAfter);
-    }
+    internal static AcmeRenewalInfo ParseRenewalInfo(string json, TimeSpan? retryAfter) => AcmeJsonReader.RenewalInfo(json, retryAfter);
 
     /// <summary>Retry-After as delay seconds or an HTTP date (RFC 9110 §10.2.3), relative to <paramref name="now"/>.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
@@ -359,38 +331,14 @@ public sealed class AcmeClient
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.Content.Headers.ContentType?.MediaType is "application/problem+json" or "application/json")
         {
-            try
-            {
-                problem = JsonSerializer.Deserialize<AcmeProblem>(text, AcmeJson.Options);
-            }
-            catch (JsonException)
-            {
-                // Not a problem document after all: report the status alone.
-            }
+            problem = AcmeJsonReader.Problem(text); // null when it is not a problem document after all: the status alone
         }
 
         return new AcmeException($"{what} failed with {(int)response.StatusCode}", problem, response.StatusCode, RetryAfter(response, _time.GetUtcNow()));
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
-        {
-            return JsonSerializer.Deserialize<T>(text, AcmeJson.Options) ?? throw new AcmeException($"empty {typeof(T).Name} from {response.RequestMessage?.RequestUri}");
-        }
-        catch (JsonException e)
-        {
-            throw new AcmeException($"malformed {typeof(T).Name} from {response.RequestMessage?.RequestUri}", e);
-        }
-    }
-
-    private static async Task<AcmeAccount> ReadAccountAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
-    {
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-        var status = json.RootElement.TryGetProperty("status", out var s) ? s.GetString() ?? "" : "";
-        return new AcmeAccount(url, status, OptionalUri(json.RootElement, "orders"));
-    }
+    private static async Task<AcmeAccount> ReadAccountAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken) =>
+        AcmeJsonReader.Account(await response.Content.ReadAsStringAsync(cancellationToken), url);
 
     private static IEnumerable<Uri> Links(HttpResponseMessage response, string relation)
     {
@@ -403,16 +351,11 @@ public sealed class AcmeClient
         {
             var parts = value.Split(';', StringSplitOptions.TrimEntries);
             if (parts[0].StartsWith('<') && parts[0].EndsWith('>')
-                && parts.Skip(1).Any(p => p.Replace(" ", "", StringComparison.Ordinal).Equals($"rel=\"{relation}\"", StringComparison.OrdinalIgnoreCase) || p.Equals("rel=" + relation, StringComparison.OrdinalIgnoreCase)))
+                && parts.Skip(1).Any(p => p.Replace(" ", "", StringComparison.Ordinal).Equals($"rel=\"{relation}\"", StringComparison.OrdinalIgnoreCase) || p.Equals("rel=" + relation, StringComparison.OrdinalIgnoreCase))
+                && Uri.TryCreate(response.RequestMessage!.RequestUri!, parts[0][1..^1], out var link)) // a link that is no URI is no link
             {
-                yield return new Uri(response.RequestMessage!.RequestUri!, parts[0][1..^1]);
+                yield return link;
             }
         }
     }
-
-    private static Uri RequiredUri(JsonElement element, string name) =>
-        OptionalUri(element, name) ?? throw new AcmeException($"the directory has no {name}");
-
-    private static Uri? OptionalUri(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) ? uri : null;
 }

@@ -80,8 +80,11 @@ public static class TlsClientHello
             return ReadStatus.NotClientHello;
         }
 
+        // The whole first record, not only the message in it: Gather reads record by record, and the answer must not
+        // depend on how the bytes were cut (fuzzing found a record announcing more than its ClientHello answered Done
+        // whole and NeedMoreData in pieces).
         var first = data.FirstSpan;
-        if (firstRecordLength >= messageLength && first.Length >= RecordHeaderLength + messageLength)
+        if (firstRecordLength >= messageLength && first.Length >= RecordHeaderLength + firstRecordLength)
         {
             offer = Parse(first.Slice(RecordHeaderLength, messageLength), readAlpn);
             return ReadStatus.Done;

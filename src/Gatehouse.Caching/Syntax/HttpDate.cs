@@ -6,7 +6,7 @@ namespace Gatehouse.Caching;
 /// HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, the obsolete RFC 850 and asctime formats. Names are matched without
 /// regard to case (RFC 9111 §4.2 SHOULD for caches); any zone other than GMT is invalid (§4.2 SHOULD).
 /// </summary>
-internal static class HttpDate
+public static class HttpDate
 {
     private static readonly string[] ShortDays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     private static readonly string[] LongDays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

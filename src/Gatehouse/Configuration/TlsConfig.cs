@@ -25,6 +25,12 @@ public sealed record TlsDefinition : ConfigSection
 
     /// <summary><c>1.2</c> (TLS 1.2 and 1.3) or <c>1.3</c> (TLS 1.3 only). Older versions are never offered.</summary>
     public string MinProtocol { get; init; } = TlsProtocolNames.Tls12;
+
+    /// <summary>
+    /// From accepting a connection to the end of its TLS handshake (Kestrel's HandshakeTimeout, 10 s by default, as
+    /// Kestrel's own); a client that stays silent or sends half a ClientHello is closed then.
+    /// </summary>
+    public Duration HandshakeTimeout { get; init; } = Duration.Parse("10s");
 }
 
 public static class TlsProtocolNames

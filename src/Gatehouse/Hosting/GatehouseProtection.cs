@@ -10,7 +10,7 @@ namespace Gatehouse.Hosting;
 public static class GatehouseProtection
 {
     /// <summary>Kestrel's own limits, from <c>limits</c> (read at start-up only), and the strict header checks.</summary>
-    public static void ApplyGatehouseLimits(this KestrelServerOptions kestrel, LimitsDefinition limits, bool strict = true)
+    public static void ApplyGatehouseLimits(this KestrelServerOptions kestrel, LimitsDefinition limits, bool strict = true, int? maxConnections = null)
     {
         if (strict)
         {
@@ -28,9 +28,20 @@ public static class GatehouseProtection
         k.KeepAliveTimeout = limits.KeepAliveTimeout.Value ?? k.KeepAliveTimeout;
         k.MinRequestBodyDataRate = Rate(limits.MinRequestBodyDataRate);
         k.MinResponseDataRate = Rate(limits.MinResponseDataRate);
-        k.MaxConcurrentConnections = limits.MaxConnections;
-        k.MaxConcurrentUpgradedConnections = limits.MaxConnections;
+        k.MaxConcurrentConnections = maxConnections ?? limits.MaxConnections;
+        k.MaxConcurrentUpgradedConnections = maxConnections ?? limits.MaxConnections;
+
+        // HTTP/2: Kestrel's defaults, stated here because Http2LimitsTests and docs/protection.md rely on them. More
+        // concurrent streams than this on a connection are refused one by one (RST_STREAM REFUSED_STREAM); a client may
+        // not grow the HPACK dynamic table past this (COMPRESSION_ERROR). A decoded header list is bounded by
+        // MaxRequestHeadersTotalSize and MaxRequestHeaderCount above, however small its encoding.
+        k.Http2.MaxStreamsPerConnection = Http2MaxStreamsPerConnection;
+        k.Http2.HeaderTableSize = Http2HeaderTableSize;
     }
+
+    public const int Http2MaxStreamsPerConnection = 100;
+
+    public const int Http2HeaderTableSize = 4096;
 
     /// <summary>The per-client-IP connection limiter for every listener, or null when <c>maxConnectionsPerClient</c> is off.</summary>
     public static ConnectionLimiter? CreateConnectionLimiter(LimitsDefinition limits) =>

@@ -122,10 +122,12 @@ public sealed class GatehouseServer : IAsyncDisposable
         // idle keep-alive connection (4 MB per 1,000), which the connection limits bound.
         builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         var connectionLimiter = GatehouseProtection.CreateConnectionLimiter(config.Limits);
+        var (fileLimit, openFiles) = (ProcessFileLimit.SoftLimit(), ProcessFileLimit.OpenNow());
+        var maxConnections = DescriptorBudget.MaxConnections(config.Limits.MaxConnections, fileLimit, openFiles);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ApplyGatehouseLimits(config.Limits, config.Http.Strict);
+            kestrel.ApplyGatehouseLimits(config.Limits, config.Http.Strict, maxConnections);
             foreach (var listener in config.Listeners)
             {
                 // A PROXY protocol header is read first, so that the client it names is the one every later step sees;
@@ -207,6 +209,12 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         configure?.Invoke(builder);
         var app = builder.Build();
+
+        if (maxConnections != config.Limits.MaxConnections)
+        {
+            Http.GatehouseLog.MaxConnectionsLowered(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse"),
+                config.Limits.MaxConnections?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited", maxConnections ?? 0, fileLimit ?? 0, openFiles);
+        }
 
         if (app.Services.GetService<AccessLogWriter>() is { } accessLog)
         {

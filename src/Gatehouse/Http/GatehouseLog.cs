@@ -19,4 +19,6 @@ internal static partial class GatehouseLog
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "FastCGI {Destination} (request {RequestId}) wrote to stderr: {Text}")]
     public static partial void FastCgiStderr(ILogger logger, string destination, string requestId, string text);
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "limits.maxConnections {Configured} lowered to {Applied}: this process may open {FileLimit} files (ulimit -n) and has {OpenFiles} open; past that it could not run. Raise the limit (LimitNOFILE) or lower maxConnections")]
+    public static partial void MaxConnectionsLowered(ILogger logger, string configured, int applied, long fileLimit, int openFiles);
 }

@@ -119,6 +119,7 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     ("tracing", result.Config.Tracing.Enabled != current.Tracing.Enabled || result.Config.Tracing.SampleRatio != current.Tracing.SampleRatio || result.Config.Tracing.Otlp != current.Tracing.Otlp),
                     // Certificates, the internal issuer's hosts, HSTS and the redirect apply on reload (Tls/TlsReloadService).
                     ("tls.minProtocol", result.Config.Tls.MinProtocol != current.Tls.MinProtocol),
+                    ("tls.handshakeTimeout", result.Config.Tls.HandshakeTimeout != current.Tls.HandshakeTimeout),
                     ("tls.storage", result.Config.Tls.Storage != current.Tls.Storage),
                     // The ACME manager is built once, at start-up (Tls/AcmeSource): see docs/acme.md.
                     ("tls.acme", !AcmeDefinition.SameSettings(result.Config.Tls.Acme, current.Tls.Acme)),

@@ -53,6 +53,7 @@ public static partial class ConfigValidator
             errors.Add(new("tls.minProtocol", $"'{tls.MinProtocol}' is not 1.2 or 1.3 (older versions are not offered)"));
         }
 
+        PositiveDuration(errors, "tls.handshakeTimeout", tls.HandshakeTimeout);
         ValidateAcme(errors, tls.Acme, config.Listeners);
         var hasCertificates = tls.Certificates.Count > 0 || tls.Internal.Hosts.Count > 0 || tls.Acme.Enabled;
         for (var i = 0; i < config.Listeners.Count; i++)

@@ -100,7 +100,7 @@ internal sealed partial class ProtocolNoiseSummary(ILogger<ProtocolNoiseSummary>
         Summary(logger, report, (int)Window.TotalSeconds);
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning,
         Message = "Clients caused {Count} HTTP/2 or connection errors (resets, bad frames, flow-control or queue limits) since the last such line, at most one per {Window} s; each is logged at debug level under Microsoft.AspNetCore.Server.Kestrel.*")]
     private static partial void Summary(ILogger logger, long count, int window);
 }

@@ -9,14 +9,13 @@ namespace Gatehouse.Tls;
 /// Costs no allocation when the ClientHello has already arrived in one piece and no ALPN names are wanted.
 /// </summary>
 /// <remarks>
-/// A client that sends no complete ClientHello within <see cref="PeekTimeout"/> (Kestrel's default handshake timeout)
+/// A client that sends no complete ClientHello within the handshake timeout (<c>tls.handshakeTimeout</c>)
 /// could not have finished the handshake in time either: its connection is closed there, so the peek does not add
 /// its wait to the handshake's.
 /// </remarks>
 internal static class ClientHelloPeek
 {
     private static readonly object Key = new();
-    public static readonly TimeSpan PeekTimeout = TimeSpan.FromSeconds(10);
     private static readonly TlsClientHello.Offer Nothing = new(false, []);
 
     // Boxed once: most connections store one of these.
@@ -28,10 +27,10 @@ internal static class ClientHelloPeek
         connection.Items.TryGetValue(Key, out var value) && value is TlsClientHello.Offer offer ? offer : Nothing;
 
     /// <summary>Peeks; false when the client stayed silent (or half-sent) past the timeout: close the connection then.</summary>
-    public static async Task<bool> PeekAsync(ConnectionContext connection, bool readAlpn, TimeProvider time)
+    public static async Task<bool> PeekAsync(ConnectionContext connection, bool readAlpn, TimeSpan timeout, TimeProvider time)
     {
         var input = connection.Transport.Input;
-        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? timer = null;
         try
         {
             while (true)
@@ -39,9 +38,9 @@ internal static class ClientHelloPeek
                 if (!input.TryRead(out var result))
                 {
                     // A client that closes completes the read; only silence needs the timer.
-                    timeout ??= new CancellationTokenSource(PeekTimeout, time);
+                    timer ??= new CancellationTokenSource(timeout, time);
 
-                    result = await input.ReadAsync(timeout.Token);
+                    result = await input.ReadAsync(timer.Token);
                 }
 
                 var buffer = result.Buffer;
@@ -67,7 +66,7 @@ internal static class ClientHelloPeek
         }
         finally
         {
-            timeout?.Dispose();
+            timer?.Dispose();
         }
     }
 }

@@ -53,13 +53,14 @@ public static class TlsHostingExtensions
             services.GetService<TlsAlpnChallengeCertificates>());
         services.GetRequiredService<HttpsListeners>().Add(listen);
         listen.Protocols = tls.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        var handshakeTimeout = config.Tls.HandshakeTimeout.Value ?? TimeSpan.FromSeconds(10);
         if (options.PeeksClientHello)
         {
             var readAlpn = options.WatchesAlpn;
             var time = services.GetRequiredService<TimeProvider>();
             listen.Use(next => async connection =>
             {
-                if (await ClientHelloPeek.PeekAsync(connection, readAlpn, time))
+                if (await ClientHelloPeek.PeekAsync(connection, readAlpn, handshakeTimeout, time))
                 {
                     await next(connection);
                 }
@@ -70,7 +71,9 @@ public static class TlsHostingExtensions
             });
         }
 
-        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = options.OnConnection });
+        // The peek's wait counts against the same budget only loosely (each has the whole timeout): a client slow to send
+        // its ClientHello and then slow to finish could take up to twice it, still bounded.
+        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = options.OnConnection, HandshakeTimeout = handshakeTimeout });
     }
 
     /// <summary>The request middleware (redirect, HTTP-01, HSTS, client-certificate headers), when any listener is HTTPS.</summary>

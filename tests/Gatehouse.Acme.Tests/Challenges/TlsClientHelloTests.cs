@@ -111,6 +111,24 @@ public sealed class TlsClientHelloTests
         Assert.Equal(TlsClientHello.ReadStatus.NotClientHello, TlsClientHello.TryRead(new ReadOnlySequence<byte>("GE"u8.ToArray()), false, out _));
     }
 
+    /// <summary>Found by fuzzing (fuzz/run.sh client-hello): the answer depended on how the bytes were cut.</summary>
+    [Fact]
+    public void TryRead_RecordLongerThanItsClientHello_WaitsForTheWholeRecord_HoweverCut()
+    {
+        var hello = Hello([0x13, 0x01], []);
+        var announcing = hello.ToArray();
+        var recordLength = hello.Length - 5 + 16; // the record says 16 bytes more than the message it carries
+        announcing[3] = (byte)(recordLength >> 8);
+        announcing[4] = (byte)recordLength;
+        byte[] complete = [.. announcing, .. new byte[16]];
+
+        foreach (var size in new[] { announcing.Length, 1, 7 })
+        {
+            Assert.Equal(TlsClientHello.ReadStatus.NeedMoreData, TlsClientHello.TryRead(Segments(announcing, size), readAlpn: true, out _));
+            Assert.Equal(TlsClientHello.ReadStatus.Done, TlsClientHello.TryRead(Segments(complete, size), readAlpn: true, out _));
+        }
+    }
+
     private static TlsClientHello.Offer Read(byte[] hello)
     {
         Assert.Equal(TlsClientHello.ReadStatus.Done, TlsClientHello.TryRead(new ReadOnlySequence<byte>(hello), readAlpn: true, out var offer));

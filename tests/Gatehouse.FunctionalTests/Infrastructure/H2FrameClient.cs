@@ -14,7 +14,7 @@ namespace Gatehouse.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class H2FrameClient : IAsyncDisposable
 {
-    public const byte Data = 0x0, Headers = 0x1, RstStream = 0x3, Settings = 0x4, Ping = 0x6, GoAway = 0x7, WindowUpdate = 0x8;
+    public const byte Data = 0x0, Headers = 0x1, RstStream = 0x3, Settings = 0x4, Ping = 0x6, GoAway = 0x7, WindowUpdate = 0x8, Continuation = 0x9;
     public const byte EndStream = 0x1, EndHeaders = 0x4, Ack = 0x1;
     public const uint Cancel = 0x8;
 
@@ -31,7 +31,11 @@ public sealed class H2FrameClient : IAsyncDisposable
     }
 
     /// <summary>Connects, negotiates h2, and sends the preface and an empty SETTINGS frame.</summary>
-    public static async Task<H2FrameClient> ConnectAsync(int port, CancellationToken cancellationToken = default)
+    public static Task<H2FrameClient> ConnectAsync(int port, CancellationToken cancellationToken = default) =>
+        ConnectAsync(port, [], cancellationToken);
+
+    /// <summary>Connects with these SETTINGS (RFC 9113 §6.5.2: 0x4 is SETTINGS_INITIAL_WINDOW_SIZE) in the first frame.</summary>
+    public static async Task<H2FrameClient> ConnectAsync(int port, (ushort Id, uint Value)[] settings, CancellationToken cancellationToken = default)
     {
         var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
@@ -44,7 +48,14 @@ public sealed class H2FrameClient : IAsyncDisposable
         Assert.Equal(SslApplicationProtocol.Http2, ssl.NegotiatedApplicationProtocol);
         var client = new H2FrameClient(tcp, ssl);
         client._pending.Write(Preface);
-        client.Frame(Settings, 0, 0, []);
+        var payload = new byte[6 * settings.Length];
+        for (var i = 0; i < settings.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(6 * i), settings[i].Id);
+            BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(6 * i + 2), settings[i].Value);
+        }
+
+        client.Frame(Settings, 0, 0, payload);
         await client.FlushAsync(cancellationToken);
         return client;
     }
@@ -179,7 +190,19 @@ public sealed class H2FrameClient : IAsyncDisposable
         return new ConnectionEnd(goAway, frames, !cancellationToken.IsCancellationRequested);
     }
 
-    private static void WriteString(Stream block, string value)
+    /// <summary>The request's pseudo-header fields as HPACK literals, to start a hand-made header block.</summary>
+    public static HpackBlock RequestBlock(string method, string path)
+    {
+        var block = new HpackBlock();
+        foreach (var (name, value) in new[] { (":method", method), (":scheme", "https"), (":authority", "gatehouse.test"), (":path", path) })
+        {
+            block.Literal(name, value);
+        }
+
+        return block;
+    }
+
+    internal static void WriteString(Stream block, string value)
     {
         var bytes = Encoding.ASCII.GetBytes(value);
         WriteInteger(block, bytes.Length, 7, 0x00); // H = 0: no Huffman coding
@@ -187,7 +210,7 @@ public sealed class H2FrameClient : IAsyncDisposable
     }
 
     /// <summary>RFC 7541 §5.1 integer with an N-bit prefix.</summary>
-    private static void WriteInteger(Stream block, int value, int prefixBits, byte flags)
+    internal static void WriteInteger(Stream block, int value, int prefixBits, byte flags)
     {
         var max = (1 << prefixBits) - 1;
         if (value < max)
