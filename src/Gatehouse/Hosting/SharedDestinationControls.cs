@@ -83,6 +83,10 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
                 return;
             }
 
+            // An operator's change on this node after this point may be missing from what is read below: then this
+            // exchange changes nothing, and the one that change started applies it with the hash.
+            var operatorSets = controls.OperatorSets;
+
             List<KeyValuePair<string, (string Cluster, string Destination, DestinationMode Mode)>> toSend;
             lock (gate)
             {
@@ -117,7 +121,7 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
                 entries = [.. entries.Where(e => !unsent.ContainsKey(Field(e.Item1, e.Item2))), .. unsent.Values];
             }
 
-            controls.ReplaceAll(entries);
+            controls.ReplaceAll(entries, operatorSets);
         }
         catch (Exception ex)
         {

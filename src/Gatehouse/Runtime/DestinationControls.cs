@@ -17,6 +17,7 @@ public sealed class DestinationControls
     private readonly Lock _gate = new();
     private readonly GenerationHolder _generations;
     private volatile FrozenDictionary<string, FrozenDictionary<string, DestinationMode>> _byCluster = None;
+    private int _operatorSets;
 
     /// <summary>Subscribes to <paramref name="generations"/> so that destinations leaving the config lose their state.</summary>
     public DestinationControls(GenerationHolder generations)
@@ -44,6 +45,9 @@ public sealed class DestinationControls
         : destination.Model?.Config.Metadata?.GetValueOrDefault(DestinationMetadata.ConfiguredId) is { } configured ? ModeOf(clusterId, configured)
         : own;
 
+    /// <summary>How many operator changes (<see cref="Set"/>) there have been: a reader of shared state passes it back to <see cref="ReplaceAll"/>.</summary>
+    public int OperatorSets => Volatile.Read(ref _operatorSets);
+
     /// <summary>Every destination out of rotation.</summary>
     public IReadOnlyList<(string Cluster, string Destination, DestinationMode Mode)> All =>
         _byCluster.SelectMany(c => c.Value.Select(d => (c.Key, d.Key, d.Value))).ToList();
@@ -60,6 +64,7 @@ public sealed class DestinationControls
             }
 
             Publish(entries);
+            _operatorSets++;
         }
 
         Changed?.Invoke();
@@ -68,14 +73,21 @@ public sealed class DestinationControls
 
     /// <summary>
     /// Makes <paramref name="entries"/> the whole state (cluster mode: the state the nodes share, read from Redis), keeping
-    /// only destinations the config in force has.
+    /// only destinations the config in force has. With <paramref name="unlessSetSince"/> (an <see cref="OperatorSets"/>
+    /// read before the entries were), nothing changes when an operator has set a mode since: the entries may predate
+    /// it, and the change's own exchange brings the state that includes it.
     /// </summary>
-    public void ReplaceAll(IEnumerable<(string Cluster, string Destination, DestinationMode Mode)> entries)
+    public void ReplaceAll(IEnumerable<(string Cluster, string Destination, DestinationMode Mode)> entries, int? unlessSetSince = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var config = _generations.Current.Config;
         lock (_gate)
         {
+            if (unlessSetSince is { } seen && seen != _operatorSets)
+            {
+                return;
+            }
+
             var current = All;
             var next = entries
                 .Where(e => e.Mode != DestinationMode.Active && Configured(config, e.Cluster, e.Destination))

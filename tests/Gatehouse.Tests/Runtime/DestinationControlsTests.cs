@@ -48,6 +48,29 @@ public sealed class DestinationControlsTests
         Assert.Equal(1, changes);
     }
 
+    [Fact]
+    public void ReplaceAll_ReadBeforeAnOperatorsChange_ChangesNothing_ReadAfter_Applies()
+    {
+        var generations = new GenerationHolder();
+        generations.Swap(new Generation(1, new GatehouseConfig
+        {
+            Clusters = new Dictionary<string, ClusterDefinition>
+            {
+                ["c"] = new() { Destinations = new Dictionary<string, DestinationDefinition> { ["a"] = new() { Address = "http://127.0.0.1:1" } } },
+            },
+        }, FeatureSet.Empty, [], []));
+        var controls = new DestinationControls(generations);
+        controls.Set("c", "a", DestinationMode.Draining);
+        var seen = controls.OperatorSets;
+
+        controls.Set("c", "a", DestinationMode.Active); // the operator's change, after the shared state was read
+        controls.ReplaceAll([("c", "a", DestinationMode.Draining)], seen);
+        Assert.Equal(DestinationMode.Active, controls.ModeOf("c", "a"));
+
+        controls.ReplaceAll([("c", "a", DestinationMode.Disabled)], controls.OperatorSets);
+        Assert.Equal(DestinationMode.Disabled, controls.ModeOf("c", "a"));
+    }
+
     [Theory]
     [InlineData(DestinationMode.Active, 3, "active")]
     [InlineData(DestinationMode.Draining, 1, "draining")]
