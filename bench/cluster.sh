@@ -21,11 +21,11 @@
 #   per-key   fixedWindow 60 a minute per X-Client header, wrk sending a new X-Client on every request: every request
 #             admitted, and in cluster mode every request asks Redis (a policy below 100 permits takes no lease)
 #   deny      fixedWindow 1 an hour per IP: every request refused (429); in cluster mode the node remembers the
-#             denial and asks Redis about once a second
+#             denial (asks Redis about once a second per request in flight when it lapses)
 # Before measuring, each route is checked on both nodes (200s, the 61st request of one X-Client refused, 429 with
 # Retry-After); each cluster run reports how many Lua script calls Redis served per 1,000 requests.
 #
-#   bench/cluster.sh                   # about 5 minutes on an idle machine
+#   bench/cluster.sh                   # about 7 minutes on an idle machine
 #   ROUNDS=1 DURATION=3 bench/cluster.sh   # smoke test
 #   PARTS=ratelimit bench/cluster.sh   # only the rate limits
 #
