@@ -13,11 +13,25 @@
 # the L1/L2 split must be the one the contender is meant to measure, and the backend must have seen one request per
 # path and node at most.
 #
-#   bench/cluster.sh                   # about 3 minutes on an idle machine
-#   ROUNDS=1 DURATION=3 bench/cluster.sh   # smoke test
+# Rate limits (PARTS=ratelimit; docs/cluster.md "Rate limits across nodes"): two more nodes, rl-single (no cluster
+# section: policies counted in process) and rl-cluster (policies counted in Redis by the Lua scripts), with the same
+# routes to the backend's /small:
+#   open      no policy: the baseline
+#   admit     fixedWindow 10,000,000 a minute per IP: every request admitted; Redis is asked for leases of 50 permits
+#   per-key   fixedWindow 60 a minute per X-Client header, wrk sending a new X-Client on every request: every request
+#             admitted, and in cluster mode every request asks Redis (a policy below 100 permits takes no lease)
+#   deny      fixedWindow 1 an hour per IP: every request refused (429); in cluster mode the node remembers the
+#             denial (asks Redis about once a second per request in flight when it lapses)
+# Before measuring, each route is checked on both nodes (200s, the 61st request of one X-Client refused, 429 with
+# Retry-After); each cluster run reports how many Lua script calls Redis served per 1,000 requests.
 #
-# Settings: DURATION=8 (seconds per wrk run), ROUNDS=3, CONNECTIONS=64, WRK_THREADS=2, SKIP_BUILD=1 (use the existing
-# Release builds), BACKEND_PORT=19781, REDIS_PORT=19779, FIRST_PORT=18780 (three nodes and their admin ports follow).
+#   bench/cluster.sh                   # about 7 minutes on an idle machine
+#   ROUNDS=1 DURATION=3 bench/cluster.sh   # smoke test
+#   PARTS=ratelimit bench/cluster.sh   # only the rate limits
+#
+# Settings: DURATION=8 (seconds per wrk run), ROUNDS=3, CONNECTIONS=64, WRK_THREADS=2, PARTS="cache ratelimit",
+# SKIP_BUILD=1 (use the existing Release builds), BACKEND_PORT=19781, REDIS_PORT=19779, FIRST_PORT=18780 (five nodes and
+# their admin ports follow).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +42,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 BACKEND_PORT=${BACKEND_PORT:-19781}
 REDIS_PORT=${REDIS_PORT:-19779}
 FIRST_PORT=${FIRST_PORT:-18780}
+PARTS=${PARTS:-cache ratelimit}
 CONTENDERS=(single cluster-l1 cluster-l2)
 SCENARIOS=(cached-small cached-100k)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-cluster-bench.XXXXXX")
@@ -64,7 +79,16 @@ dotnet "$BACKEND_DLL" "$BACKEND_PORT" >"$WORK/backend.log" 2>&1 &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$BACKEND_PORT/small"
 
-declare -A PORT ADMIN
+declare -A PORT ADMIN RESULTS ERRORS
+# Medians of "req/s:p99 ..." lists (field 1: req/s; latencies in wrk's units, printed in ms).
+median() { tr ' ' '\n' | grep -v '^$' | cut -d: -f"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median_latency() { tr ' ' '\n' | grep -v '^$' | cut -d: -f2 | awk '{ v = $1; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; print v }' | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f ms\n", v[int((NR + 1) / 2)] }'; }
+
+wrk_field() { # wrk output -> "req/s:p99"
+    printf '%s:%s' "$(awk '/Requests\/sec/ { print $2 }' <<<"$1")" "$(awk '$1 == "99%" { print $2 }' <<<"$1")"
+}
+
+cache_part() {
 for i in "${!CONTENDERS[@]}"; do
     name=${CONTENDERS[$i]}
     PORT[$name]=$((FIRST_PORT + 2 * i))
@@ -97,7 +121,6 @@ for scenario in "${SCENARIOS[@]}"; do
     curl -sf -o /dev/null "http://127.0.0.1:${PORT[single]}/$scenario"
 done
 
-declare -A RESULTS ERRORS
 run() { # contender scenario -> requests/s
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${1}s" --latency "http://127.0.0.1:${PORT[$2]}/$3" 2>&1
 }
@@ -118,8 +141,6 @@ for scenario in "${SCENARIOS[@]}"; do
     done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | cut -d: -f"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-median_latency() { tr ' ' '\n' | grep -v '^$' | cut -d: -f2 | awk '{ v = $1; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; print v }' | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f ms\n", v[int((NR + 1) / 2)] }'; }
 
 printf '\n| scenario | contender | req/s (median of %s) | vs single | p99 | errors |\n|---|---|---|---|---|---|\n' "$ROUNDS"
 for scenario in "${SCENARIOS[@]}"; do
@@ -138,4 +159,12 @@ done
 backend=$(curl -sf "http://127.0.0.1:$BACKEND_PORT/count")
 printf 'backend requests for cached paths: %s (at most %s: one per path and node)\n' "$backend" $((${#SCENARIOS[@]} * ${#CONTENDERS[@]}))
 ((backend <= ${#SCENARIOS[@]} * ${#CONTENDERS[@]})) || log "warning: the caches let $backend requests through (Redis commands that timed out under load are misses)"
+}
+
+RL_ROUTES=(open admit per-key deny)
+RL_CONTENDERS=(rl-single rl-cluster)
+source "$ROOT/bench/cluster-ratelimit.sh"
+
+[[ " $PARTS " != *" cache "* ]] || cache_part
+[[ " $PARTS " != *" ratelimit "* ]] || ratelimit_part
 uptime >&2
