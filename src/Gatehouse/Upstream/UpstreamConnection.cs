@@ -11,7 +11,7 @@ namespace Gatehouse.Upstream;
 /// reply read through the strict parser. Any failure marks it broken for good; only an exchange read to its clean end
 /// leaves it <see cref="Reusable"/>.
 /// </summary>
-internal sealed class UpstreamConnection : IAsyncDisposable
+internal sealed partial class UpstreamConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -29,9 +29,17 @@ internal sealed class UpstreamConnection : IAsyncDisposable
     private CancellationTokenSource? _sendAbort;
     private Action? _progress;
 
-    private UpstreamConnection(Socket socket, UpstreamOptions options)
+    // Bytes this side has written on the connection (the PROXY preface and every bodiless exchange), and the count
+    // before the current exchange: what the backend's kernel must have acknowledged for it to have seen none of the
+    // current request (see LastRequestProvablyUnreadAsync). Unknown once a streamed body went out.
+    private long _sent;
+    private long _sentBeforeExchange;
+    private bool _sentKnown = true;
+
+    private UpstreamConnection(Socket socket, UpstreamOptions options, int prefaceLength = 0)
     {
         _socket = socket;
+        _sent = prefaceLength;
         _options = options;
         _stream = new NetworkStream(socket, ownsSocket: true);
         // 16 KiB reads: a 100 KiB body in 7 reads and 7 writes to the client instead of 25 of each with the 4 KiB default.
@@ -66,7 +74,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         {
             if (destination is not DnsEndPoint named)
             {
-                return new UpstreamConnection(await ConnectSocketAsync(destination, preface, timeout.Token), options);
+                return new UpstreamConnection(await ConnectSocketAsync(destination, preface, timeout.Token), options, preface.Length);
             }
 
             var addresses = await Dns.GetHostAddressesAsync(named.Host, timeout.Token);
@@ -75,7 +83,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
             {
                 try
                 {
-                    return new UpstreamConnection(await ConnectSocketAsync(new IPEndPoint(address, named.Port), preface, timeout.Token), options);
+                    return new UpstreamConnection(await ConnectSocketAsync(new IPEndPoint(address, named.Port), preface, timeout.Token), options, preface.Length);
                 }
                 catch (SocketException e)
                 {
@@ -149,14 +157,18 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 
         _heads.Reset(request.IsHead);
         ReleaseSendAbort();
+        _sentBeforeExchange = _sent;
         if (!StreamsBody(request))
         {
             // Only the head (and at most "Content-Length: 0"): flushed here, no send running beside the read.
             _sending = NothingSending;
+            _sentKnown &= _writer.CanGetUnflushedBytes;
+            _sent += _sentKnown ? _writer.UnflushedBytes : 0;
             ThrowIfFailed(await SendBodyAsync(request, cancellation));
             return _head = await ReadFinalHeadAsync(cancellation);
         }
 
+        _sentKnown = false;
         _sendAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         _sending = SendBodyAsync(request, _sendAbort.Token);
 

@@ -42,13 +42,14 @@ public sealed class UpstreamPool : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="request"/> and returns the final response head. A client request reaches the backend at
-    /// most once (issue 16): the one request sent again, on a new connection, is a request without a body whose head
-    /// could not be written to a reused connection (the backend had closed it as it was taken), which provably never
-    /// reached the backend. A reused connection that closes after the head went out, before a response byte, is not
-    /// such a proof (the backend may have read the request and died while acting on it), so that failure propagates
-    /// as <see cref="UpstreamException"/> like any other; HttpClient would send the request again. The race it would
-    /// cover, a backend closing an idle connection as Gatehouse takes it, is kept away by the idle timeout (4 s,
-    /// below the 5 s of Node.js, uvicorn and Apache) and by the check of an idle connection before it is taken.
+    /// most once (issue 16): a request without a body is sent again, on a new connection, only when it provably never
+    /// reached the backend's application: its head could not be written to a reused connection, or the backend's
+    /// kernel reset that connection without acknowledging a byte of it (the backend had closed it just before it was
+    /// taken, see <see cref="UpstreamConnection.LastRequestProvablyUnreadAsync"/>). A reused connection that closes
+    /// after the backend took the request, before a response byte, is no such proof (the backend may have read it and
+    /// died while acting on it), so that failure propagates as <see cref="UpstreamException"/> like any other;
+    /// HttpClient would send the request again. The idle timeout (4 s, below the 5 s of Node.js, uvicorn and Apache)
+    /// and the check of an idle connection before it is taken keep the race itself rare.
     /// </summary>
     public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
@@ -60,9 +61,15 @@ public sealed class UpstreamPool : IAsyncDisposable
         {
             return new UpstreamResponse(this, connection, await connection.SendAsync(request, cancellation));
         }
-        catch (UpstreamException e) when (reused && e.Failure is UpstreamFailure.SendFailed && request.Body is null)
+        catch (UpstreamException e) when (reused && request.Body is null && e.Failure is UpstreamFailure.SendFailed or UpstreamFailure.ClosedBeforeResponse)
         {
+            var neverRead = e.Failure is UpstreamFailure.SendFailed || await connection.LastRequestProvablyUnreadAsync(_time, cancellation);
             await connection.DisposeAsync();
+            if (!neverRead)
+            {
+                throw;
+            }
+
             connection = await OpenAsync(cancellation);
             try
             {

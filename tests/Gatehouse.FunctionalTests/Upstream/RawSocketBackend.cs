@@ -17,6 +17,8 @@ public sealed class RawSocketBackend : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _requests;
     private int _accepted;
+    private int _closed;
+    private TaskCompletionSource _closedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RawSocketBackend(Func<int, RawReply> reply)
     {
@@ -30,6 +32,21 @@ public sealed class RawSocketBackend : IAsyncDisposable
     public int Accepted => Volatile.Read(ref _accepted);
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Completes once the backend has closed <paramref name="count"/> connections (its socket disposed).</summary>
+    public async Task ClosedAsync(int count, CancellationToken cancellation = default)
+    {
+        while (true)
+        {
+            var changed = Volatile.Read(ref _closedChanged).Task;
+            if (Volatile.Read(ref _closed) >= count)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellation);
+        }
+    }
 
     /// <summary>Writes <paramref name="bytes"/> on every open connection, as a backend that talks out of turn.</summary>
     public async Task SendOnEveryConnectionAsync(string bytes)
@@ -110,6 +127,8 @@ public sealed class RawSocketBackend : IAsyncDisposable
             }
 
             socket.Dispose();
+            Interlocked.Increment(ref _closed);
+            Interlocked.Exchange(ref _closedChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

@@ -78,8 +78,48 @@ public class UpstreamPoolMalformedReplyTests
         await using var pool = PoolFor(backend.EndPoint);
 
         Assert.Equal("good", (await RunAsync(pool, Get())).Body);
+        await backend.ClosedAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("good", (await RunAsync(pool, Get())).Body);
         Assert.Equal(2, backend.Accepted);
+        Assert.Equal(2, backend.Requests);
+    }
+
+    // The race the idle check cannot see: the request went out on a connection the backend had already closed, before
+    // its close arrived. The backend's kernel resets it without acknowledging a byte, which proves the backend never
+    // read it: the pool may send it again. (Driven on one connection, past the pool's idle check.)
+    [Fact]
+    public async Task ARequestSentAfterTheBackendClosed_IsProvedUnread()
+    {
+        await using var backend = new RawSocketBackend(_ => new RawReply(Good, CloseAfter: true));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = await UpstreamConnection.ConnectAsync(backend.EndPoint, new UpstreamOptions(), timeout.Token);
+        await connection.SendAsync(Get(), timeout.Token);
+        await connection.CopyBodyToAsync(Stream.Null, null, timeout.Token);
+        await backend.ClosedAsync(1, timeout.Token);
+
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token));
+
+        Assert.Equal(UpstreamFailure.ClosedBeforeResponse, failure.Failure);
+        Assert.True(await connection.LastRequestProvablyUnreadAsync(TimeProvider.System, timeout.Token));
+        Assert.Equal(1, backend.Requests);
+    }
+
+    // The converse: the backend read the request, then closed without answering. Its kernel acknowledged the bytes, so
+    // nothing proves the request unread, and it must not be sent again.
+    [Fact]
+    public async Task ARequestTheBackendReadBeforeClosing_IsNotProvedUnread()
+    {
+        await using var backend = new RawSocketBackend(n => n == 1 ? new RawReply("", CloseAfter: true) : new RawReply(Good));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = await UpstreamConnection.ConnectAsync(backend.EndPoint, new UpstreamOptions(), timeout.Token);
+        await connection.SendAsync(Get(), timeout.Token);
+        await connection.CopyBodyToAsync(Stream.Null, null, timeout.Token);
+
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token));
+
+        Assert.Equal(UpstreamFailure.ClosedBeforeResponse, failure.Failure);
+        Assert.False(await connection.LastRequestProvablyUnreadAsync(TimeProvider.System, timeout.Token));
+        Assert.Equal(2, backend.Requests);
     }
 
     // Issue 16: a client request reaches the backend at most once. The backend read the second request (on the reused
