@@ -96,13 +96,13 @@ internal sealed class MirrorSender(IProxyStateLookup proxyState, ShapingTelemetr
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
             // The client went away or sent more than the route allows: the forwarder meets the same failure and reports it.
-            request.Body = new PrefixedBodyStream(buffer, length, request.Body);
+            request.Body = new PrefixedBodyStream(buffer.AsMemory(0, length), request.Body);
             return null;
         }
 
         if (length > limit)
         {
-            request.Body = new PrefixedBodyStream(buffer, length, request.Body);
+            request.Body = new PrefixedBodyStream(buffer.AsMemory(0, length), request.Body);
             return null;
         }
 

@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 namespace Gatehouse.Protection;
 
 /// <summary>

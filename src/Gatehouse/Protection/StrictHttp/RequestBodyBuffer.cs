@@ -80,17 +80,16 @@ internal static class RequestBodyBuffer
 
         var rented = buffer;
         context.Response.RegisterForDispose(new Returned(rented));
-        var head = new MemoryStream(rented, 0, length, writable: false, publiclyVisible: false);
         if (ended)
         {
-            request.Body = head;
+            request.Body = new MemoryStream(rented, 0, length, writable: false, publiclyVisible: false);
             // Gatehouse's own framing for the backend: the length it counted, never the client's chunked framing.
             request.Headers.TransferEncoding = default;
             request.ContentLength = length;
         }
         else
         {
-            request.Body = new PrefixedStream(head, original);
+            request.Body = new PrefixedBodyStream(rented.AsMemory(0, length), original);
         }
 
         return true;

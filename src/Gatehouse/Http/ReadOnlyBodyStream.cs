@@ -1,4 +1,4 @@
-namespace Gatehouse.Protection;
+namespace Gatehouse.Http;
 
 /// <summary>
 /// What a request body stream that wraps the client's body needs beside its reads: forward-only and read-only (no

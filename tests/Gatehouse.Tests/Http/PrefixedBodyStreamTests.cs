@@ -1,7 +1,7 @@
 using System.Text;
-using Gatehouse.TrafficShaping;
+using Gatehouse.Http;
 
-namespace Gatehouse.Tests.TrafficShaping;
+namespace Gatehouse.Tests.Http;
 
 public sealed class PrefixedBodyStreamTests
 {
@@ -11,7 +11,7 @@ public sealed class PrefixedBodyStreamTests
         var prefix = new byte[16];
         Encoding.ASCII.GetBytes("hello ").CopyTo(prefix, 0);
         using var rest = new MemoryStream(Encoding.ASCII.GetBytes("world"));
-        await using var body = new PrefixedBodyStream(prefix, 6, rest);
+        await using var body = new PrefixedBodyStream(prefix.AsMemory(0, 6), rest);
 
         using var reader = new StreamReader(body);
         Assert.Equal("hello world", await reader.ReadToEndAsync());
@@ -21,7 +21,7 @@ public sealed class PrefixedBodyStreamTests
     public void SmallReads_CrossThePrefixBoundary()
     {
         using var rest = new MemoryStream("cd"u8.ToArray());
-        using var body = new PrefixedBodyStream("ab"u8.ToArray(), 2, rest);
+        using var body = new PrefixedBodyStream("ab"u8.ToArray(), rest);
         var buffer = new byte[1];
         var read = new StringBuilder();
         while (body.Read(buffer) == 1)
