@@ -86,4 +86,51 @@ public sealed class SharedRateLimitTests
         await nodes.WaitForAsync(ClusterConnectionState.Connected);
         Assert.Equal((5, 11), await HitAllAsync(nodes, perNode: 8, client: "after"));
     }
+
+    // Single flight: a client flooding over its limit makes about one Redis call per node each time the remembered
+    // denial lapses (a second at most), not one per request it has in flight at that moment.
+    [Fact]
+    public async Task AFloodOverTheLimit_AsksRedisAboutOnceADenialLapses_NotOncePerRequestInFlight()
+    {
+        const int Workers = 32;
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("b");
+        await using var nodes = await ClusterNodes.StartAsync(1, node => Config(backend, redis, node, """{ "algorithm": "slidingWindow", "permitLimit": 1, "window": "1h" }"""));
+        var database = await redis.DatabaseAsync();
+        Assert.Equal(HttpStatusCode.OK, (await nodes[0].Client.GetAsync("/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await nodes[0].Client.GetAsync("/x")).StatusCode);
+        var before = await ScriptCallsAsync(database);
+
+        // Bounded in time and count: 2.5 s, at most 20,000 requests.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var refused = 0;
+        var sent = 0;
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
+        {
+            while (started.Elapsed < TimeSpan.FromSeconds(2.5) && Interlocked.Increment(ref sent) <= 20_000)
+            {
+                using var response = await nodes[0].Client.GetAsync("/x");
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        }));
+        var seconds = started.Elapsed.TotalSeconds;
+        var calls = await ScriptCallsAsync(database) - before;
+
+        Assert.Equal(1, backend.Requests);
+        Assert.True(refused > 2 * Workers, $"only {refused} refusals: the flood did not run");
+        // One call per lapse (at most one a second) plus the first ones; without single flight every worker in flight
+        // at a lapse asked (about Workers per second).
+        Assert.True(calls <= 4 + 2 * Math.Ceiling(seconds), $"{calls} Redis script calls for {refused} refusals in {seconds:0.0} s");
+    }
+
+    private static async Task<long> ScriptCallsAsync(StackExchange.Redis.IDatabase database)
+    {
+        var info = (string?)await database.ExecuteAsync("INFO", "commandstats") ?? "";
+        return info.Split('\n')
+            .Where(line => line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal) || line.StartsWith("cmdstat_eval:", StringComparison.Ordinal))
+            .Sum(line => long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

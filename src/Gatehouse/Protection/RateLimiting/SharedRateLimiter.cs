@@ -24,6 +24,11 @@ internal sealed class SharedRateLimiter(RateLimitPolicy policy, SharedLeasePlan 
     private long remaining = policy.PermitLimit;
     private long lastUsed = time.GetTimestamp();
     private RateLimiter? local;
+    private Task? flight;
+    private bool lastAnswerDenied;
+
+    /// <summary>How many other requests' Redis calls one request waits for before it asks itself (no request waits forever).</summary>
+    private const int MaxFlightsWaitedFor = 4;
 
     public override TimeSpan? IdleDuration
     {
@@ -49,28 +54,62 @@ internal sealed class SharedRateLimiter(RateLimitPolicy policy, SharedLeasePlan 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref lastUsed, time.GetTimestamp());
-        if (TryLocally(permitCount) is { } decided)
+        for (var waited = 0; ; waited++)
         {
-            return decided;
-        }
+            if (TryLocally(permitCount) is { } decided)
+            {
+                return decided;
+            }
 
-        if (cluster.Database is not { } database)
-        {
-            return await UnavailableAsync(permitCount, cancellationToken);
-        }
+            if (cluster.Database is not { } database)
+            {
+                return await UnavailableAsync(permitCount, cancellationToken);
+            }
 
-        SharedGrant grant;
-        try
-        {
-            grant = await SharedRateLimitScripts.TakeAsync(database, key, plan.Shape, Math.Max(plan.Size, permitCount));
-        }
-        catch (Exception ex)
-        {
-            cluster.ReportFailure(ex);
-            return await UnavailableAsync(permitCount, cancellationToken);
-        }
+            // Single flight: while one request asks Redis for a lease, or asks again after a remembered denial lapsed,
+            // the others wait for its answer and decide from it (the lease it brought, or the denial it renewed)
+            // instead of all asking at once. A policy without leases whose last answer was a grant gains nothing from
+            // waiting (each request needs its own permit), so its requests ask side by side.
+            TaskCompletionSource? mine = null;
+            Task? theirs;
+            lock (gate)
+            {
+                theirs = waited < MaxFlightsWaitedFor && (plan.Size > 1 || lastAnswerDenied) ? flight : null;
+                if (theirs is null)
+                {
+                    mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    flight ??= mine.Task;
+                }
+            }
 
-        return Settle(permitCount, grant);
+            if (theirs is not null)
+            {
+                await theirs.WaitAsync(cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                return Settle(permitCount, await SharedRateLimitScripts.TakeAsync(database, key, plan.Shape, Math.Max(plan.Size, permitCount)));
+            }
+            catch (Exception ex)
+            {
+                cluster.ReportFailure(ex);
+                return await UnavailableAsync(permitCount, cancellationToken);
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    if (flight == mine!.Task)
+                    {
+                        flight = null;
+                    }
+                }
+
+                mine.TrySetResult();
+            }
+        }
     }
 
     /// <summary>A decision without Redis: permits left in the lease, or a denial Redis gave that still holds. Null: ask Redis.</summary>
@@ -105,6 +144,7 @@ internal sealed class SharedRateLimiter(RateLimitPolicy policy, SharedLeasePlan 
         lock (gate)
         {
             Interlocked.Exchange(ref remaining, grant.Remaining);
+            lastAnswerDenied = grant.Granted < permitCount;
             if (grant.Granted >= permitCount)
             {
                 var spare = grant.Granted - permitCount;
