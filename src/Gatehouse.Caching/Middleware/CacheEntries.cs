@@ -80,7 +80,20 @@ internal static class CacheEntries
             sparse = current.SparseBody.Add(part, bytes);
             headers = StoredHeaders.Update(currentHeaders!, receivedHeaders, settings.Policy.TargetedFieldNames);
         }
-        var statusCode = sparse.IsComplete ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
+        var statusCode = StatusCodes.Status206PartialContent;
+        if (sparse.IsComplete)
+        {
+            // The whole representation: stored as the 200 the origin would have sent, with its length (which a HEAD
+            // response is compared against, §4.3.5).
+            statusCode = StatusCodes.Status200OK;
+            var whole = new HeaderDictionary();
+            foreach (var (name, value) in headers)
+            {
+                whole[name] = value;
+            }
+            whole.ContentLength = sparse.Bytes.Length;
+            headers = whole;
+        }
         var directives = ResponseCacheControl.FromResponse(headers, settings.Policy.TargetedFieldNames);
         return received with
         {

@@ -127,6 +127,7 @@ public class Rfc9111_3_4_PartialEntryTests
         Assert.Equal(200, whole.StatusCode);
         Assert.False(whole.IsPartial);
         Assert.Equal(Content, whole.Body.ToArray());
+        Assert.Equal("100", whole.Headers["Content-Length"]);
 
         // Once the whole representation is stored, a part of it adds nothing; a part of another one replaces it.
         Assert.Null(CacheEntries.CombinePart(whole, Entry(0, 9, ("ETag", "\"a\"")), Content.AsMemory(0, 10), Settings, Http.Now, Http.Now));
