@@ -78,7 +78,8 @@ internal sealed partial class HttpCacheMiddleware
         var now = _time.GetUtcNow();
         // The leader's response has just come from the origin: it may answer unless it must be validated first
         // (no-cache, max-age=0 without stale-while-revalidate, or a request that refuses it).
-        if (entry is null || Reuse.Decide(entry.Freshness, request.Directives, now) is ReuseDecision.ValidateStale or ReuseDecision.ValidateForRequest)
+        // Stored parts never answer these requests: they carry no Range (requests with one are not collapsed).
+        if (entry is null || entry.IsPartial || Reuse.Decide(entry.Freshness, request.Directives, now) is ReuseDecision.ValidateStale or ReuseDecision.ValidateForRequest)
         {
             return false;
         }

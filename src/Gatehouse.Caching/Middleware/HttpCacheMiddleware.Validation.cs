@@ -12,6 +12,9 @@ internal sealed partial class HttpCacheMiddleware
     // The client's own validation and range fields, replaced by the cache's validators while it validates (§4.3.1).
     private static readonly string[] ClientValidationFields = [HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince, HeaderNames.IfRange, HeaderNames.Range];
 
+    // The client's own validators only: what is replaced while stored parts are validated.
+    private static readonly string[] ClientValidatorFields = [HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince];
+
     /// <summary>
     /// The entry may not be used without the origin: validate it with a conditional request (§4.3.1). A 304 freshens
     /// and serves it (§4.3.4), a full response replaces it (§4.3.3), an origin error serves it stale when allowed (RFC
@@ -110,7 +113,11 @@ internal sealed partial class HttpCacheMiddleware
     private static List<KeyValuePair<string, StringValues>> UseStoredValidators(IHeaderDictionary headers, CachedResponse entry)
     {
         var saved = new List<KeyValuePair<string, StringValues>>();
-        foreach (var name in ClientValidationFields)
+        // Stored parts are validated with the client's Range kept: a 304 freshens them and they answer it, a 206 of the
+        // same representation is combined with them, another representation replaces them (§3.4). Without the Range the
+        // origin would send the whole representation to a client that asked for a part.
+        var fields = entry.IsPartial ? ClientValidatorFields : ClientValidationFields;
+        foreach (var name in fields)
         {
             if (headers.TryGetValue(name, out var value))
             {

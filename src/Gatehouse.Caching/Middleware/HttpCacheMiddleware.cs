@@ -81,6 +81,12 @@ internal sealed partial class HttpCacheMiddleware(
             }
             return MissAsync(request, variants.Count == 0 ? CacheForwardReason.UriMiss : CacheForwardReason.VaryMiss);
         }
+        if (entry.IsPartial && PartialContent.Answerable(context.Request.Method, context.Request.Headers, StoredView(request, entry), entry.Parts!) is null)
+        {
+            // §3.3: stored parts answer only the ranges they cover; the rest (a full GET, HEAD, other ranges) goes to the
+            // origin as a miss whose answer is stored or combined (RFC 9211 §2.2 "partial").
+            return MissAsync(request, CacheForwardReason.Partial);
+        }
         if (request.HasAuthorization && !MayAnswerAuthorizedRequest(request, entry))
         {
             // §3.5: only a response that a shared cache may _store for an authenticated request answers one.
@@ -89,6 +95,12 @@ internal sealed partial class HttpCacheMiddleware(
 
         var now = _time.GetUtcNow();
         var reuse = Reuse.Decide(entry.Freshness, request.Directives, now);
+        if (reuse == ReuseDecision.StaleWhileRevalidate && entry.IsPartial)
+        {
+            // A background refresh asks without a Range, which would fetch the whole representation for some parts:
+            // stale parts are validated in line instead, which RFC 5861 §3 allows (serving stale is a MAY).
+            reuse = ReuseDecision.ValidateStale;
+        }
         if (reuse is ReuseDecision.ValidateStale or ReuseDecision.ValidateForRequest)
         {
             return ValidateAsync(request, entry, reuse == ReuseDecision.ValidateForRequest ? CacheForwardReason.Request : CacheForwardReason.Stale);
@@ -172,7 +184,9 @@ internal sealed partial class HttpCacheMiddleware(
     {
         var stored = StoredView(request, entry);
         var directives = ResponseCacheControl.FromResponse(stored, request.Settings.Policy.TargetedFieldNames);
-        return Storability.Evaluate(HttpMethods.Get, request.Context.Request.Headers, RequestCacheControl.None, entry.StatusCode, stored, directives).Reason
+        // Parts are judged as the 200 they are part of, as when they were stored (PartialContent.EvaluateStorability).
+        var statusCode = entry.IsPartial ? StatusCodes.Status200OK : entry.StatusCode;
+        return Storability.Evaluate(HttpMethods.Get, request.Context.Request.Headers, RequestCacheControl.None, statusCode, stored, directives).Reason
             != NotStorableReason.Authorization;
     }
 
@@ -184,7 +198,7 @@ internal sealed partial class HttpCacheMiddleware(
         for (var i = 0; i < variants.Count; i++)
         {
             var variant = variants[i];
-            if (Reuse.Decide(variant.Freshness, request.Directives, now) == ReuseDecision.Fresh)
+            if (!variant.IsPartial && Reuse.Decide(variant.Freshness, request.Directives, now) == ReuseDecision.Fresh)
             {
                 (fresh ??= []).Add(new StoredVariant(variant, variant.Freshness.CurrentAge(now)));
             }

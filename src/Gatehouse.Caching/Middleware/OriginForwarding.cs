@@ -101,7 +101,9 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         result.End = ForwardEnd.PassedOn;
         var policy = request.Settings.Policy;
         var directives = ResponseCacheControl.FromResponse(result.Headers, policy.TargetedFieldNames);
-        var storability = Storability.Evaluate(context.Request.Method, context.Request.Headers, request.Directives, response.StatusCode, result.Headers, directives);
+        var storability = response.StatusCode == StatusCodes.Status206PartialContent
+            ? PartialContent.EvaluateStorability(context.Request.Method, context.Request.Headers, request.Directives, result.Headers, directives)
+            : Storability.Evaluate(context.Request.Method, context.Request.Headers, request.Directives, response.StatusCode, result.Headers, directives);
         var outlook = StoringOutlook.SizeUnknown;
         if (storability.IsStorable && VaryKey.TryCompute(result.Headers[HeaderNames.Vary], context.Request.Headers, out var varyKey))
         {
@@ -150,8 +152,10 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         if (decision.WillStore && body is { } captured && !context.RequestAborted.IsCancellationRequested
             && Storability.IsComplete(result.Headers, captured.Length))
         {
-            entry = decision.Entry! with { Body = captured };
-            result.Stored = await store.SetAsync(entry, request.RemovalMark);
+            entry = decision.Entry!.IsPartial
+                ? await CombinePartAsync(request, decision.Entry, captured, result)
+                : decision.Entry with { Body = captured };
+            result.Stored = entry is not null && await store.SetAsync(entry, request.RemovalMark);
             if (result.Stored)
             {
                 collapsing.ForgetUncacheable(request.KeyText);
@@ -189,6 +193,25 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
         {
             await store.RemoveAsync(validating);
         }
+    }
+
+    /// <summary>
+    /// The entry to store for a part just received: combined with the parts stored for its variant (RFC 9111 §3.4,
+    /// <see cref="CacheEntries.CombinePart"/>). Two parts of one variant arriving at once may each combine with what was
+    /// stored before either, and the later write then drops the other's bytes: a later request for them goes to the
+    /// origin again, which costs a forward, never a wrong answer.
+    /// </summary>
+    private async Task<CachedResponse?> CombinePartAsync(CacheRequest request, CachedResponse received, ReadOnlyMemory<byte> bytes, ForwardResult result)
+    {
+        CachedResponse? current = null;
+        foreach (var variant in await store.GetAsync(request.KeyText, CancellationToken.None))
+        {
+            if (variant.VaryKey == received.VaryKey)
+            {
+                current = variant;
+            }
+        }
+        return CacheEntries.CombinePart(current, received, bytes, request.Settings, result.RequestTime, result.ResponseTime);
     }
 
     private void GiveUpStoring(CacheRequest request, ForwardPlan plan, ForwardResult result)

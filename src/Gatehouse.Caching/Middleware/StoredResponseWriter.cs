@@ -63,6 +63,10 @@ internal static class StoredResponseWriter
             return Task.CompletedTask;
         }
 
+        if (entry.IsPartial)
+        {
+            return WritePartAsync(context, entry, head, status, age);
+        }
         var body = entry.Body;
         var request = context.Request;
         // Without Range, ByteRanges.Decide answers Full; skipping it spares a decision object per hit.
@@ -103,6 +107,30 @@ internal static class StoredResponseWriter
         }
         var write = response.BodyWriter.WriteAsync(body.Slice((int)offset, (int)length), context.RequestAborted);
         // ValueTask.AsTask would allocate a Task even when the write completed at once, which is the usual case.
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+
+    /// <summary>
+    /// Answers from stored parts (RFC 9111 §3.3): a 206 with the range the parts cover, which the caller has checked
+    /// (<see cref="PartialContent.Answerable"/>).
+    /// </summary>
+    private static Task WritePartAsync(HttpContext context, CachedResponse entry, StoredResponseHead head, string status, string age)
+    {
+        var request = context.Request;
+        var range = PartialContent.Answerable(request.Method, request.Headers, head.View, entry.Parts!)
+            ?? throw new InvalidOperationException("The stored parts do not cover the request's range.");
+        var response = context.Response;
+        var headers = response.Headers;
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        foreach (var (name, value) in head.Fields)
+        {
+            headers[name] = value;
+        }
+        headers.Age = age;
+        headers.ContentRange = PartialContent.ContentRange(range);
+        response.ContentLength = range.Length;
+        CacheStatusField.Append(headers, status);
+        var write = response.BodyWriter.WriteAsync(entry.SparseBody.Slice(range), context.RequestAborted);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 

@@ -110,7 +110,7 @@ public static class ByteRanges
     /// stored Last-Modified when that one is strong: at least 60 seconds before the stored Date (RFC 9110 §8.8.2.2,
     /// the rule for an intermediate cache). Otherwise the Range is ignored.
     /// </summary>
-    private static bool IfRangeHolds(StringValues ifRange, IHeaderDictionary storedHeaders)
+    internal static bool IfRangeHolds(StringValues ifRange, IHeaderDictionary storedHeaders)
     {
         if (ifRange.Count == 0)
         {

@@ -13,16 +13,16 @@ public readonly record struct ContentPart(long First, long Last, long CompleteLe
 /// <summary>
 /// RFC 9111 §3.3 and §3.4 as pure functions: which 206 responses a cache may keep as parts of a representation, when a
 /// new part may be combined with stored ones, which request ranges the stored parts answer, and when the parts make
-/// the whole. Not yet used by <c>HttpCacheMiddleware</c>: the store keeps whole responses only (docs/caching-rfc9111.md).
+/// the whole. <c>HttpCacheMiddleware</c> stores parts as entries with a <see cref="SparseBody"/> (docs/caching.md).
 /// </summary>
 public static class PartialContent
 {
     /// <summary>
     /// A 206 with one range may be kept as a part (§3.3: "a cache that supports range requests MAY store partial
     /// responses") when its <c>Content-Range</c> is <c>bytes first-last/complete</c> with a known complete length (§14.4;
-    /// <c>*</c> leaves nothing to complete), the body is exactly that long, and it has a strong entity tag: §3.4 combines
-    /// parts only under one strong validator, and a cache cannot prove a Last-Modified strong (RFC 9110 §8.8.2.2). A
-    /// multipart/byteranges 206 has no <c>Content-Range</c> of its own and is not kept.
+    /// <c>*</c> leaves nothing to complete), the body is exactly that long, and it has a strong validator (see
+    /// <see cref="StrongValidator"/>): §3.4 combines parts only under one. A multipart/byteranges 206 has no
+    /// <c>Content-Range</c> of its own and is not kept.
     /// </summary>
     public static bool TryReadPart(int statusCode, IHeaderDictionary headers, long bodyLength, out ContentPart part)
     {
@@ -30,7 +30,44 @@ public static class PartialContent
         return statusCode == StatusCodes.Status206PartialContent
             && TryParseContentRange(headers[HeaderNames.ContentRange], out part)
             && part.Length == bodyLength
-            && StrongETag(headers) is not null;
+            && StrongValidator(headers) is not null;
+    }
+
+    /// <summary>
+    /// §3 for a 206 that may become a part: judged as the 200 it is part of. This cache understands 206 (it implements
+    /// §3.3 and §3.4), 206 is heuristically cacheable like 200 (RFC 9110 §15.1), and every other condition of §3 reads
+    /// the same fields. A 206 that cannot be kept as a part (several ranges, no complete length, no strong validator)
+    /// stays <see cref="NotStorableReason.StatusNotUnderstood"/>, as every 206 was before.
+    /// </summary>
+    public static StorabilityDecision EvaluateStorability(
+        string method,
+        IHeaderDictionary requestHeaders,
+        RequestCacheControl request,
+        IHeaderDictionary responseHeaders,
+        ResponseCacheControl response)
+    {
+        if (!TryParseContentRange(responseHeaders[HeaderNames.ContentRange], out _) || StrongValidator(responseHeaders) is null)
+        {
+            return new(NotStorableReason.StatusNotUnderstood);
+        }
+        return Storability.Evaluate(method, requestHeaders, request, StatusCodes.Status200OK, responseHeaders, response);
+    }
+
+    /// <summary>
+    /// The range stored parts answer for a request, or null when the request must go on: only a GET with one Range field
+    /// of one bytes range-spec (several ranges are the origin's to answer, as a stored 200 answers them whole), whose
+    /// If-Range, if any, holds against the stored validators (RFC 9110 §13.1.5: otherwise the full representation is
+    /// due, which the parts are not), and whose range lies inside one held part (<see cref="Covering"/>).
+    /// </summary>
+    public static ContentPart? Answerable(string method, IHeaderDictionary requestHeaders, IHeaderDictionary storedHeaders, IReadOnlyList<ContentPart> parts)
+    {
+        var range = requestHeaders[HeaderNames.Range];
+        if (!HttpMethods.IsGet(method) || range.Count != 1 || !ByteRanges.TryParse(range[0], out var specs) || specs.Count != 1
+            || !ByteRanges.IfRangeHolds(requestHeaders[HeaderNames.IfRange], storedHeaders))
+        {
+            return null;
+        }
+        return Covering(parts, specs[0]);
     }
 
     /// <summary>
@@ -65,12 +102,37 @@ public static class PartialContent
     }
 
     /// <summary>
-    /// §3.4: a new part is combined with stored ones only when both carry the same strong entity tag (strong comparison,
-    /// RFC 9110 §8.8.3.2) and state the same complete length. Anything else means another representation: the stored
-    /// parts are dropped rather than mixed with it.
+    /// §3.4: a new part is combined with stored ones only when both carry the same strong validator (strong comparison,
+    /// RFC 9110 §8.8.3.2; see <see cref="StrongValidator"/>) and state the same complete length. Anything else means
+    /// another representation: the stored parts are dropped rather than mixed with it.
     /// </summary>
     public static bool CanCombine(IHeaderDictionary stored, ContentPart storedPart, IHeaderDictionary received, ContentPart receivedPart) =>
-        StrongETag(stored) is { } a && StrongETag(received) is { } b && a == b && storedPart.CompleteLength == receivedPart.CompleteLength;
+        SameStrongValidator(stored, received) && storedPart.CompleteLength == receivedPart.CompleteLength;
+
+    /// <summary>Whether two responses carry the same strong validator: parts of one representation (§3.4).</summary>
+    public static bool SameStrongValidator(IHeaderDictionary a, IHeaderDictionary b) =>
+        StrongValidator(a) is { } first && StrongValidator(b) is { } second && first == second;
+
+    /// <summary>
+    /// The response's strong validator, or null: its entity tag when strong; without one, its Last-Modified when a cache
+    /// may hold it strong (RFC 9110 §8.8.2.2: at least 60 seconds before the response's own Date, so that two changes
+    /// within one second cannot share it). A weak entity tag is never strong, and it is not passed over for the date:
+    /// the origin said the representation may change under it.
+    /// </summary>
+    public static string? StrongValidator(IHeaderDictionary headers)
+    {
+        var etag = headers[HeaderNames.ETag];
+        if (etag.Count > 0)
+        {
+            return EntityTag.TryParseSingle(etag, out var tag) && !tag.IsWeak ? "etag " + tag.Opaque : null;
+        }
+        var reference = DateTimeOffset.UnixEpoch;
+        return HttpDate.TryParse(headers[HeaderNames.LastModified], reference, out var lastModified)
+            && HttpDate.TryParse(headers[HeaderNames.Date], reference, out var date)
+            && date - lastModified >= TimeSpan.FromSeconds(60)
+            ? "date " + lastModified.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)
+            : null;
+    }
 
     /// <summary>
     /// The stored parts with <paramref name="received"/> added: sorted, with overlapping and adjacent parts merged, so
@@ -148,9 +210,6 @@ public static class PartialContent
     /// <summary>The Content-Range of an answer made from stored parts.</summary>
     public static string ContentRange(ContentPart range) =>
         string.Create(CultureInfo.InvariantCulture, $"bytes {range.First}-{range.Last}/{range.CompleteLength}");
-
-    private static string? StrongETag(IHeaderDictionary headers) =>
-        EntityTag.TryParseSingle(headers[HeaderNames.ETag], out var tag) && !tag.IsWeak ? tag.Opaque : null;
 
     private static bool Digits(ReadOnlySpan<char> text, out long value) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);

@@ -23,8 +23,24 @@ public sealed record CachedResponse
     /// <summary>The stored header fields (already filtered by <see cref="StoredHeaders.Select"/>), names case-insensitive.</summary>
     public required FrozenDictionary<string, StringValues> Headers { get; init; }
 
-    /// <summary>The whole body. Only complete bodies are stored.</summary>
+    /// <summary>
+    /// The whole body; for a partial entry, the bytes of its <see cref="Parts"/> one after another (<see cref="SparseBody"/>).
+    /// Only complete bodies (or complete parts) are stored.
+    /// </summary>
     public required ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>
+    /// For a partial entry (status 206, RFC 9111 §3.3): the byte ranges of one representation that <see cref="Body"/>
+    /// holds, sorted and merged. Null for a complete response. Such an entry only answers ranges it covers; the disk
+    /// and Redis tiers never hold one (docs/caching.md).
+    /// </summary>
+    public IReadOnlyList<ContentPart>? Parts { get; init; }
+
+    /// <summary>Whether this entry holds parts of a representation rather than a whole response.</summary>
+    public bool IsPartial => Parts is not null;
+
+    /// <summary>The held parts and their bytes; only for a partial entry.</summary>
+    public SparseBody SparseBody => new(Parts ?? throw new InvalidOperationException("not a partial entry"), Body);
 
     public required Freshness Freshness { get; init; }
 
@@ -39,7 +55,7 @@ public sealed record CachedResponse
     internal DerivedSlot Derived { get; } = new();
 
     /// <summary>What the entry costs a store: body, header text and a fixed overhead per entry.</summary>
-    public long Size => Body.Length + HeaderBytes() + 256;
+    public long Size => Body.Length + HeaderBytes() + 256 + (Parts?.Count ?? 0) * 24L;
 
     public static FrozenDictionary<string, StringValues> FreezeHeaders(IEnumerable<KeyValuePair<string, StringValues>> headers) =>
         headers.ToFrozenDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);

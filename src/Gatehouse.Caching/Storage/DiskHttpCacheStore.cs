@@ -97,7 +97,9 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
     public async ValueTask<bool> SetAsync(CachedResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (response.Size > MaxEntryBytes)
+        // Partial entries (RFC 9111 §3.3) stay in memory: the file format has no field for parts, and an older
+        // Gatehouse reading one would take the held bytes for a whole body (docs/caching.md).
+        if (response.Size > MaxEntryBytes || response.IsPartial)
         {
             return false;
         }

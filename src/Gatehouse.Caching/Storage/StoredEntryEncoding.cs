@@ -8,10 +8,15 @@ namespace Gatehouse.Caching.Storage;
 /// </summary>
 public static class StoredEntryEncoding
 {
-    /// <summary>The bytes of <paramref name="response"/>.</summary>
+    /// <summary>The bytes of <paramref name="response"/>, a complete entry (partial entries stay in memory).</summary>
     public static byte[] Encode(CachedResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
+        // The format has no field for parts: a partial entry read back would pass for a whole body.
+        if (response.IsPartial)
+        {
+            throw new ArgumentException("A partial entry has no shared encoding.", nameof(response));
+        }
         var head = DiskEntryFile.EncodeHead(response);
         var bytes = new byte[head.Length + response.Body.Length];
         head.CopyTo(bytes, 0);

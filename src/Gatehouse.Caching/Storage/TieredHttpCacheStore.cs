@@ -90,6 +90,17 @@ public sealed class TieredHttpCacheStore : IHttpCacheStore, IAsyncDisposable, ID
     {
         ArgumentNullException.ThrowIfNull(response);
         var inMemory = Memory.Set(response, onlyIfAbsent: false);
+        if (response.IsPartial)
+        {
+            // Parts stay in memory (see DiskHttpCacheStore.SetAsync); the second tier's older copy of the variant goes,
+            // so that it does not come back once memory evicts the parts.
+            await RemoveAsync(
+                queuedResponse => queuedResponse.Key == response.Key && queuedResponse.VaryKey == response.VaryKey,
+                async (store, token) => await store.RemoveAsync(response.Key, response.VaryKey, token).ConfigureAwait(false) ? 1 : 0,
+                () => 0,
+                cancellationToken).ConfigureAwait(false);
+            return inMemory;
+        }
         if (response.Size > SecondTier.MaxEntryBytes)
         {
             return inMemory;

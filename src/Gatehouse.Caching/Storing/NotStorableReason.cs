@@ -12,7 +12,10 @@ public enum NotStorableReason
     /// <summary>The status code is not final (1xx).</summary>
     StatusNotFinal,
 
-    /// <summary>206 or 304, or <c>must-understand</c> with a status code this cache does not understand (§3).</summary>
+    /// <summary>
+    /// 304, a 206 this cache cannot keep as a part (several ranges, no complete length, no strong validator), or
+    /// <c>must-understand</c> with a status code this cache does not understand (§3).
+    /// </summary>
     StatusNotUnderstood,
 
     /// <summary>The request carries <c>no-store</c> (§5.2.1.5).</summary>

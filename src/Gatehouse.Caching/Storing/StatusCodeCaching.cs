@@ -9,7 +9,8 @@ internal static class StatusCodeCaching
 
     /// <summary>
     /// The codes whose caching-related behaviour this cache implements (RFC 9111 §3, "understood"): the final codes
-    /// RFC 9110 defines, except 206 (partial content is never stored, §3.3) and 304 (only used to freshen, §4.3.4).
+    /// RFC 9110 defines, except 206 (stored only as a part, judged by <see cref="PartialContent.EvaluateStorability"/>,
+    /// §3.3) and 304 (only used to freshen, §4.3.4).
     /// </summary>
     public static bool IsUnderstood(int statusCode) =>
         statusCode is 200 or 201 or 202 or 203 or 204 or 205

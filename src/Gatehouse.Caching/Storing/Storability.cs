@@ -35,7 +35,8 @@ public static class Storability
             return new(NotStorableReason.StatusNotFinal);
         }
         // §3: "if the response status code is 206 or 304, or the must-understand cache directive is present: the
-        // cache understands the response status code".
+        // cache understands the response status code". A 206 is understood only as a part of a representation, which
+        // PartialContent.EvaluateStorability decides before it asks here as for a 200.
         if (statusCode is 206 or 304 || (response.MustUnderstand && !StatusCodeCaching.IsUnderstood(statusCode)))
         {
             return new(NotStorableReason.StatusNotUnderstood);

@@ -154,6 +154,11 @@ public sealed class ClusterHttpCacheStore : IHttpCacheStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(response);
         var stored = await local.SetAsync(response, cancellationToken).ConfigureAwait(false);
+        if (response.IsPartial)
+        {
+            // Parts of a representation (RFC 9111 §3.3) stay on this node: the shared entry format has no field for them.
+            return stored;
+        }
         if (response.Size > options.MaxEntryBytes)
         {
             Interlocked.Increment(ref tooLarge);

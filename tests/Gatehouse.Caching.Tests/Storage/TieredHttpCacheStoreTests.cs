@@ -26,6 +26,26 @@ public class TieredHttpCacheStoreTests
         Assert.Equal(store.Memory.Statistics, store.Statistics);
     }
 
+    // Partial entries (RFC 9111 §3.3) stay in memory; the disk's older copy of the variant goes, so it cannot come back.
+    [Fact]
+    public async Task PartialEntry_StaysInMemory_AndTakesTheDisksCopyAway()
+    {
+        using var directory = new TempDirectory();
+        var disk = new DiskHttpCacheStore(directory.Path, Unlimited, Unlimited);
+        var complete = Response("https://example.com/a");
+        await disk.SetAsync(complete, Token);
+        await using var store = new TieredHttpCacheStore(new MemoryHttpCacheStore(Unlimited, Unlimited), disk);
+        var partial = complete with { StatusCode = 206, Body = Body(10), Parts = [new ContentPart(0, 9, 100)] };
+
+        Assert.True(await store.SetAsync(partial, Token));
+        await store.FlushAsync();
+
+        Assert.Same(partial, Assert.Single(store.Memory.Get(partial.Key)));
+        Assert.Empty(await disk.GetAsync(partial.Key, Token));
+        Assert.False(await disk.SetAsync(partial, Token));
+        Assert.Throws<ArgumentException>(() => StoredEntryEncoding.Encode(partial));
+    }
+
     [Fact]
     public async Task Get_MissInMemory_ReadsTheDisk_AndPromotes()
     {
