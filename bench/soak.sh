@@ -119,7 +119,7 @@ python3 "$HERE/ws_client.py" "$HTTP_PORT" 4 2 "$DURATION" "$WORK" & PIDS+=($!)
 ( turn=0; while ((SECONDS + RESTART_EVERY < end)); do
     sleep "$RESTART_EVERY"; d=$( ((turn % 2 == 0)) && echo d1 || echo d2 ); turn=$((turn + 1))
     pid=$(cat "$WORK/$d.pid"); kill -9 "$pid"; event kill "$d"; sleep 3; start_backend "$d"
-  done ) & PIDS+=($!)
+  done ) 2>/dev/null & PIDS+=($!) # (quiet: bash reports each killed backend)
 
 metric() { # $1: a regular expression for the metric's name (labels summed over)
   awk -v name="^($1)$" '{ n = $1; sub(/\{.*/, "", n) } n ~ name { sum += $NF; seen = 1 } END { if (seen) printf "%.0f", sum }' <<<"$metrics"; }

@@ -55,10 +55,12 @@ if len(rows) > 2:
         sxx = sum(x * x for x, _ in points); sxy = sum(x * y for x, y in points)
         d = n * sxx - sx * sx
         return (n * sxy - sx * sy) / d if d else 0.0
-    print("series (first -> last, min..max; least-squares slope per hour: whole run / after 5 min):")
+    print("series (first -> last, min..max; least-squares slope per hour: whole run / after 5 min / second half):")
     for i, name in enumerate(header[1:], 1):
         pts = [(r[0] / 3600, r[i]) for r in data]
         late = [p for p in pts if p[0] >= 300 / 3600]
+        half = [p for p in pts if p[0] >= pts[-1][0] / 2]
         ys = [y for _, y in pts]
-        print("  %-20s %12.0f -> %12.0f  (%.0f..%.0f)  slope %+.0f / %+.0f per hour"
-              % (name, ys[0], ys[-1], min(ys), max(ys), slope(pts), slope(late) if len(late) > 2 else float("nan")))
+        part = lambda points: "%+.0f" % slope(points) if len(points) > 2 else "n/a"
+        print("  %-20s %12.0f -> %12.0f  (%.0f..%.0f)  slope %s / %s / %s per hour"
+              % (name, ys[0], ys[-1], min(ys), max(ys), part(pts), part(late), part(half)))
