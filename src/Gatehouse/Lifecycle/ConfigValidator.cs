@@ -18,9 +18,17 @@ public static partial class ConfigValidator
 
     private static readonly HashSet<string> HttpVersions = ["1.0", "1.1", "2", "2.0", "3", "3.0"];
 
-    public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config)
+    public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config) => Check(config).Errors;
+
+    /// <summary>
+    /// The one pass over a config: every error, and the typed objects each section was parsed into on the way
+    /// (<see cref="ParsedConfig"/>). <see cref="GenerationCompiler"/> builds the generation from those objects, so a value
+    /// is parsed once, by the check that reports it.
+    /// </summary>
+    public static ConfigCheck Check(GatehouseConfig config)
     {
         var errors = new ValidationErrors();
+        var parsed = new ParsedConfig();
         Unknown(errors, "", config);
 
         if (config.Listeners.Count == 0)
@@ -67,7 +75,7 @@ public static partial class ConfigValidator
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
-        ValidateProtection(errors, config);
+        parsed.Protection = ValidateProtection(errors, config);
         ValidateTls(errors, config);
         ValidateProxyProtocol(errors, config);
         ValidateProtectionLimits(errors, config);
@@ -75,7 +83,7 @@ public static partial class ConfigValidator
         ValidateTrafficShaping(errors, config);
         ValidateFastCgi(errors, config);
         ValidateGrpc(errors, config);
-        return WithoutConsequencesOfMisspellings(errors);
+        return new ConfigCheck(WithoutConsequencesOfMisspellings(errors), parsed);
     }
 
     /// <summary>
@@ -527,25 +535,10 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void PositiveDuration(List<ConfigError> errors, string path, Duration duration, bool allowZero = false)
-    {
-        if (duration.Value is not { } value)
-        {
-            errors.Add(new(path, $"'{duration.Raw}' is not a duration (such as 250ms, 5s, 2m or 00:00:05)"));
-        }
-        else if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
-        {
-            errors.Add(new(path, $"'{duration.Raw}' must be {(allowZero ? "zero or more" : "more than zero")}"));
-        }
-    }
+    private static void PositiveDuration(List<ConfigError> errors, string path, Duration duration, bool allowZero = false) =>
+        SettingRules.PositiveDuration(errors, path, duration, allowZero);
 
-    private static void AtLeastOne(List<ConfigError> errors, string path, int value)
-    {
-        if (value < 1)
-        {
-            errors.Add(new(path, $"{value} must be at least 1"));
-        }
-    }
+    private static void AtLeastOne(List<ConfigError> errors, string path, int value) => SettingRules.AtLeastOne(errors, path, value);
 
     private const string UnknownSetting = "unknown setting";
 
