@@ -18,6 +18,27 @@ public static class SettingRules
         }
     }
 
+    /// <summary>Each entry must be an RFC 9110 token (a header, cookie or method name): <c>path[i]: 'x y' is not a header name</c>.</summary>
+    public static void Names(ICollection<ConfigError> errors, string path, IReadOnlyList<string> names, string what)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!IsToken(names[i]))
+            {
+                errors.Add(new($"{path}[{i}]", $"'{names[i]}' is not {what}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// An RFC 9110 §5.6.2 token: the rule a setting naming a field or method is held to, the same one the edge applies to
+    /// requests (Protection's HeaderFieldRules, which a feature outside Protection cannot reach).
+    /// </summary>
+    public static bool IsToken(string? text) => text is { Length: > 0 } && !text.AsSpan().ContainsAnyExcept(TokenChars);
+
+    private static readonly System.Buffers.SearchValues<char> TokenChars =
+        System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     public static void AtLeastOne(ICollection<ConfigError> errors, string path, int value)
     {
         if (value < 1)

@@ -57,9 +57,9 @@ public static class GenerationCompiler
                 .With(routeProtection)
                 .With<IAnswerHeaders>(routeProtection.Headers)
                 .With(limits.Routes.GetValueOrDefault(r.Key))
-                .With(RouteForwarding.From(r.Value))
+                .With(parsed.RouteForwardings.GetValueOrDefault(r.Key))
                 .With(RouteShaping.From(r.Value))
-                .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
+                .With(parsed.RouteCaches.GetValueOrDefault(r.Key))
                 .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled))
                 .With(RouteStaticFiles.From(r.Value, ScriptExtensionsOf(clusters, r.Value))));
         });

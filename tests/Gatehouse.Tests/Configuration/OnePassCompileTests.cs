@@ -111,4 +111,40 @@ public class OnePassCompileTests
         Assert.Equal([".php", ".phtml"], generation.Cluster<Gatehouse.Forwarding.FastCgiSettings>("api")!.SplitPath);
         Assert.Equal([".php", ".phtml"], generation.Routes["web"].Get<RouteStaticFiles>()!.ScriptExtensions);
     }
+
+    [Fact]
+    public void Generation_HoldsTheRouteCacheAndForwardingSettingsTheCheckParsed()
+    {
+        var config = SampleConfig.Valid(route: SampleConfig.Route with
+        {
+            Timeout = Duration.Parse("7s"),
+            Cache = new() { Enabled = true, KeyHeaders = ["Accept-Language"], HeuristicMaxLifetime = Duration.Parse("1h") },
+        });
+        var check = ConfigValidator.Check(config);
+        Assert.Empty(check.Errors);
+
+        var route = GenerationCompiler.Compile(config, check.Parsed).Routes["web"];
+
+        Assert.Same(check.Parsed.RouteForwardings["web"], route.Get<Gatehouse.Forwarding.RouteForwarding>());
+        Assert.Equal(TimeSpan.FromSeconds(7), route.Get<Gatehouse.Forwarding.RouteForwarding>()!.Timeout);
+        Assert.Same(check.Parsed.RouteCaches["web"], route.Get<Gatehouse.Caching.Middleware.HttpCacheRouteSettings>());
+        Assert.Equal(TimeSpan.FromHours(1), check.Parsed.RouteCaches["web"]!.Policy.HeuristicMaxLifetime);
+    }
+
+    [Fact]
+    public void RouteCacheParse_OneCallGivesTheErrorsWithTheirPaths_AndNoSettingsForAnUncachedRoute()
+    {
+        var errors = new List<ConfigError>();
+
+        var settings = Gatehouse.RouteCaching.RouteCacheSettings.Parse(
+            new() { Enabled = false, KeyHeaders = ["ok", "not a name"], HeuristicFraction = 2 }, new CacheDefinition(), "routes.r1.cache", errors);
+
+        Assert.Null(settings);
+        Assert.Equal(
+            [
+                new ConfigError("routes.r1.cache.heuristicFraction", "2 is out of range (0 to 1)"),
+                new ConfigError("routes.r1.cache.keyHeaders[1]", "'not a name' is not a header name"),
+            ],
+            errors);
+    }
 }
