@@ -48,7 +48,8 @@ public static class GenerationCompiler
             .With(ActiveHealthThresholds.From(c.Value))
             .With(OutlierSettings.From(c.Value))
             .With(OverloadSettings.From(c.Value))
-            .With(GrpcHealthCheck.From(c.Value)))).ToList();
+            .With(GrpcHealthCheck.From(c.Value))
+            .With(parsed.UpstreamTls.GetValueOrDefault(c.Key)))).ToList();
 
         var routes = config.Routes.Select(r =>
         {

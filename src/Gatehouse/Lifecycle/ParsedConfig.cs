@@ -17,6 +17,9 @@ public sealed class ParsedConfig
     /// <summary>Each route's timeout and retry settings, by route id (ids ignore case).</summary>
     public Dictionary<string, RouteForwarding> RouteForwardings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Each cluster's <c>httpClient.tls</c> files, loaded by the file check (<see cref="ConfigChecker"/>), by cluster id.</summary>
+    public Dictionary<string, Gatehouse.Tls.UpstreamTlsFiles> UpstreamTls { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Each route's cache settings, by route id; null for a route that is not cached.</summary>
     public Dictionary<string, HttpCacheRouteSettings?> RouteCaches { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
