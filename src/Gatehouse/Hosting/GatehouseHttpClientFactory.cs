@@ -15,11 +15,13 @@ namespace Gatehouse.Hosting;
 internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
 {
     private readonly string _baseDirectory;
+    private readonly Runtime.GenerationHolder? _generations;
 
-    public GatehouseHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, ConfigSource? source = null)
+    public GatehouseHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, ConfigSource? source = null, Runtime.GenerationHolder? generations = null)
         : base(logger)
     {
         _baseDirectory = TlsPaths.BaseDirectory(source?.Path);
+        _generations = generations;
     }
 
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
@@ -45,7 +47,9 @@ internal sealed class GatehouseHttpClientFactory : ForwarderHttpClientFactory
             handler.PooledConnectionIdleTimeout = idle;
         }
 
-        UpstreamTls.Configure(handler, context.NewMetadata, _baseDirectory, context.NewConfig.DangerousAcceptAnyServerCertificate == true);
+        // The generation is published before YARP sees its clusters (ConfigReloader.Apply): its files are the ones checked.
+        UpstreamTls.Configure(handler, context.NewMetadata, _baseDirectory, context.NewConfig.DangerousAcceptAnyServerCertificate == true,
+            _generations?.Current.Cluster<UpstreamTlsFiles>(context.ClusterId));
         ProxyProtocolConnect.Configure(handler, context.NewMetadata);
     }
 

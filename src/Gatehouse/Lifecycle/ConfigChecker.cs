@@ -21,7 +21,9 @@ public sealed class ConfigChecker(IConfigValidator yarpValidator)
             return loaded;
         }
 
-        var errors = new List<ConfigError>(Gatehouse.Tls.TlsFileCheck.Check(loaded.Config, baseDirectory ?? Directory.GetCurrentDirectory()));
+        // The files are loaded once, here: what the check loaded is what the generation's HTTP clients use.
+        var parsed = loaded.Parsed ?? ConfigValidator.Check(loaded.Config).Parsed;
+        var errors = new List<ConfigError>(Gatehouse.Tls.TlsFileCheck.Check(loaded.Config, baseDirectory ?? Directory.GetCurrentDirectory(), parsed.UpstreamTls));
         foreach (var (id, route) in loaded.Config.Routes)
         {
             foreach (var ex in await yarpValidator.ValidateRouteAsync(YarpConfigMapper.MapRoute(id, route)))
@@ -38,6 +40,6 @@ public sealed class ConfigChecker(IConfigValidator yarpValidator)
             }
         }
 
-        return errors.Count == 0 ? loaded : new ConfigLoadResult(null, errors);
+        return errors.Count == 0 ? loaded with { Parsed = parsed } : new ConfigLoadResult(null, errors);
     }
 }

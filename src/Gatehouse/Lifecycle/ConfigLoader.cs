@@ -8,6 +8,9 @@ namespace Gatehouse.Lifecycle;
 public sealed record ConfigLoadResult(GatehouseConfig? Config, IReadOnlyList<ConfigError> Errors)
 {
     public bool IsValid => Config is not null && Errors.Count == 0;
+
+    /// <summary>What the check parsed the valid config's sections into; the generation is compiled from these (null without a config).</summary>
+    public ParsedConfig? Parsed { get; init; }
 }
 
 /// <summary>Reads a JSON config file (comments and trailing commas allowed) and runs <see cref="ConfigValidator"/> over it.</summary>
@@ -59,8 +62,8 @@ public static class ConfigLoader
             return new ConfigLoadResult(null, [new ConfigError("", "the config must be a JSON object")]);
         }
 
-        var errors = ConfigValidator.Validate(config);
-        return new ConfigLoadResult(errors.Count == 0 ? config : null, errors);
+        var check = ConfigValidator.Check(config);
+        return check.Errors.Count == 0 ? new ConfigLoadResult(config, check.Errors) { Parsed = check.Parsed } : new ConfigLoadResult(null, check.Errors);
     }
 
     private static ConfigError DescribeJsonError(JsonException ex)

@@ -34,7 +34,8 @@ public sealed class ConfigReloader : IHostedService, IDisposable
         _proxyConfig = proxyConfig;
         _logger = logger;
         _path = source.Path is null ? null : Path.GetFullPath(source.Path);
-        Apply(source.Initial);
+        // A source's config comes checked but not with what its check parsed: this check is the initial generation's compile.
+        Apply(source.Initial, ConfigValidator.Check(source.Initial).Parsed);
     }
 
     /// <summary>Raised after every reload attempt, with whether it was applied. Tests await it instead of sleeping.</summary>
@@ -133,7 +134,8 @@ public sealed class ConfigReloader : IHostedService, IDisposable
                     }
                 }
 
-                Apply(result.Config);
+                // The objects the check parsed are the ones installed: nothing of the file is parsed again.
+                Apply(result.Config, result.Parsed ?? ConfigValidator.Check(result.Config).Parsed);
                 _logger.LogInformation("Config reloaded ({Reason}): revision {Revision}, {Routes} route(s), {Clusters} cluster(s)",
                     reason, Revision, result.Config.Routes.Count, result.Config.Clusters.Count);
                 outcome = new ReloadOutcome(true, Revision, []);
@@ -153,11 +155,11 @@ public sealed class ConfigReloader : IHostedService, IDisposable
         return outcome;
     }
 
-    private void Apply(GatehouseConfig config)
+    private void Apply(GatehouseConfig config, ParsedConfig parsed)
     {
         var revision = Interlocked.Increment(ref _revision);
         var (routes, clusters) = YarpConfigMapper.Map(config, revision);
-        var settings = GenerationCompiler.Compile(config, revision);
+        var settings = GenerationCompiler.Compile(config, parsed, revision);
         // Published before YARP sees the routes: each route's endpoint finds this generation as YARP builds it.
         _settings.Swap(settings);
         // Before YARP sees the routes: limiters of changed policies are replaced and dropped ones disposed here, once,

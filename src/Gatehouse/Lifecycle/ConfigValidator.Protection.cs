@@ -6,17 +6,22 @@ namespace Gatehouse.Lifecycle;
 // Trusted proxies, access control, rate limits and security headers (docs/protection.md).
 public static partial class ConfigValidator
 {
-    private static void ValidateProtection(List<ConfigError> errors, GatehouseConfig config)
+    /// <summary>Checks protection's sections; its IP lists and policies come back parsed, for the generation to use as they are.</summary>
+    private static ParsedProtection ValidateProtection(List<ConfigError> errors, GatehouseConfig config)
     {
-        Networks(errors, "trustedProxies", config.TrustedProxies);
+        var trustedProxies = IpNetworkList.Parse(config.TrustedProxies, "trustedProxies", errors);
         Names(errors, "clientIpHeaders", config.ClientIpHeaders, "a header name");
         Unknown(errors, "accessControl", config.AccessControl);
-        Networks(errors, "accessControl.allow", config.AccessControl.Allow);
-        Networks(errors, "accessControl.deny", config.AccessControl.Deny);
+        var allow = IpNetworkList.Parse(config.AccessControl.Allow, "accessControl.allow", errors);
+        var deny = IpNetworkList.Parse(config.AccessControl.Deny, "accessControl.deny", errors);
         ValidateSecurityHeaders(errors, "securityHeaders", config.SecurityHeaders);
+        var policies = new Dictionary<string, RateLimitPolicy>(StringComparer.Ordinal);
         foreach (var (name, policy) in config.RateLimits)
         {
-            ValidateRateLimit(errors, $"rateLimits.{name}", name, policy);
+            if (ValidateRateLimit(errors, $"rateLimits.{name}", name, policy) is { } parsed)
+            {
+                policies[name] = parsed;
+            }
         }
 
         if (config.DefaultRateLimit is { } defaultPolicy && !config.RateLimits.ContainsKey(defaultPolicy))
@@ -24,6 +29,7 @@ public static partial class ConfigValidator
             errors.Add(new("defaultRateLimit", $"no policy named '{defaultPolicy}' in rateLimits"));
         }
 
+        var routeLists = new Dictionary<string, RouteIpLists>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, route) in config.Routes)
         {
             if (route is null)
@@ -32,78 +38,33 @@ public static partial class ConfigValidator
             }
 
             var path = $"routes.{id}";
-            ValidateRouteAccess(errors, $"{path}.accessControl", route.AccessControl);
+            routeLists[id] = ValidateRouteAccess(errors, $"{path}.accessControl", route.AccessControl);
             ValidateSecurityHeaders(errors, $"{path}.securityHeaders", route.SecurityHeaders);
             if (route.RateLimit is { } policy && policy != RateLimitAlgorithms.None && !config.RateLimits.ContainsKey(policy))
             {
                 errors.Add(new($"{path}.rateLimit", $"no policy named '{policy}' in rateLimits"));
             }
         }
+
+        return new ParsedProtection(trustedProxies, allow, deny, policies, routeLists);
     }
 
-    private static void ValidateRateLimit(List<ConfigError> errors, string path, string name, RateLimitDefinition policy)
+    private static RateLimitPolicy? ValidateRateLimit(List<ConfigError> errors, string path, string name, RateLimitDefinition policy)
     {
         if (policy is null)
         {
             errors.Add(new(path, "a rate limit policy must be an object"));
-            return;
+            return null;
         }
 
         Unknown(errors, path, policy);
-        // The name travels in the RateLimit headers as a structured-field string: printable ASCII only.
-        if (name.Length == 0 || name.Any(c => c is < ' ' or > '~'))
-        {
-            errors.Add(new(path, "a policy name must be printable ASCII"));
-        }
-        else if (name == RateLimitAlgorithms.None)
-        {
-            errors.Add(new(path, "'none' is reserved: a route's \"rateLimit\": \"none\" turns the default policy off"));
-        }
-
-        if (policy.Algorithm is null)
-        {
-            errors.Add(new($"{path}.algorithm", $"required: one of {string.Join(", ", RateLimitAlgorithms.All)}"));
-        }
-        else if (!RateLimitAlgorithms.All.Contains(policy.Algorithm))
-        {
-            errors.Add(new($"{path}.algorithm", $"'{policy.Algorithm}' is not one of {string.Join(", ", RateLimitAlgorithms.All)}"));
-        }
-
-        if (!RateLimitKey.TryParse(policy.Key, out _))
-        {
-            errors.Add(new($"{path}.key", $"'{policy.Key}' is not ip, header:NAME, cookie:NAME or route:NAME"));
-        }
-
-        if (policy.PermitLimit is not { } permitLimit)
-        {
-            errors.Add(new($"{path}.permitLimit", "required: requests per window, the bucket size or the requests in flight"));
-        }
-        else
-        {
-            AtLeastOne(errors, $"{path}.permitLimit", permitLimit);
-        }
-
-        PositiveDuration(errors, $"{path}.window", policy.Window);
-        AtLeastOne(errors, $"{path}.segmentsPerWindow", policy.SegmentsPerWindow);
-        AtLeastOne(errors, $"{path}.tokensPerPeriod", policy.TokensPerPeriod);
-        PositiveDuration(errors, $"{path}.replenishmentPeriod", policy.ReplenishmentPeriod);
-        if (policy.QueueLimit < 0)
-        {
-            errors.Add(new($"{path}.queueLimit", "must not be negative"));
-        }
-
-        Networks(errors, $"{path}.exempt", policy.Exempt);
-        if (policy.WhenClusterUnavailable is { } fallback && !RateLimitClusterFallbacks.All.Contains(fallback, StringComparer.OrdinalIgnoreCase))
-        {
-            errors.Add(new($"{path}.whenClusterUnavailable", $"'{fallback}' is not one of {string.Join(", ", RateLimitClusterFallbacks.All)}"));
-        }
+        return RateLimitPolicy.Parse(name, policy, path, errors);
     }
 
-    private static void ValidateRouteAccess(List<ConfigError> errors, string path, RouteAccessControlDefinition access)
+    private static RouteIpLists ValidateRouteAccess(List<ConfigError> errors, string path, RouteAccessControlDefinition access)
     {
         Unknown(errors, path, access);
-        Networks(errors, $"{path}.allow", access.Allow);
-        Networks(errors, $"{path}.deny", access.Deny);
+        var lists = new RouteIpLists(IpNetworkList.Parse(access.Allow, $"{path}.allow", errors), IpNetworkList.Parse(access.Deny, $"{path}.deny", errors));
         Names(errors, $"{path}.methods", access.Methods, "an HTTP method");
         if (access.BasicAuth is { } basic)
         {
@@ -147,6 +108,8 @@ public static partial class ConfigValidator
             Names(errors, $"{forwardPath}.requestHeaders", forward.RequestHeaders, "a header name");
             Names(errors, $"{forwardPath}.responseHeaders", forward.ResponseHeaders, "a header name");
         }
+
+        return lists;
     }
 
     private static void ValidateSecurityHeaders(List<ConfigError> errors, string path, SecurityHeadersDefinition headers)

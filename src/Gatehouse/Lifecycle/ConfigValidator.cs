@@ -18,9 +18,17 @@ public static partial class ConfigValidator
 
     private static readonly HashSet<string> HttpVersions = ["1.0", "1.1", "2", "2.0", "3", "3.0"];
 
-    public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config)
+    public static IReadOnlyList<ConfigError> Validate(GatehouseConfig config) => Check(config).Errors;
+
+    /// <summary>
+    /// The one pass over a config: every error, and the typed objects each section was parsed into on the way
+    /// (<see cref="ParsedConfig"/>). <see cref="GenerationCompiler"/> builds the generation from those objects, so a value
+    /// is parsed once, by the check that reports it.
+    /// </summary>
+    public static ConfigCheck Check(GatehouseConfig config)
     {
         var errors = new ValidationErrors();
+        var parsed = new ParsedConfig();
         Unknown(errors, "", config);
 
         if (config.Listeners.Count == 0)
@@ -39,7 +47,7 @@ public static partial class ConfigValidator
         var clusterIds = new HashSet<string>(config.Clusters.Keys, StringComparer.OrdinalIgnoreCase);
         foreach (var (id, route) in config.Routes)
         {
-            ValidateRoute(errors, $"routes.{id}", route, clusterIds);
+            ValidateRoute(errors, $"routes.{id}", route, clusterIds, config.Cache, (id, parsed));
         }
 
         foreach (var (id, cluster) in config.Clusters)
@@ -67,7 +75,7 @@ public static partial class ConfigValidator
         ValidateHideBackend(errors, "hideBackend", config.HideBackend);
         Unknown(errors, "server", config.Server);
         PositiveDuration(errors, "server.drainTimeout", config.Server.DrainTimeout, allowZero: true);
-        ValidateProtection(errors, config);
+        parsed.Protection = ValidateProtection(errors, config);
         ValidateTls(errors, config);
         ValidateProxyProtocol(errors, config);
         ValidateProtectionLimits(errors, config);
@@ -75,7 +83,7 @@ public static partial class ConfigValidator
         ValidateTrafficShaping(errors, config);
         ValidateFastCgi(errors, config);
         ValidateGrpc(errors, config);
-        return WithoutConsequencesOfMisspellings(errors);
+        return new ConfigCheck(WithoutConsequencesOfMisspellings(errors), parsed);
     }
 
     /// <summary>
@@ -147,7 +155,7 @@ public static partial class ConfigValidator
 
     private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
-    private static void ValidateRoute(List<ConfigError> errors, string path, RouteDefinition route, HashSet<string> clusters)
+    private static void ValidateRoute(List<ConfigError> errors, string path, RouteDefinition route, HashSet<string> clusters, CacheDefinition cache, (string Id, ParsedConfig Into) parsed)
     {
         if (route is null)
         {
@@ -248,18 +256,11 @@ public static partial class ConfigValidator
             }
         }
 
-        if (route.Timeout is { } timeout)
-        {
-            PositiveDuration(errors, $"{path}.timeout", timeout);
-        }
-
-        ValidateRouteCache(errors, $"{path}.cache", route.Cache);
+        parsed.Into.RouteForwardings[parsed.Id] = Forwarding.RouteForwarding.Parse(route, path, errors);
+        Unknown(errors, $"{path}.cache", route.Cache);
+        parsed.Into.RouteCaches[parsed.Id] = RouteCaching.RouteCacheSettings.Parse(route.Cache, cache, $"{path}.cache", errors);
         ValidateRouteHideBackend(errors, $"{path}.hideBackend", route.HideBackend);
         Unknown(errors, $"{path}.retry", route.Retry);
-        if (route.Retry.MaxBufferedBodyBytes < 0)
-        {
-            errors.Add(new($"{path}.retry.maxBufferedBodyBytes", "must not be negative"));
-        }
     }
 
     private static void ValidateCluster(List<ConfigError> errors, string path, ClusterDefinition cluster)
@@ -426,32 +427,6 @@ public static partial class ConfigValidator
         PositiveDuration(errors, $"{path}.collapseTimeout", cache.CollapseTimeout);
     }
 
-    private static void ValidateRouteCache(List<ConfigError> errors, string path, RouteCacheDefinition cache)
-    {
-        Unknown(errors, path, cache);
-        PositiveDuration(errors, $"{path}.maxStaleOnError", cache.MaxStaleOnError, allowZero: true);
-        PositiveDuration(errors, $"{path}.heuristicMaxLifetime", cache.HeuristicMaxLifetime, allowZero: true);
-        if (cache.HeuristicFraction is < 0 or > 1 || double.IsNaN(cache.HeuristicFraction))
-        {
-            errors.Add(new($"{path}.heuristicFraction", $"{cache.HeuristicFraction} is out of range (0 to 1)"));
-        }
-
-        Names(errors, $"{path}.keyHeaders", cache.KeyHeaders, "a header name");
-        Names(errors, $"{path}.keyCookies", cache.KeyCookies, "a cookie name");
-        if (cache.TagHeader is { Length: > 0 } tag && !IsToken(tag))
-        {
-            errors.Add(new($"{path}.tagHeader", $"'{tag}' is not a header name"));
-        }
-
-        for (var i = 0; i < cache.IgnoreQueryParameters.Count; i++)
-        {
-            if (string.IsNullOrEmpty(cache.IgnoreQueryParameters[i]))
-            {
-                errors.Add(new($"{path}.ignoreQueryParameters[{i}]", "must not be empty"));
-            }
-        }
-    }
-
     private static void ValidateAdmin(List<ConfigError> errors, string path, AdminDefinition admin, List<(IPAddress Address, int Port)> bound)
     {
         Unknown(errors, path, admin);
@@ -479,16 +454,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void Names(List<ConfigError> errors, string path, IReadOnlyList<string> names, string what)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (!IsToken(names[i]))
-            {
-                errors.Add(new($"{path}[{i}]", $"'{names[i]}' is not {what}"));
-            }
-        }
-    }
+    private static void Names(List<ConfigError> errors, string path, IReadOnlyList<string> names, string what) => SettingRules.Names(errors, path, names, what);
 
     private static void PositiveSize(List<ConfigError> errors, string path, ByteSize size)
     {
@@ -527,25 +493,10 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void PositiveDuration(List<ConfigError> errors, string path, Duration duration, bool allowZero = false)
-    {
-        if (duration.Value is not { } value)
-        {
-            errors.Add(new(path, $"'{duration.Raw}' is not a duration (such as 250ms, 5s, 2m or 00:00:05)"));
-        }
-        else if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
-        {
-            errors.Add(new(path, $"'{duration.Raw}' must be {(allowZero ? "zero or more" : "more than zero")}"));
-        }
-    }
+    private static void PositiveDuration(List<ConfigError> errors, string path, Duration duration, bool allowZero = false) =>
+        SettingRules.PositiveDuration(errors, path, duration, allowZero);
 
-    private static void AtLeastOne(List<ConfigError> errors, string path, int value)
-    {
-        if (value < 1)
-        {
-            errors.Add(new(path, $"{value} must be at least 1"));
-        }
-    }
+    private static void AtLeastOne(List<ConfigError> errors, string path, int value) => SettingRules.AtLeastOne(errors, path, value);
 
     private const string UnknownSetting = "unknown setting";
 
@@ -583,5 +534,5 @@ public static partial class ConfigValidator
 
     // RFC 9110 §5.6.2 tchar.
     /// <summary>An RFC 9110 token (a field name, a method): the same rule the edge applies to requests.</summary>
-    private static bool IsToken(string? text) => text is not null && Protection.HeaderFieldRules.IsValidName(text);
+    private static bool IsToken(string? text) => SettingRules.IsToken(text);
 }

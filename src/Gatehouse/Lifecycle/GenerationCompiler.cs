@@ -17,13 +17,20 @@ namespace Gatehouse.Lifecycle;
 /// <summary>
 /// Compiles a validated config into a <see cref="Generation"/>: each feature turns its own section into its typed
 /// settings (IP lists, rate-limit policies, cache settings, timeouts, retry and health settings, backend hiding), once,
-/// so that requests only read them. Pure: no I/O. The one place that knows every feature's settings type.
+/// so that requests only read them. What the check already parsed (<see cref="ParsedConfig"/>) is taken as it is. Pure: no I/O. The one place that knows every feature's settings type.
 /// </summary>
 public static class GenerationCompiler
 {
-    public static Generation Compile(GatehouseConfig config, int revision = 0)
+    /// <summary>Checks <paramref name="config"/> and compiles what the check parsed (for a config no check has seen yet).</summary>
+    public static Generation Compile(GatehouseConfig config, int revision = 0) => Compile(config, ConfigValidator.Check(config).Parsed, revision);
+
+    /// <summary>
+    /// The generation of a checked config, built from the objects its check parsed (<see cref="ParsedConfig"/>): the IP
+    /// lists and policies in force are the very ones the check accepted.
+    /// </summary>
+    public static Generation Compile(GatehouseConfig config, ParsedConfig parsed, int revision = 0)
     {
-        var protection = ProtectionSettings.From(config);
+        var protection = ProtectionSettings.From(config, parsed.Protection);
         var limits = RouteLimitSettings.From(config);
         var features = FeatureSet.Empty
             .With(protection)
@@ -41,7 +48,8 @@ public static class GenerationCompiler
             .With(ActiveHealthThresholds.From(c.Value))
             .With(OutlierSettings.From(c.Value))
             .With(OverloadSettings.From(c.Value))
-            .With(GrpcHealthCheck.From(c.Value))));
+            .With(GrpcHealthCheck.From(c.Value))
+            .With(parsed.UpstreamTls.GetValueOrDefault(c.Key)))).ToList();
 
         var routes = config.Routes.Select(r =>
         {
@@ -50,11 +58,11 @@ public static class GenerationCompiler
                 .With(routeProtection)
                 .With<IAnswerHeaders>(routeProtection.Headers)
                 .With(limits.Routes.GetValueOrDefault(r.Key))
-                .With(RouteForwarding.From(r.Value))
+                .With(parsed.RouteForwardings.GetValueOrDefault(r.Key))
                 .With(RouteShaping.From(r.Value))
-                .With<HttpCacheRouteSettings>(RouteCacheSettings.From(r.Value.Cache, config.Cache))
+                .With(parsed.RouteCaches.GetValueOrDefault(r.Key))
                 .With(RouteCompression.From(config.Compression, r.Value.Compression, r.Value.Cache.Enabled))
-                .With(RouteStaticFiles.From(r.Value, ScriptExtensionsOf(config, r.Value))));
+                .With(RouteStaticFiles.From(r.Value, ScriptExtensionsOf(clusters, r.Value))));
         });
 
         return new Generation(revision, config, features, clusters, routes);
@@ -62,15 +70,13 @@ public static class GenerationCompiler
 
     /// <summary>
     /// The script extensions (FastCGI's <c>splitPath</c>) of the FastCGI clusters a files route can send requests to (its
-    /// cluster and its split's), which its files must never send as files; empty when there is none.
+    /// cluster and its split's), which its files must never send as files; empty when there is none. Read from the
+    /// clusters compiled above, not compiled again per route.
     /// </summary>
-    private static IReadOnlyList<string> ScriptExtensionsOf(GatehouseConfig config, RouteDefinition route)
-    {
-        var clusters = (route.Split ?? []).Select(s => s.Cluster).Append(route.ClusterId);
-        return clusters
-            .Select(id => id is not null && config.Clusters.TryGetValue(id, out var cluster) ? FastCgiSettings.From(cluster) : null)
-            .SelectMany(settings => settings?.SplitPath ?? [])
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToList();
-    }
+    private static IReadOnlyList<string> ScriptExtensionsOf(List<KeyValuePair<string, FeatureSet>> clusters, RouteDefinition route) =>
+        (route.Split ?? []).Select(s => s.Cluster).Append(route.ClusterId)
+        .Select(id => clusters.FirstOrDefault(c => string.Equals(c.Key, id, StringComparison.OrdinalIgnoreCase)).Value?.Get<FastCgiSettings>())
+        .SelectMany(settings => settings?.SplitPath ?? [])
+        .Distinct(StringComparer.OrdinalIgnoreCase)
+        .ToList();
 }

@@ -10,7 +10,8 @@ namespace Gatehouse.Tls;
 /// </summary>
 public static class TlsFileCheck
 {
-    public static IReadOnlyList<ConfigError> Check(GatehouseConfig config, string baseDirectory)
+    /// <param name="upstream">When given, receives each cluster's loaded <c>httpClient.tls</c> files, for its generation to keep.</param>
+    public static IReadOnlyList<ConfigError> Check(GatehouseConfig config, string baseDirectory, IDictionary<string, UpstreamTlsFiles>? upstream = null)
     {
         var errors = new List<ConfigError>();
         for (var i = 0; i < config.Tls.Certificates.Count; i++)
@@ -34,19 +35,8 @@ public static class TlsFileCheck
                 continue;
             }
 
-            var path = $"clusters.{id}.httpClient.tls";
-            if (tls.CaBundle is { } bundle)
-            {
-                CaBundle(errors, $"{path}.caBundle", baseDirectory, bundle);
-            }
-
-            if (tls.ClientCertificate is { } certificate && tls.ClientKey is { } key)
-            {
-                var loaded = PemFiles.LoadCertificateWithKey(TlsPaths.Resolve(baseDirectory, certificate), TlsPaths.Resolve(baseDirectory, key), out var certificateError, out var keyError);
-                Add(errors, $"{path}.clientCertificate", certificateError);
-                Add(errors, $"{path}.clientKey", keyError);
-                loaded?.Certificate.Dispose();
-            }
+            var files = UpstreamTlsFiles.Load(tls, $"clusters.{id}.httpClient.tls", baseDirectory, errors);
+            upstream?.Add(id, files);
         }
 
         if (config.Tls.Storage is { } storage && File.Exists(TlsPaths.Resolve(baseDirectory, storage)))

@@ -35,8 +35,12 @@ public static class UpstreamTls
         }
     }
 
-    /// <summary>Applies the settings found in <paramref name="metadata"/> to a handler. Files are read here, once per client.</summary>
-    public static void Configure(SocketsHttpHandler handler, IReadOnlyDictionary<string, string>? metadata, string baseDirectory, bool acceptAnyCertificate)
+    /// <summary>
+    /// Applies the settings found in <paramref name="metadata"/> to a handler. The files come from <paramref name="loaded"/>,
+    /// what the config's check loaded, when it was loaded from the same paths; otherwise (a config applied without the file
+    /// check, such as the one a server starts with) they are read here, once per client.
+    /// </summary>
+    public static void Configure(SocketsHttpHandler handler, IReadOnlyDictionary<string, string>? metadata, string baseDirectory, bool acceptAnyCertificate, UpstreamTlsFiles? loaded = null)
     {
         if (metadata is null)
         {
@@ -46,8 +50,8 @@ public static class UpstreamTls
         var serverName = metadata.GetValueOrDefault(ServerNameMetadata);
         if (!acceptAnyCertificate && (metadata.TryGetValue(CaBundleMetadata, out var bundle) || serverName is not null))
         {
-            X509Certificate2Collection? roots = null;
-            if (bundle is not null)
+            var roots = loaded is not null && loaded.IsFor(metadata) ? loaded.Roots : null;
+            if (bundle is not null && roots is null)
             {
                 roots = PemFiles.LoadCertificates(TlsPaths.Resolve(baseDirectory, bundle), out var error)
                     ?? throw new InvalidOperationException($"upstream CA bundle {bundle}: {error}");
@@ -56,7 +60,11 @@ public static class UpstreamTls
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => IsTrusted(certificate, chain, errors, roots, serverName);
         }
 
-        if (metadata.TryGetValue(ClientCertificateMetadata, out var certificatePath) && metadata.TryGetValue(ClientKeyMetadata, out var keyPath))
+        if (loaded is not null && loaded.IsFor(metadata) && loaded.Client is { } checkedClient)
+        {
+            handler.SslOptions.ClientCertificateContext = checkedClient;
+        }
+        else if (metadata.TryGetValue(ClientCertificateMetadata, out var certificatePath) && metadata.TryGetValue(ClientKeyMetadata, out var keyPath))
         {
             var client = PemFiles.LoadCertificateWithKey(TlsPaths.Resolve(baseDirectory, certificatePath), TlsPaths.Resolve(baseDirectory, keyPath), out var certificateError, out var keyError)
                 ?? throw new InvalidOperationException($"upstream client certificate {certificatePath}: {certificateError ?? keyError}");

@@ -66,7 +66,7 @@ public class RouteGenerationTests
     [Fact]
     public void ProtectionForAnUnknownRoute_IsNothing_NeverTheGlobalSettings()
     {
-        var settings = ProtectionSettings.From(WithBasicAuth("secret"));
+        var settings = GenerationCompiler.Compile(WithBasicAuth("secret")).Protection();
 
         Assert.Null(settings.ForRoute("gone"));
         Assert.NotNull(settings.ForRoute("SECRET"));

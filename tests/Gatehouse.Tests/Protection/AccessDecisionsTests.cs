@@ -6,6 +6,9 @@ namespace Gatehouse.Tests.Protection;
 
 public class AccessDecisionsTests
 {
+    /// <summary>Protection's settings as a generation has them: the IP lists the check parsed.</summary>
+    private static ProtectionSettings Compiled(GatehouseConfig config) => Gatehouse.Lifecycle.GenerationCompiler.Compile(config).Protection();
+
     private static bool Allowed(string client, string[] allow, string[] deny) =>
         AccessDecisions.IsAllowed(IPAddress.Parse(client), IpNetworkList.From(allow), IpNetworkList.From(deny));
 
@@ -26,7 +29,7 @@ public class AccessDecisionsTests
     [Fact]
     public void GlobalAndRouteLists_MustBothAdmit()
     {
-        var settings = ProtectionSettings.From(new GatehouseConfig
+        var settings = Compiled(new GatehouseConfig
         {
             AccessControl = new AccessControlDefinition { Deny = ["203.0.113.0/24"] },
             Routes = new Dictionary<string, RouteDefinition>
@@ -56,7 +59,7 @@ public class AccessDecisionsTests
     [Fact]
     public void RouteWithNothingConfigured_HasNoRequestChecks()
     {
-        var settings = ProtectionSettings.From(new GatehouseConfig { Routes = new Dictionary<string, RouteDefinition> { ["web"] = new() } });
+        var settings = Compiled(new GatehouseConfig { Routes = new Dictionary<string, RouteDefinition> { ["web"] = new() } });
 
         Assert.False(settings.ForRoute("web")!.HasRequestChecks);
         Assert.False(settings.Unmatched.HasRequestChecks);
@@ -67,7 +70,7 @@ public class AccessDecisionsTests
     [Fact]
     public void RouteSettings_AreResolved()
     {
-        var settings = ProtectionSettings.From(new GatehouseConfig
+        var settings = Compiled(new GatehouseConfig
         {
             RateLimits = new Dictionary<string, RateLimitDefinition> { ["per-ip"] = new() { Algorithm = "fixedWindow", PermitLimit = 5 } },
             Routes = new Dictionary<string, RouteDefinition>
@@ -89,7 +92,7 @@ public class AccessDecisionsTests
     [Fact]
     public void DefaultRateLimit_AppliesToRoutesThatNameNone_AndNoneOptsOut()
     {
-        var settings = ProtectionSettings.From(new GatehouseConfig
+        var settings = Compiled(new GatehouseConfig
         {
             RateLimits = new Dictionary<string, RateLimitDefinition>
             {

@@ -18,8 +18,12 @@ public sealed class IpNetworkList
 
     public int Count => _networks.Length;
 
-    /// <summary>Parses every entry; entries that do not parse are left out (the validator reports them first).</summary>
-    public static IpNetworkList From(IReadOnlyList<string>? entries)
+    /// <summary>
+    /// The one parse of a config's IP list: every entry that reads as a network, and an error for each that does not,
+    /// at <c><paramref name="path"/>[i]</c> (<c>routes.r1.accessControl.deny[2]: '10.0.0.1/33' has a prefix length…</c>).
+    /// The validator reports the errors and the compiled generation keeps the list; a list is never parsed again.
+    /// </summary>
+    public static IpNetworkList Parse(IReadOnlyList<string>? entries, string path, ICollection<Configuration.ConfigError> errors)
     {
         if (entries is null || entries.Count == 0)
         {
@@ -27,16 +31,23 @@ public sealed class IpNetworkList
         }
 
         var networks = new List<IPNetwork>(entries.Count);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
-            if (TryParse(entry, out var network, out _))
+            if (TryParse(entries[i], out var network, out var problem))
             {
                 networks.Add(network);
+            }
+            else
+            {
+                errors.Add(new($"{path}[{i}]", problem!));
             }
         }
 
         return new IpNetworkList([.. networks]);
     }
+
+    /// <summary>A list from entries known to be valid (tests, and settings read once at start-up); bad entries are left out.</summary>
+    public static IpNetworkList From(IReadOnlyList<string>? entries) => Parse(entries, "", new List<Configuration.ConfigError>());
 
     public bool Contains(IPAddress? address)
     {

@@ -18,7 +18,7 @@ public sealed class ProtectionSettings
         RateLimits = rateLimits;
     }
 
-    public static ProtectionSettings Empty { get; } = From(new GatehouseConfig());
+    public static ProtectionSettings Empty { get; } = From(new GatehouseConfig(), ParsedProtection.Empty);
 
     public IpNetworkList TrustedProxies { get; }
 
@@ -35,19 +35,20 @@ public sealed class ProtectionSettings
     /// <summary>The protection of <paramref name="routeId"/>; null for a route this generation does not have (never the global settings).</summary>
     public RouteProtection? ForRoute(string routeId) => Routes.TryGetValue(routeId, out var route) ? route : null;
 
-    public static ProtectionSettings From(GatehouseConfig config)
+    /// <summary>The settings of <paramref name="config"/>, its IP lists and policies taken as the validator parsed them.</summary>
+    public static ProtectionSettings From(GatehouseConfig config, ParsedProtection parsed)
     {
-        var globalAllow = IpNetworkList.From(config.AccessControl.Allow);
-        var globalDeny = IpNetworkList.From(config.AccessControl.Deny);
-        var rateLimits = config.RateLimits.ToFrozenDictionary(p => p.Key, p => RateLimitPolicy.From(p.Key, p.Value), StringComparer.Ordinal);
+        var globalAllow = parsed.Allow;
+        var globalDeny = parsed.Deny;
+        var rateLimits = parsed.RateLimits.ToFrozenDictionary(StringComparer.Ordinal);
         var globalHeaders = SecurityHeaderRules.Defaults.Over(config.SecurityHeaders);
         return new ProtectionSettings(
-            IpNetworkList.From(config.TrustedProxies),
+            parsed.TrustedProxies,
             EdgeHeaderRules.From(config),
             new RouteProtection { GlobalAllow = globalAllow, GlobalDeny = globalDeny, Headers = globalHeaders },
             config.Routes.ToFrozenDictionary(
                 r => r.Key,
-                r => RouteProtection.From(r.Value, globalAllow, globalDeny, globalHeaders, rateLimits, config.DefaultRateLimit),
+                r => RouteProtection.From(r.Value, parsed.Routes.GetValueOrDefault(r.Key) ?? RouteIpLists.Empty, globalAllow, globalDeny, globalHeaders, rateLimits, config.DefaultRateLimit),
                 StringComparer.OrdinalIgnoreCase),
             rateLimits);
     }
@@ -84,7 +85,7 @@ public sealed record RouteProtection
 
     public bool HasIpLists => !GlobalAllow.IsEmpty || !GlobalDeny.IsEmpty || !Allow.IsEmpty || !Deny.IsEmpty;
 
-    internal static RouteProtection From(RouteDefinition route, IpNetworkList globalAllow, IpNetworkList globalDeny, SecurityHeaderRules globalHeaders, FrozenDictionary<string, RateLimitPolicy> rateLimits, string? defaultRateLimit)
+    internal static RouteProtection From(RouteDefinition route, RouteIpLists lists, IpNetworkList globalAllow, IpNetworkList globalDeny, SecurityHeaderRules globalHeaders, FrozenDictionary<string, RateLimitPolicy> rateLimits, string? defaultRateLimit)
     {
         var access = route.AccessControl;
         var methods = AccessDecisions.AcceptedMethods(access.Methods);
@@ -92,8 +93,8 @@ public sealed record RouteProtection
         {
             GlobalAllow = globalAllow,
             GlobalDeny = globalDeny,
-            Allow = IpNetworkList.From(access.Allow),
-            Deny = IpNetworkList.From(access.Deny),
+            Allow = lists.Allow,
+            Deny = lists.Deny,
             Methods = methods,
             AllowHeader = methods is null ? "" : string.Join(", ", methods.Order(StringComparer.Ordinal)),
             RateLimit = (route.RateLimit ?? defaultRateLimit) is { } name && rateLimits.TryGetValue(name, out var policy) ? policy : null,

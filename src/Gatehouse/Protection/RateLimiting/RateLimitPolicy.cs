@@ -87,21 +87,82 @@ public sealed record RateLimitPolicy(
     IpNetworkList Exempt,
     string ExemptText)
 {
-    public static RateLimitPolicy From(string name, RateLimitDefinition definition) => new(
-        name,
-        RateLimitAlgorithms.All.FirstOrDefault(a => a.Equals(definition.Algorithm, StringComparison.OrdinalIgnoreCase)) ?? RateLimitAlgorithms.FixedWindow,
-        RateLimitKey.TryParse(definition.Key, out var key) ? key : new RateLimitKey(RateLimitKeyKind.ClientIp, ""),
-        definition.PermitLimit ?? 1,
-        definition.Window.Value ?? TimeSpan.FromMinutes(1),
-        definition.SegmentsPerWindow,
-        definition.TokensPerPeriod,
-        definition.ReplenishmentPeriod.Value ?? TimeSpan.FromSeconds(1),
-        definition.QueueLimit,
-        IpNetworkList.From(definition.Exempt),
-        string.Join(",", definition.Exempt))
+    /// <summary>
+    /// The one parse of <c>rateLimits.NAME</c>: the policy, with an error for each setting that is wrong, at its path under
+    /// <paramref name="path"/>. The validator reports the errors and the compiled generation keeps the policy (a setting
+    /// that was reported has its default here, and the config is rejected anyway). Unknown settings are the validator's.
+    /// </summary>
+    public static RateLimitPolicy Parse(string name, RateLimitDefinition definition, string path, ICollection<ConfigError> errors)
     {
-        RefuseWhenClusterUnavailable = string.Equals(definition.WhenClusterUnavailable, RateLimitClusterFallbacks.Refuse, StringComparison.OrdinalIgnoreCase),
-    };
+        // The name travels in the RateLimit headers as a structured-field string: printable ASCII only.
+        if (name.Length == 0 || name.Any(c => c is < ' ' or > '~'))
+        {
+            errors.Add(new(path, "a policy name must be printable ASCII"));
+        }
+        else if (name == RateLimitAlgorithms.None)
+        {
+            errors.Add(new(path, "'none' is reserved: a route's \"rateLimit\": \"none\" turns the default policy off"));
+        }
+
+        var algorithm = RateLimitAlgorithms.All.FirstOrDefault(a => a.Equals(definition.Algorithm, StringComparison.OrdinalIgnoreCase));
+        if (definition.Algorithm is null)
+        {
+            errors.Add(new($"{path}.algorithm", $"required: one of {string.Join(", ", RateLimitAlgorithms.All)}"));
+        }
+        else if (!RateLimitAlgorithms.All.Contains(definition.Algorithm))
+        {
+            errors.Add(new($"{path}.algorithm", $"'{definition.Algorithm}' is not one of {string.Join(", ", RateLimitAlgorithms.All)}"));
+        }
+
+        if (!RateLimitKey.TryParse(definition.Key, out var key))
+        {
+            errors.Add(new($"{path}.key", $"'{definition.Key}' is not ip, header:NAME, cookie:NAME or route:NAME"));
+            key = new RateLimitKey(RateLimitKeyKind.ClientIp, "");
+        }
+
+        if (definition.PermitLimit is not { } permitLimit)
+        {
+            errors.Add(new($"{path}.permitLimit", "required: requests per window, the bucket size or the requests in flight"));
+        }
+        else
+        {
+            SettingRules.AtLeastOne(errors, $"{path}.permitLimit", permitLimit);
+        }
+
+        SettingRules.PositiveDuration(errors, $"{path}.window", definition.Window);
+        SettingRules.AtLeastOne(errors, $"{path}.segmentsPerWindow", definition.SegmentsPerWindow);
+        SettingRules.AtLeastOne(errors, $"{path}.tokensPerPeriod", definition.TokensPerPeriod);
+        SettingRules.PositiveDuration(errors, $"{path}.replenishmentPeriod", definition.ReplenishmentPeriod);
+        if (definition.QueueLimit < 0)
+        {
+            errors.Add(new($"{path}.queueLimit", "must not be negative"));
+        }
+
+        var exempt = IpNetworkList.Parse(definition.Exempt, $"{path}.exempt", errors);
+        if (definition.WhenClusterUnavailable is { } fallback && !RateLimitClusterFallbacks.All.Contains(fallback, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add(new($"{path}.whenClusterUnavailable", $"'{fallback}' is not one of {string.Join(", ", RateLimitClusterFallbacks.All)}"));
+        }
+
+        return new(
+            name,
+            algorithm ?? RateLimitAlgorithms.FixedWindow,
+            key,
+            definition.PermitLimit ?? 1,
+            definition.Window.Value ?? TimeSpan.FromMinutes(1),
+            definition.SegmentsPerWindow,
+            definition.TokensPerPeriod,
+            definition.ReplenishmentPeriod.Value ?? TimeSpan.FromSeconds(1),
+            definition.QueueLimit,
+            exempt,
+            string.Join(",", definition.Exempt))
+        {
+            RefuseWhenClusterUnavailable = string.Equals(definition.WhenClusterUnavailable, RateLimitClusterFallbacks.Refuse, StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    /// <summary>A policy from a definition known to be valid (tests); what <see cref="Parse"/> would report is dropped.</summary>
+    public static RateLimitPolicy From(string name, RateLimitDefinition definition) => Parse(name, definition, $"rateLimits.{name}", new List<ConfigError>());
 
     /// <summary>In cluster mode, while Redis cannot be reached: refuse (429) instead of counting on this node alone.</summary>
     public bool RefuseWhenClusterUnavailable { get; init; }
