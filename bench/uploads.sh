@@ -4,7 +4,8 @@
 # pieces), so that all are in flight together. Reports Gatehouse's RSS (idle baseline, and the peak: VmHWM, reset before
 # each run) and its GC heap (the admin API's dotnet_gc_last_collection_heap_size_bytes, sampled every 0.5 s), and the
 # difference per upload. Routes: /buffered (the default requestBodyBufferBytes, 64 KB) and /streamed (0: no buffer).
-# Loopback only; bounded by COUNT (default 1000) and SECONDS (default 20) plus 120 s per run.
+# Each with Content-Length (a length past the buffer streams at once) and chunked (read into the buffer up to 64 KB,
+# then streamed on: FRAMINGS). Loopback only; bounded by COUNT (default 1000) and SECONDS (default 20) plus 120 s per run.
 #
 #   bench/uploads.sh
 #   COUNT=200 SIZE=262144 SECONDS=5 ROUTES=buffered bench/uploads.sh
@@ -14,9 +15,11 @@ COUNT=${COUNT:-1000}
 SIZE=${SIZE:-1048576}
 SECONDS_PER_UPLOAD=${SECONDS:-20}
 ROUTES=${ROUTES:-"buffered streamed"}
-PORT=${PORT:-18380}
-ADMIN_PORT=${ADMIN_PORT:-18381}
-BACKEND_PORT=${BACKEND_PORT:-18382}
+FRAMINGS=${FRAMINGS:-"length chunked"} # Content-Length (longer than the buffer: streams at once) or chunked (buffered up to 64 KB first)
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${PORT:-$(free_port)}
+ADMIN_PORT=${ADMIN_PORT:-$(free_port)}
+BACKEND_PORT=${BACKEND_PORT:-$(free_port)}
 ulimit -n "$(ulimit -Hn)" # Gatehouse holds 2 x COUNT sockets, the client and the backend COUNT each
 
 [[ ${SKIP_BUILD:-} ]] || dotnet build -c Release -nologo -v q "$ROOT/src/Gatehouse/Gatehouse.csproj" >/dev/null
@@ -37,26 +40,27 @@ cat >"$WORK/gatehouse.json" <<JSON
 }
 JSON
 
-python3 "$ROOT/bench/uploads.py" backend "$BACKEND_PORT" >"$WORK/backend.out" 2>&1 &
-BACKEND_PID=$!
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 heap_kb() {
-  curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics" \
+  { curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics" || true; } \
     | awk '/^dotnet_gc_last_collection_heap_size_bytes/ {s += $NF} END {printf "%d", s / 1024}'
 }
 
+for framing in $FRAMINGS; do
 for route in $ROUTES; do
+  python3 "$ROOT/bench/uploads.py" backend "$BACKEND_PORT" >"$WORK/backend.out" 2>&1 &
+  BACKEND_PID=$!
   dotnet "$ROOT/src/Gatehouse/bin/Release/net10.0/gatehouse.dll" run --config "$WORK/gatehouse.json" >"$WORK/gatehouse.log" 2>&1 &
   GATEHOUSE_PID=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics" && break; sleep 0.1; done
   # Warm the path (JIT, connection pool) with a few small runs before the baseline.
-  python3 "$ROOT/bench/uploads.py" client "$PORT" "/$route" 20 "$SIZE" 1 >/dev/null
+  python3 "$ROOT/bench/uploads.py" client "$PORT" "/$route" 20 "$SIZE" 1 "$framing" >/dev/null
   sleep 2
   rss0=$(rss_kb $GATEHOUSE_PID) heap0=$(heap_kb)
   echo 5 >"/proc/$GATEHOUSE_PID/clear_refs" # resets VmHWM to the current RSS
-  python3 "$ROOT/bench/uploads.py" client "$PORT" "/$route" "$COUNT" "$SIZE" "$SECONDS_PER_UPLOAD" >"$WORK/client.out" 2>&1 &
+  python3 "$ROOT/bench/uploads.py" client "$PORT" "/$route" "$COUNT" "$SIZE" "$SECONDS_PER_UPLOAD" "$framing" >"$WORK/client.out" 2>&1 &
   client=$!
   peak_rss=$rss0 peak_heap=$heap0
   while kill -0 $client 2>/dev/null; do
@@ -69,8 +73,10 @@ for route in $ROUTES; do
   hwm=$(hwm_kb $GATEHOUSE_PID)
   ((hwm > peak_rss)) && peak_rss=$hwm
   status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/buffered/after" -d x || echo failed)
-  echo "$route: $(tail -n 1 "$WORK/client.out")"
-  echo "$route: RSS ${rss0} KB idle -> ${peak_rss} KB peak (+$(( (peak_rss - rss0) / 1024 )) MB, $(( (peak_rss - rss0) / COUNT )) KB per upload); GC heap ${heap0} -> ${peak_heap} KB peak (+$(( (peak_heap - heap0) / 1024 )) MB, $(( (peak_heap - heap0) / COUNT )) KB per upload); a request afterwards: $status"
+  echo "$route, $framing: $(tail -n 1 "$WORK/client.out"); the backend had up to $(tail -n 1 "$WORK/backend.out" | awk '{print $2}') in flight at once"
+  echo "$route, $framing: RSS ${rss0} KB idle -> ${peak_rss} KB peak (+$(( (peak_rss - rss0) / 1024 )) MB, $(( (peak_rss - rss0) / COUNT )) KB per upload); GC heap ${heap0} -> ${peak_heap} KB peak (+$(( (peak_heap - heap0) / 1024 )) MB, $(( (peak_heap - heap0) / COUNT )) KB per upload); a request afterwards: $status"
   kill $GATEHOUSE_PID; wait $GATEHOUSE_PID 2>/dev/null || true
-  GATEHOUSE_PID=
+  kill $BACKEND_PID; wait $BACKEND_PID 2>/dev/null || true
+  GATEHOUSE_PID= BACKEND_PID=
+done
 done

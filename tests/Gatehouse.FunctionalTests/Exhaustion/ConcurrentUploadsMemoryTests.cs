@@ -24,6 +24,8 @@ public sealed class ConcurrentUploadsMemoryTests
     /// </summary>
     private const long BoundBytes = 300L * 1024 * 1024;
 
+    private static readonly byte[] Body = Enumerable.Repeat((byte)'u', BodyBytes).ToArray();
+
     [Theory]
     [InlineData("buffered")]
     [InlineData("streamed")]
@@ -73,7 +75,7 @@ public sealed class ConcurrentUploadsMemoryTests
             }
             """);
         await using var gatehouse = GatehouseProcess.Start("run", "--config", configPath);
-        await gatehouse.WaitForLineAsync("listening on");
+        await gatehouse.WaitForLineAsync("listening on", TimeSpan.FromSeconds(120)); // a busy machine starts it slowly
 
         // Warm-up (JIT, pools), then the baseline; VmHWM is reset to it so that it then holds the peak of the run.
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => UploadAsync(port, $"/{route}/warm/{i}", Task.CompletedTask)));
@@ -85,13 +87,21 @@ public sealed class ConcurrentUploadsMemoryTests
         var uploads = Enumerable.Range(0, Uploads).Select(i => UploadAsync(port, $"/{route}/{i}", rest.Task)).ToList();
         try
         {
-            await allInFlight.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            if (await Task.WhenAny(allInFlight.Task, Task.Delay(TimeSpan.FromSeconds(120))) != allInFlight.Task)
+            {
+                var ended = uploads.Where(u => u.IsCompleted).ToList();
+                Assert.Fail($"{route}: the backend never had {Uploads} uploads in flight together (it has {Volatile.Read(ref inFlight)}); " +
+                    $"{ended.Count} uploads ended early: {string.Join("; ", ended.Take(3).Select(u => u.Exception?.InnerException?.Message ?? u.Result))}");
+            }
+
             var concurrentRss = ProcessMemory(gatehouse.Id, "VmRSS");
             rest.TrySetResult();
             var answers = await Task.WhenAll(uploads).WaitAsync(TimeSpan.FromSeconds(120));
             Assert.All(answers, answer => Assert.Equal($"200 {BodyBytes}", answer));
             var peak = ProcessMemory(gatehouse.Id, "VmHWM");
             var rise = peak - baseline;
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{route}: RSS {baseline / 1048576} MB idle, {concurrentRss / 1048576} MB with all in flight, peak {peak / 1048576} MB: +{rise / 1048576} MB, {rise / Uploads / 1024} KB per upload");
             Assert.True(rise < BoundBytes,
                 $"{route}: RSS rose by {rise / 1048576} MB ({rise / Uploads / 1024} KB per upload) with {Uploads} uploads in flight; the bound is {BoundBytes / 1048576} MB (baseline {baseline / 1048576} MB, with all in flight {concurrentRss / 1048576} MB)");
         }
@@ -108,13 +118,11 @@ public sealed class ConcurrentUploadsMemoryTests
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", port);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var body = new byte[BodyBytes];
-        Array.Fill(body, (byte)'u');
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: uploads.test\r\nContent-Type: application/octet-stream\r\nContent-Length: {BodyBytes}\r\nConnection: close\r\n\r\n"));
-        await stream.WriteAsync(body.AsMemory(0, FirstPartBytes));
+        await stream.WriteAsync(Body.AsMemory(0, FirstPartBytes));
         await sendRest;
-        await stream.WriteAsync(body.AsMemory(FirstPartBytes));
+        await stream.WriteAsync(Body.AsMemory(FirstPartBytes));
         using var reader = new StreamReader(stream, Encoding.ASCII);
         var response = await reader.ReadToEndAsync();
         var status = response.Split(' ', 3)[1];
