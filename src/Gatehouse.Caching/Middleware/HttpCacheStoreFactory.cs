@@ -12,5 +12,6 @@ internal static class HttpCacheStoreFactory
     /// <see cref="HttpCacheOptions.DiskPath"/> is set. The container disposes it with the application.
     /// </summary>
     public static IHttpCacheStore Create(IServiceProvider services) =>
-        HttpCacheStores.Create(services.GetRequiredService<IOptions<HttpCacheOptions>>().Value, services.GetRequiredService<TimeProvider>());
+        HttpCacheStores.Create(services.GetRequiredService<IOptions<HttpCacheOptions>>().Value, services.GetRequiredService<TimeProvider>(),
+            services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Gatehouse.Caching.Storage;
 
 /// <summary>
@@ -20,20 +23,36 @@ namespace Gatehouse.Caching.Storage;
 /// A newly created directory gets mode 0700 and files 0600 (Unix); an existing directory keeps its mode. One process at
 /// a time may use a directory.
 /// </para>
+/// <para>
+/// A write that fails (a full disk, a failing device) costs the disk copy only: the temporary file is deleted, nothing
+/// is indexed, and the caller serves the response anyway. The first failure of a run is logged as a warning, at most one
+/// per minute, so a full disk under load gives one line, not one per response; the first
+/// write that gets through again logs how many entries were not stored meanwhile (<see cref="WriteFailures"/> counts
+/// them all). Every write is tried, so storing resumes as soon as there is room.
+/// </para>
 /// </remarks>
 public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
 {
+    /// <summary>The shortest time between two warnings of failing writes (a disk that fills, frees and fills again).</summary>
+    private static readonly TimeSpan FailureWarningInterval = TimeSpan.FromMinutes(1);
+
     private readonly Lock gate = new();
     private readonly TimeProvider time;
     private readonly StoreIndex<DiskEntry> index = new();
     private readonly LinkedList<DiskEntry> recency = new(); // least recently used first
+    private readonly ILogger logger;
     private long evictions;
+    private long writeFailures;
+    private long failuresInRun;
+    private bool failing;
+    private DateTimeOffset? lastFailureWarning;
 
     /// <param name="directory">Where the files are; created (0700 on Unix) when missing.</param>
     /// <param name="maxBytes">The total length of the files kept.</param>
     /// <param name="maxEntryBytes">The largest entry (<see cref="CachedResponse.Size"/>) accepted.</param>
     /// <param name="timeProvider">The clock for files' modification times; <see cref="TimeProvider.System"/> by default.</param>
-    public DiskHttpCacheStore(string directory, long maxBytes, long maxEntryBytes, TimeProvider? timeProvider = null)
+    /// <param name="logger">Where failing writes are reported; none by default.</param>
+    public DiskHttpCacheStore(string directory, long maxBytes, long maxEntryBytes, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
@@ -42,6 +61,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
         MaxBytes = maxBytes;
         MaxEntryBytes = Math.Min(maxEntryBytes, maxBytes);
         time = timeProvider ?? TimeProvider.System;
+        this.logger = logger ?? NullLogger.Instance;
         CreateDirectory(DirectoryPath);
         Load();
     }
@@ -51,6 +71,9 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
     public long MaxBytes { get; }
 
     public long MaxEntryBytes { get; }
+
+    /// <summary>Entries not stored because writing their file failed (a full disk), since the store was created.</summary>
+    public long WriteFailures => Interlocked.Read(ref writeFailures);
 
     public HttpCacheStoreStatistics Statistics
     {
@@ -134,6 +157,7 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
                 throw;
             }
 
+            WriteFailed(e);
             return false; // a full or failing disk costs the disk copy only
         }
 
@@ -158,13 +182,56 @@ public sealed class DiskHttpCacheStore : IHttpCacheStore, IDisposable
             {
                 TryDelete(temporary);
                 TryDelete(entry.Path);
+                WriteFailed(e);
                 return false;
             }
 
             Index(entry);
         }
 
+        WriteSucceeded();
         return true;
+    }
+
+    private void WriteFailed(Exception e)
+    {
+        Interlocked.Increment(ref writeFailures);
+        var warn = false;
+        lock (gate)
+        {
+            failuresInRun++;
+            var now = time.GetUtcNow();
+            if (!failing && (lastFailureWarning is not { } last || now - last >= FailureWarningInterval))
+            {
+                lastFailureWarning = now;
+                warn = true;
+            }
+
+            failing = true;
+        }
+
+        if (warn)
+        {
+            DiskStoreLog.WritesFailing(logger, DirectoryPath, e.Message);
+        }
+    }
+
+    private void WriteSucceeded()
+    {
+        long notStored;
+        lock (gate)
+        {
+            if (!failing)
+            {
+                return;
+            }
+
+            failing = false;
+            notStored = failuresInRun;
+            failuresInRun = 0;
+        }
+
+        DiskStoreLog.WritesRecovered(logger, DirectoryPath, notStored);
     }
 
     public ValueTask<bool> RemoveAsync(string key, string varyKey, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using Gatehouse.Caching.Middleware;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Caching.Storage;
 
@@ -10,8 +11,9 @@ public static class HttpCacheStores
     /// <see cref="HttpCacheOptions.DiskPath"/> is set, a <see cref="TieredHttpCacheStore"/> of it in front of a
     /// <see cref="DiskHttpCacheStore"/> of <see cref="HttpCacheOptions.DiskMaxBytes"/> (which reads its directory now).
     /// Both tiers take <see cref="HttpCacheOptions.MaxEntryBytes"/>. Dispose the result when it is disposable.
+    /// The disk store reports failing writes to <paramref name="loggers"/>.
     /// </summary>
-    public static IHttpCacheStore Create(HttpCacheOptions options, TimeProvider? timeProvider = null)
+    public static IHttpCacheStore Create(HttpCacheOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var memory = new MemoryHttpCacheStore(options.MaxBytes, options.MaxEntryBytes);
@@ -20,7 +22,7 @@ public static class HttpCacheStores
             return memory;
         }
 
-        var disk = new DiskHttpCacheStore(options.DiskPath, options.DiskMaxBytes, options.MaxEntryBytes, timeProvider);
+        var disk = new DiskHttpCacheStore(options.DiskPath, options.DiskMaxBytes, options.MaxEntryBytes, timeProvider, loggers?.CreateLogger<DiskHttpCacheStore>());
         return new TieredHttpCacheStore(memory, disk);
     }
 }

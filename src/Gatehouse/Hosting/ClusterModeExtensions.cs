@@ -38,7 +38,7 @@ internal static class ClusterModeExtensions
         {
             var shared = new SharedCacheOptions { MaxEntryBytes = cluster.Cache.MaxEntryBytes.Value ?? SharedCacheOptions.DefaultMaxEntryBytes };
             services.AddSingleton(sp => new ClusterHttpCacheStore(
-                HttpCacheStores.Create(sp.GetRequiredService<IOptions<HttpCacheOptions>>().Value, sp.GetRequiredService<TimeProvider>()),
+                HttpCacheStores.Create(sp.GetRequiredService<IOptions<HttpCacheOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()),
                 sp.GetRequiredService<ClusterConnection>(),
                 shared,
                 sp.GetRequiredService<ILogger<ClusterHttpCacheStore>>(),

@@ -220,6 +220,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         {
             var accessLogLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AccessLogWriter>();
             accessLog.WriteFailed += ex => Http.GatehouseLog.AccessLogWriteFailed(accessLogLogger, ex.Message);
+            accessLog.WriteRecovered += lost => Http.GatehouseLog.AccessLogWriteRecovered(accessLogLogger, lost);
+            AccessLogTelemetry.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), accessLog);
         }
 
         // Load the initial config into YARP's provider before YARP first reads it.

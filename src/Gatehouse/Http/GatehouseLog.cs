@@ -13,6 +13,9 @@ internal static partial class GatehouseLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Access log: writing failed ({Reason}); lines are lost until a write succeeds")]
     public static partial void AccessLogWriteFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Access log: writing again; {LostLines} lines were lost while writes failed")]
+    public static partial void AccessLogWriteRecovered(ILogger logger, long lostLines);
+
     // Traffic shaping and FastCGI (issue 19).
     [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Mirror copy of route {Route} to {Destination} failed: {Reason}")]
     public static partial void MirrorFailed(ILogger logger, string route, string destination, string reason);

@@ -96,6 +96,8 @@ public sealed class AccessLogWriterTests
         var writer = new AccessLogWriter(sink, "combined", TimeSpan.Zero, time);
         var failures = Channel.CreateUnbounded<Exception>();
         writer.WriteFailed += ex => failures.Writer.TryWrite(ex);
+        var recovered = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        writer.WriteRecovered += lost => recovered.TrySetResult(lost);
         try
         {
             writer.Write("lost 1");
@@ -111,11 +113,32 @@ public sealed class AccessLogWriterTests
             writer.Write("kept");
             Assert.Equal("kept\n", await written.WaitAsync(Guard));
             Assert.False(failures.Reader.TryRead(out _));
+            Assert.Equal(2, await recovered.Task.WaitAsync(Guard));
+            Assert.Equal(2, writer.Lost);
         }
         finally
         {
             await writer.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task EachWrite_HoldsWholeLines_AtMost64KB()
+    {
+        var time = new TimerWatchingTimeProvider();
+        var sink = new RecordingStream();
+        var writer = new AccessLogWriter(sink, "combined", TimeSpan.FromHours(1), time);
+        var line = new string('x', 999); // 1,000 bytes with its newline: 65 of them fit in 64 KB, the 66th does not
+        for (var i = 0; i < 200; i++)
+        {
+            writer.Write(line);
+        }
+
+        writer.Write(new string('y', 100_000)); // longer than the buffer: a write of its own
+        await writer.DisposeAsync().AsTask().WaitAsync(Guard);
+
+        Assert.All(sink.Writes, w => Assert.EndsWith("\n", w, StringComparison.Ordinal));
+        Assert.Equal([65_000, 65_000, 65_000, 5_000, 100_001], sink.Writes.Select(w => w.Length));
     }
 
     /// <summary>A fake clock that tells when a timer (the pump's wait) is created.</summary>
