@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes one of Gatehouse's parsers of untrusted bytes with AFL++ and SharpFuzz.
 # Usage: fuzz/run.sh [TARGET=http1] [SECONDS=1200] [FINDINGS_DIR=fuzz/findings/TARGET]
-# Targets (fuzz/Gatehouse.Fuzz/FuzzTargets.cs): http1, client-hello, cache-control, vary, range, http-date, config,
-# acme-json. Installs afl++ (Debian) and the SharpFuzz.CommandLine tool when missing, publishes the harness, instruments
-# only the assembly holding the target's parser (coverage of the harness and the runtime would be noise), replays the
-# inputs once without AFL, then runs afl-fuzz for SECONDS. Keep what a run found with fuzz/keep-corpus.sh TARGET.
+# Targets (fuzz/Gatehouse.Fuzz/FuzzTargets.cs): http1, client-hello, proxy-protocol, cache-control, vary, range,
+# http-date, config, acme-json. Installs afl++ (Debian) and the SharpFuzz.CommandLine tool when missing, publishes the
+# harness, instruments only the assembly holding the target's parser (coverage of the harness and the runtime would be
+# noise), replays the inputs once without AFL, then runs afl-fuzz for SECONDS. Keep what a run found with
+# fuzz/keep-corpus.sh TARGET. To stop at a plateau instead, set AFL_EXIT_ON_TIME=SECONDS_WITHOUT_A_NEW_PATH.
 # Findings land in FINDINGS_DIR/default/crashes (a previous run's directory is moved to FINDINGS_DIR.previous); replay
 # one with the uninstrumented harness: dotnet run --project fuzz/Gatehouse.Fuzz -c Release -- --replay TARGET FILE
 set -euo pipefail
@@ -17,6 +18,7 @@ case $target in
   http1) assembly=Gatehouse.Http1.dll ;;
   client-hello | acme-json) assembly=Gatehouse.Acme.dll ;;
   cache-control | vary | range | http-date) assembly=Gatehouse.Caching.dll ;;
+  proxy-protocol) assembly=Gatehouse.ProxyProtocol.dll ;;
   config) assembly=gatehouse.dll ;; # the main assembly is named for the command
   *) echo "fuzz/run.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
@@ -29,10 +31,12 @@ if ! command -v sharpfuzz >/dev/null; then
   dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 fi
 
-# A fresh publish per run and target: sharpfuzz rewrites the dll in place and must see it uninstrumented.
+# One publish (incremental, never instrumented), copied per run and target: sharpfuzz rewrites the dll in place and
+# must see it uninstrumented.
+dotnet publish Gatehouse.Fuzz/Gatehouse.Fuzz.csproj -c Release -o bin/publish -v quiet -nologo
 publish=bin/publish-$target
 rm -rf "$publish"
-dotnet publish Gatehouse.Fuzz/Gatehouse.Fuzz.csproj -c Release -o "$publish" -v quiet -nologo
+cp -r bin/publish "$publish"
 # AFL starts from the hand-written seeds plus the corpus earlier runs found (fuzz/corpus/TARGET, named by content hash).
 inputs=bin/inputs-$target
 rm -rf "$inputs"

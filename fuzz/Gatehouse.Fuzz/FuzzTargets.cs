@@ -19,5 +19,6 @@ public static class FuzzTargets
         ["http-date"] = HttpDateTarget.Run,
         ["config"] = ConfigTarget.Run,
         ["acme-json"] = AcmeJsonTarget.Run,
+        ["proxy-protocol"] = ProxyProtocolTarget.Run,
     };
 }

@@ -27,8 +27,9 @@ internal static class ProxyV1Parser
         var newline = window.IndexOf((byte)'\n');
         if (newline < 0)
         {
-            // Every byte so far must be printable text: binary garbage fails at once, not at the bound.
-            if (ContainsNonText(window, window.Length))
+            // Every byte so far must be printable text, a CR only as the last byte (its LF still to come): binary
+            // garbage fails at once, not at the bound.
+            if (ContainsNonText(window.EndsWith((byte)'\r') ? window[..^1] : window))
             {
                 return ProxyParseStatus.Invalid;
             }
@@ -36,7 +37,9 @@ internal static class ProxyV1Parser
             return input.Length >= ProxyHeaderParser.V1MaxLength ? ProxyParseStatus.Invalid : ProxyParseStatus.NeedMoreData;
         }
 
-        if (newline < Prefix.Length + 1 || window[newline - 1] != '\r' || ContainsNonText(window, newline - 1))
+        // The line is printable text ended by CRLF; a CR inside it is refused even after UNKNOWN, whose rest is
+        // otherwise ignored (a reader that stops at the first CR would see another line end).
+        if (newline < Prefix.Length + 1 || window[newline - 1] != '\r' || ContainsNonText(window[..(newline - 1)]))
         {
             return ProxyParseStatus.Invalid;
         }
@@ -51,18 +54,7 @@ internal static class ProxyV1Parser
         return ProxyParseStatus.Done;
     }
 
-    private static bool ContainsNonText(ReadOnlySpan<byte> bytes, int length)
-    {
-        foreach (var b in bytes[..length])
-        {
-            if (b is < 0x20 or > 0x7E && b != '\r')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool ContainsNonText(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0;
 
     private static bool TryParseLine(ReadOnlySpan<byte> line, out ProxyHeader? header)
     {
@@ -75,7 +67,7 @@ internal static class ProxyV1Parser
         }
 
         Span<Range> fields = stackalloc Range[5];
-        if (line.IndexOf((byte)'\r') >= 0 || !TrySplit(line, fields))
+        if (!TrySplit(line, fields))
         {
             return false;
         }

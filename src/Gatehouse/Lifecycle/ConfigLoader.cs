@@ -56,6 +56,11 @@ public static class ConfigLoader
             // A syntax error is described from the text (path, expected, found); a value of the wrong type from the exception.
             return new ConfigLoadResult(null, [JsonSyntaxErrors.Find(json) ?? DescribeJsonError(ex)]);
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json throws this, not JsonException, for a string escape of half a surrogate pair.
+            return new ConfigLoadResult(null, [JsonSyntaxErrors.Find(json) ?? new ConfigError("", "not valid JSON: a string is not valid UTF-16")]);
+        }
 
         if (config is null)
         {

@@ -26,7 +26,13 @@ public static class JsonSyntaxErrors
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        frames[^1].Name = reader.GetString();
+                        if (!TryGetString(ref reader, out var name))
+                        {
+                            frames[^1].Name = null; // the error is in the object that holds the name
+                            return LoneSurrogate(json, bytes, reader, PathOf(frames));
+                        }
+
+                        frames[^1].Name = name;
                         lastPath = PathOf(frames);
                         break;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
@@ -40,6 +46,11 @@ public static class JsonSyntaxErrors
                         }
 
                         lastPath = PathOf(frames);
+                        if (reader.TokenType == JsonTokenType.String && !TryGetString(ref reader, out _))
+                        {
+                            return LoneSurrogate(json, bytes, reader, lastPath);
+                        }
+
                         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                         {
                             frames.Add(new Frame { IsArray = reader.TokenType == JsonTokenType.StartArray });
@@ -58,6 +69,32 @@ public static class JsonSyntaxErrors
             var inArray = frames.Count > 0 && frames[^1].IsArray;
             return new ConfigError(lastPath, $"not valid JSON (line {line}, column {column}): {Explain(StripPosition(ex.Message), inArray)}{Near(json, (int)line)}");
         }
+    }
+
+    /// <summary>
+    /// A \u escape of half a surrogate pair is valid JSON syntax, but no .NET string can hold it: reading it throws
+    /// InvalidOperationException (found by the config fuzz target).
+    /// </summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, out string? value)
+    {
+        try
+        {
+            value = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
+    }
+
+    private static ConfigError LoneSurrogate(string json, byte[] bytes, Utf8JsonReader reader, string path)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var line = bytes.AsSpan(0, start).Count((byte)'\n') + 1;
+        var column = start - bytes.AsSpan(0, start).LastIndexOf((byte)'\n');
+        return new ConfigError(path, $"not valid JSON (line {line}, column {column}): a string holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape without its other half){Near(json, line)}");
     }
 
     private static string Explain(string reason, bool inArray)

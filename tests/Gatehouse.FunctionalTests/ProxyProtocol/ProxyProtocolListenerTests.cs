@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gatehouse.FunctionalTests.Infrastructure;
@@ -178,7 +179,10 @@ public class ProxyProtocolListenerTests
 
         // A second connection for a client that already has one is over its limit.
         using var again = FromAddress.ClientWithHeader(Sender, port, HeaderFor("198.51.100.1"));
-        await Assert.ThrowsAsync<HttpRequestException>(() => again.GetStringAsync("/who"));
+        // The refusal is a close right after the header: it surfaces as HttpRequestException, or as the SocketException
+        // of HttpClient asking the already closed socket for its remote endpoint, depending on which comes first.
+        var refused = await Record.ExceptionAsync(() => again.GetStringAsync("/who"));
+        Assert.True(refused is HttpRequestException or SocketException, $"not refused: {refused}");
         Assert.Equal("198.51.100.1", await first.GetStringAsync("/who"));
     }
 

@@ -125,6 +125,22 @@ public class ConfigLoaderTests
         Assert.Contains("line 3", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Found by the config fuzz target: a \u escape of half a surrogate pair is valid JSON syntax, but reading it as a
+    /// .NET string throws InvalidOperationException, which escaped the loader (and so `gatehouse check` and a reload).
+    /// </summary>
+    [Theory]
+    [InlineData("{\n  \"routes\": {\n    \"\\ud800\": { \"clusterId\": \"a\" }\n  }\n}", "routes", 3, 5)]
+    [InlineData("{ \"routes\": { \"a\": { \"clusterId\": \"x\\udc00y\" } } }", "routes.a.clusterId", 1, 35)]
+    [InlineData("{ \"listeners\": [ { \"name\": \"\\ud83d\" } ] }", "listeners[0].name", 1, 28)]
+    public void Parse_HalfASurrogatePair_IsAnErrorWithItsPath_NotAnException(string json, string path, int line, int column)
+    {
+        var error = Assert.Single(ConfigLoader.Parse(json).Errors);
+
+        Assert.Equal(path, error.Path);
+        Assert.StartsWith($"not valid JSON (line {line}, column {column}): a string holds half of a UTF-16 surrogate pair", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_MissingComma_NamesTheSettingBefore_AndWhatWasExpected()
     {

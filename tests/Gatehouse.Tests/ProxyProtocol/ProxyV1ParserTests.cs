@@ -113,6 +113,25 @@ public class ProxyV1ParserTests
     public void AMalformedLine_IsInvalid(string text) =>
         Assert.Equal(ProxyParseStatus.Invalid, Parse(text, out _, out _));
 
+    /// <summary>
+    /// Found by the proxy-protocol fuzz target: the rest of an UNKNOWN line is ignored, and it took a CR there, so
+    /// "PROXY UNKNOWN \r\r\n" was a header to Gatehouse and two line ends to a reader that stops at the first CR.
+    /// </summary>
+    [Theory]
+    [InlineData("PROXY UNKNOWN \r\r\n")]
+    [InlineData("PROXY UNKNOWN\r \r\n")]
+    [InlineData("PROXY UNKNOWN a\rb c d e\r\n")]
+    [InlineData("PROXY TCP4 192.0.2.10\r198.51.100.1 56324 443\r\n")]
+    public void ACarriageReturnInsideTheLine_IsInvalid_EvenAfterUnknown(string text) =>
+        Assert.Equal(ProxyParseStatus.Invalid, Parse(text, out _, out _));
+
+    [Theory]
+    [InlineData("PROXY UNKNOWN\r", ProxyParseStatus.NeedMoreData)] // the LF may be next
+    [InlineData("PROXY UNKNOWN\r ", ProxyParseStatus.Invalid)] // a CR with text after it ends no line
+    [InlineData("PROXY \r", ProxyParseStatus.NeedMoreData)]
+    public void ACarriageReturnBeforeTheLineFeedArrives_WaitsOnlyWhenItIsTheLastByte(string text, ProxyParseStatus expected) =>
+        Assert.Equal(expected, Parse(text, out _, out _));
+
     [Fact]
     public void NoLineEndWithin107Bytes_IsInvalid_NotAnEndlessWait()
     {
