@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -11,7 +12,7 @@ namespace Gatehouse.Forwarding;
 /// Kestrel collapses a Connection value with a single keep-alive/close/upgrade token to that token; Gatehouse's request
 /// header decoder rewrites such values first so the other names stay visible here (<see cref="Protection.ConnectionTokens"/>).
 /// </summary>
-internal sealed class ConnectionHeaderTransform : ITransformProvider
+internal sealed class ConnectionHeaderTransform : RequestTransform, ITransformProvider, IDirectRequestStep
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -21,22 +22,33 @@ internal sealed class ConnectionHeaderTransform : ITransformProvider
     {
     }
 
-    public void Apply(TransformBuilderContext context)
-    {
-        context.AddRequestTransform(static request =>
-        {
-            var connection = request.HttpContext.Request.Headers.Connection;
-            if (connection.Count > 0)
-            {
-                foreach (var name in Tokens(connection))
-                {
-                    request.ProxyRequest.Headers.Remove(name);
-                    request.ProxyRequest.Content?.Headers.Remove(name);
-                }
-            }
+    public void Apply(TransformBuilderContext context) => context.RequestTransforms.Add(this);
 
-            return ValueTask.CompletedTask;
-        });
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var connection = context.HttpContext.Request.Headers.Connection;
+        if (connection.Count > 0)
+        {
+            foreach (var name in Tokens(connection))
+            {
+                context.ProxyRequest.Headers.Remove(name);
+                context.ProxyRequest.Content?.Headers.Remove(name);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public void OnDirectRequest(DirectRequestHead head)
+    {
+        var connection = head.Context.Request.Headers.Connection;
+        if (connection.Count > 0)
+        {
+            foreach (var name in Tokens(connection))
+            {
+                head.Remove(name);
+            }
+        }
     }
 
     private static IEnumerable<string> Tokens(StringValues values)

@@ -44,6 +44,9 @@ public static class GatehouseServiceCollectionExtensions
 
         services.AddReverseProxy().AddTransforms<ConnectionHeaderTransform>().AddTransforms<ProxyProtocolTransform>().AddTransforms<BackendResponseTransform>().AddTransforms<ViaRequestTransform>()
             .AddTransforms<Protection.ProtectionTransforms>().AddTransforms<Protection.RawPathTransform>();
+        // Last of the transform providers: it sees each route's transforms complete (the lean path's direct head, docs/upstream.md).
+        services.TryAddSingleton<DirectHeadRoutes>();
+        services.AddSingleton<Yarp.ReverseProxy.Transforms.Builder.ITransformProvider>(sp => sp.GetRequiredService<DirectHeadRoutes>());
 
         UseLeanForwarder(services);
         // Destinations by DNS name (docs/dns.md): YARP's extension point for expanding destinations at run time.
@@ -75,7 +78,7 @@ public static class GatehouseServiceCollectionExtensions
         services.TryAddSingleton<UpstreamPools>();
         // FastCGI clusters (docs/fastcgi.md) first, then the lean path, then YARP's forwarder.
         services.AddSingleton<IHttpForwarder>(sp => new FastCgiForwarder(new LeanForwarder(
-            (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>()),
+            (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, yarpType), sp.GetRequiredService<UpstreamPools>(), sp.GetRequiredService<DirectHeadRoutes>()),
             sp.GetRequiredService<ILogger<FastCgiForwarder>>()));
     }
 

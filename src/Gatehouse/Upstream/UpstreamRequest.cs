@@ -7,8 +7,13 @@ namespace Gatehouse.Upstream;
 /// by the caller), and the one framing Gatehouse chose. <see cref="Body"/> is read to its end (Chunked) or for exactly
 /// <see cref="ContentLength"/> bytes.
 /// </summary>
-public sealed record UpstreamRequest(string Method, string Target, string Host, IReadOnlyList<KeyValuePair<string, string>> Fields)
+public sealed record UpstreamRequest(string Method, string Target, string Host, IRequestFields Fields)
 {
+    public UpstreamRequest(string method, string target, string host, IReadOnlyList<KeyValuePair<string, string>> fields)
+        : this(method, target, host, new RequestFieldList(fields))
+    {
+    }
+
     public RequestBodyFraming BodyFraming { get; init; } = RequestBodyFraming.None;
 
     public long ContentLength { get; init; }

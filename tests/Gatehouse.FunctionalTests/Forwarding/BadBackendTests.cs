@@ -39,7 +39,8 @@ public sealed class BadBackendTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var server = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            // Only the cancellation below ends the loop (a check of the token here would race with it).
+            while (true)
             {
                 using var client = await listener.AcceptTcpClientAsync(stop.Token);
                 var stream = client.GetStream();

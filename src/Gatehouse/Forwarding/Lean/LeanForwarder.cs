@@ -15,7 +15,7 @@ namespace Gatehouse.Forwarding;
 /// Failures end as YARP ends them: the same <see cref="ForwarderError"/>, the same status, the same
 /// <see cref="IForwarderErrorFeature"/>, so the attempt loop, passive health and Gatehouse's pages behave the same.
 /// </summary>
-internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools pools) : IHttpForwarder
+internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools pools, DirectHeadRoutes directRoutes) : IHttpForwarder
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
@@ -28,6 +28,11 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
     {
         if (SettingsOf(context) is { Enabled: true } lean && LeanPath.Covers(context, destinationPrefix, requestConfig))
         {
+            if (directRoutes.For(context.Features.Get<IReverseProxyFeature>(), transformer) is { } plan)
+            {
+                return ForwardDirectAsync(context, destinationPrefix, lean.Options, requestConfig, transformer, plan, cancellationToken);
+            }
+
             return ForwardAsync(context, destinationPrefix, lean.Options, requestConfig, transformer, cancellationToken);
         }
 

@@ -14,6 +14,7 @@ namespace Gatehouse.Forwarding;
 public sealed class UpstreamPools : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<PoolKey, UpstreamPoolEntry> _pools = new();
+    private readonly ConcurrentDictionary<string, Uri> _addresses = new(StringComparer.Ordinal);
     private readonly GenerationHolder? _generations;
     private readonly TimeProvider _time;
 
@@ -36,6 +37,27 @@ public sealed class UpstreamPools : IAsyncDisposable
     public UpstreamPoolEntry For(Uri destination, UpstreamOptions options) =>
         _pools.GetOrAdd(new PoolKey(destination.Host, destination.Port, options), Create, _time);
 
+    /// <summary>
+    /// A destination's address (YARP's destination prefix) as a Uri, made once: the direct head needs only its host and
+    /// port, where the message path parses the whole request address per request.
+    /// </summary>
+    internal Uri AddressOf(string destinationPrefix)
+    {
+        if (_addresses.TryGetValue(destinationPrefix, out var address))
+        {
+            return address;
+        }
+
+        if (_addresses.Count >= MaxAddresses)
+        {
+            _addresses.Clear(); // bounded whatever DNS answers bring between generations
+        }
+
+        return _addresses.GetOrAdd(destinationPrefix, new Uri(destinationPrefix, UriKind.Absolute));
+    }
+
+    private const int MaxAddresses = 4096;
+
     /// <summary>Replaces a pool that was disposed while a request was about to use it (a reload removed its destination).</summary>
     internal UpstreamPoolEntry Renew(Uri destination, UpstreamOptions options, UpstreamPoolEntry disposed)
     {
@@ -46,6 +68,8 @@ public sealed class UpstreamPools : IAsyncDisposable
     /// <summary>Disposes the pools that <paramref name="generation"/> no longer uses.</summary>
     public void Retain(Generation generation)
     {
+        // Destinations come and go with generations (and DNS answers): the addresses are made again as used.
+        _addresses.Clear();
         var live = new HashSet<PoolKey>();
         foreach (var (clusterId, cluster) in generation.Config.Clusters)
         {

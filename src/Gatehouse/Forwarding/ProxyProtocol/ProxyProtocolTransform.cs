@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -8,7 +9,7 @@ namespace Gatehouse.Forwarding;
 /// header on the outgoing message, where <see cref="ProxyProtocolConnect"/> writes it at the start of the connection.
 /// Only routes to clusters that send the PROXY protocol get the step.
 /// </summary>
-internal sealed class ProxyProtocolTransform : ITransformProvider
+internal sealed class ProxyProtocolTransform : RequestTransform, ITransformProvider, IDirectRequestStep
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -20,20 +21,25 @@ internal sealed class ProxyProtocolTransform : ITransformProvider
 
     public void Apply(TransformBuilderContext context)
     {
-        if (context.Cluster?.Metadata?.ContainsKey(ProxyProtocolSending.Metadata) != true)
+        if (context.Cluster?.Metadata?.ContainsKey(ProxyProtocolSending.Metadata) == true)
         {
-            return;
+            context.RequestTransforms.Add(this);
+        }
+    }
+
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        if (ProxyProtocolSending.VersionFor(context.HttpContext) is var version and > 0)
+        {
+            var header = ClientProxyHeader.For(context.HttpContext, ClientProxyHeader.Source(context.HttpContext), version);
+            context.ProxyRequest.Options.Set(ProxyProtocolConnect.HeaderOption, header);
         }
 
-        context.AddRequestTransform(static request =>
-        {
-            if (ProxyProtocolSending.VersionFor(request.HttpContext) is var version and > 0)
-            {
-                var header = ClientProxyHeader.For(request.HttpContext, ClientProxyHeader.Source(request.HttpContext), version);
-                request.ProxyRequest.Options.Set(ProxyProtocolConnect.HeaderOption, header);
-            }
+        return ValueTask.CompletedTask;
+    }
 
-            return ValueTask.CompletedTask;
-        });
+    /// <summary>Nothing to do on the lean path: its connections to such a destination are the client connection's own (LeanForwarder.PoolFor).</summary>
+    public void OnDirectRequest(DirectRequestHead head)
+    {
     }
 }

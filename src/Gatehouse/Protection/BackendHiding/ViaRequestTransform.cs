@@ -1,4 +1,5 @@
 using Gatehouse.Configuration;
+using Gatehouse.Http;
 using Gatehouse.Runtime;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
@@ -11,7 +12,7 @@ namespace Gatehouse.Protection;
 /// (RFC 9110 §7.6.3). <see cref="BackendResponseTransform"/> does the response direction. Read per request, so a reload
 /// turns it on or off at once.
 /// </summary>
-internal sealed class ViaRequestTransform(GenerationHolder settings) : ITransformProvider
+internal sealed class ViaRequestTransform(GenerationHolder settings) : RequestTransform, ITransformProvider, IDirectRequestStep
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -21,13 +22,25 @@ internal sealed class ViaRequestTransform(GenerationHolder settings) : ITransfor
     {
     }
 
-    public void Apply(TransformBuilderContext context) => context.AddRequestTransform(request =>
+    public void Apply(TransformBuilderContext context) => context.RequestTransforms.Add(this);
+
+    public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        if (settings.For(request.HttpContext).HideBackend().Via is { } via)
+        if (ViaFor(context.HttpContext) is { } via)
         {
-            request.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Via, via.ForProtocol(request.HttpContext.Request.Protocol));
+            context.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Via, via);
         }
 
         return ValueTask.CompletedTask;
-    });
+    }
+
+    public void OnDirectRequest(DirectRequestHead head)
+    {
+        if (ViaFor(head.Context) is { } via)
+        {
+            head.Add(HeaderNames.Via, via);
+        }
+    }
+
+    private string? ViaFor(HttpContext context) => settings.For(context).HideBackend().Via?.ForProtocol(context.Request.Protocol);
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -17,8 +18,6 @@ internal sealed class RawPathTransform : ITransformProvider
     /// <summary>YARP route metadata marking a forwardRawPath route (Lifecycle/YarpConfigMapper sets it).</summary>
     public const string ForwardRawPathMetadata = "Gatehouse.ForwardRawPath";
 
-    private static readonly UriCreationOptions Verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
-
     public void ValidateRoute(TransformRouteValidationContext context)
     {
     }
@@ -31,7 +30,7 @@ internal sealed class RawPathTransform : ITransformProvider
     {
         if (context.Route.Metadata?.ContainsKey(ForwardRawPathMetadata) == true)
         {
-            context.AddRequestTransform(SetRawPath);
+            context.RequestTransforms.Add(RawPathStep.Instance);
         }
     }
 
@@ -40,29 +39,53 @@ internal sealed class RawPathTransform : ITransformProvider
         context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } target
         || PathCanonicalization.Canonicalize(target) is { IsRefused: false, Restructured: false };
 
-    private static ValueTask SetRawPath(RequestTransformContext transform)
+    /// <summary>The step itself, in its YARP form (the message's RequestUri) and its direct form (the lean path's target).</summary>
+    private sealed class RawPathStep : RequestTransform, IDirectRequestStep
     {
-        if (transform.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } target)
+        public static RawPathStep Instance { get; } = new();
+
+        private static readonly UriCreationOptions Verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+        public override ValueTask ApplyAsync(RequestTransformContext transform)
         {
+            if (RawAddress(transform.HttpContext, transform.DestinationPrefix, transform.Query.QueryString) is { } address)
+            {
+                transform.ProxyRequest.RequestUri = new Uri(address, in Verbatim);
+            }
+
             return ValueTask.CompletedTask;
         }
 
-        var result = PathCanonicalization.Canonicalize(target);
-        if (result.IsRefused || !result.IsPath || result.Restructured)
+        public void OnDirectRequest(DirectRequestHead head)
         {
-            // Not reached (refused before routing, or by RouteLimitsMiddleware); the canonical path is forwarded then.
-            return ValueTask.CompletedTask;
+            if (RawAddress(head.Context, head.DestinationPrefix, head.Context.Request.QueryString) is { } address)
+            {
+                head.Target = new Uri(address, in Verbatim).PathAndQuery;
+            }
         }
 
-        var path = result.PathEnd > result.PathStart ? target.AsSpan(result.PathStart, result.PathEnd - result.PathStart) : "/";
-        var prefix = transform.DestinationPrefix.AsSpan();
-        if (prefix.EndsWith("/"))
+        private static string? RawAddress(HttpContext context, string destinationPrefix, QueryString query)
         {
-            prefix = prefix[..^1];
-        }
+            if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } target)
+            {
+                return null;
+            }
 
-        var address = string.Concat(prefix, path, transform.Query.QueryString.ToUriComponent());
-        transform.ProxyRequest.RequestUri = new Uri(address, in Verbatim);
-        return ValueTask.CompletedTask;
+            var result = PathCanonicalization.Canonicalize(target);
+            if (result.IsRefused || !result.IsPath || result.Restructured)
+            {
+                // Not reached (refused before routing, or by RouteLimitsMiddleware); the canonical path is forwarded then.
+                return null;
+            }
+
+            var path = result.PathEnd > result.PathStart ? target.AsSpan(result.PathStart, result.PathEnd - result.PathStart) : "/";
+            var prefix = destinationPrefix.AsSpan();
+            if (prefix.EndsWith("/"))
+            {
+                prefix = prefix[..^1];
+            }
+
+            return string.Concat(prefix, path, query.ToUriComponent());
+        }
     }
 }
