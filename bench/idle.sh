@@ -2,8 +2,9 @@
 # Memory per idle connection: starts a Release Gatehouse with a plain HTTP/1.1 listener and a TLS listener (ALPN h2),
 # reads its RSS (and GC heap, with dotnet-counters when installed), opens COUNT idle connections of one kind with
 # bench/idle_connections.py (h1: one request answered, then keep-alive; h2: TLS, preface, SETTINGS acknowledged), reads
-# them again, checks that a new request is still served, and prints the difference per connection. Loopback only;
-# bounded by COUNT (default 10000) and the keep-alive timeout (10 min here).
+# them again, checks that a new request is still served, and prints the difference per connection. Then it closes them
+# all and reads RSS again every 5 s for RETURN_WAIT seconds (default 40): how much of the burst's memory comes back.
+# Loopback only; bounded by COUNT (default 10000) and the keep-alive timeout (10 min here).
 #
 #   bench/idle.sh              # both kinds, 10,000 connections each, a fresh Gatehouse for each
 #   COUNT=2000 KINDS=h2 bench/idle.sh
@@ -59,6 +60,9 @@ for kind in $KINDS; do
   opened_count=$(awk '{print $2}' <<<"$opened")
   echo "$kind: $opened; RSS ${rss0} -> ${rss1} KB ($(( (rss1 - rss0) * 1024 / (opened_count > 0 ? opened_count : 1) )) bytes per connection); GC heap ${heap0} -> ${heap1} MB; threads ${threads0} -> ${threads1}; a new request meanwhile: $status"
   exec {hold}>&-
+  returned=""
+  for waited in $(seq 5 5 "${RETURN_WAIT:-40}"); do sleep 5; returned+=" +${waited}s $(( $(rss_kb $GATEHOUSE_PID) / 1024 ))"; done
+  echo "$kind: after closing them, RSS in MB:$returned (baseline $(( rss0 / 1024 )))"
   kill $GATEHOUSE_PID; wait $GATEHOUSE_PID 2>/dev/null || true
   sed -n 1,3p "$WORK/client.err" >&2
 done

@@ -122,6 +122,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         // idle keep-alive connection (4 MB per 1,000), which the connection limits bound.
         builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         var connectionLimiter = GatehouseProtection.CreateConnectionLimiter(config.Limits);
+        var memoryTrim = new IdleMemoryTrim(TimeProvider.System);
+        builder.Services.AddHostedService(_ => memoryTrim);
         var (fileLimit, openFiles) = (ProcessFileLimit.SoftLimit(), ProcessFileLimit.OpenNow());
         var maxConnections = DescriptorBudget.MaxConnections(config.Limits.MaxConnections, fileLimit, openFiles);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -135,6 +137,7 @@ public sealed class GatehouseServer : IAsyncDisposable
                 // tagged with its listener, and a listener with a tls section becomes HTTPS (Tls/).
                 void Configure(ListenOptions listen)
                 {
+                    memoryTrim.Track(listen);
                     listen.UseProxyProtocol(listener.ProxyProtocol);
                     listen.UseClientConnectionPools();
                     listen.UseConnectionLimiter(connectionLimiter);

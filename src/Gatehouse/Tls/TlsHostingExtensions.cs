@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Configuration;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Gatehouse.Tls;
@@ -74,6 +75,15 @@ public static class TlsHostingExtensions
         // The peek's wait counts against the same budget only loosely (each has the whole timeout): a client slow to send
         // its ClientHello and then slow to finish could take up to twice it, still bounded.
         listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = options.OnConnection, HandshakeTimeout = handshakeTimeout });
+        listen.Use(next => connection =>
+        {
+            if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } tlsStream)
+            {
+                OpenSslIdleBuffers.TryRelease(tlsStream);
+            }
+
+            return next(connection);
+        });
     }
 
     /// <summary>The request middleware (redirect, HTTP-01, HSTS, client-certificate headers), when any listener is HTTPS.</summary>

@@ -45,6 +45,12 @@ internal static class FolderGraph
             type = spec.ElementType;
         }
 
+        // A function pointer type (delegate* unmanaged) has no element type.
+        if (type is null)
+        {
+            return null;
+        }
+
         var outer = type;
         while (outer.DeclaringType is not null)
         {
