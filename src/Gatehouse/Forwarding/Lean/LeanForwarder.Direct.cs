@@ -68,11 +68,7 @@ internal sealed partial class LeanForwarder
             var head = response.Head;
             try
             {
-                context.Response.StatusCode = head.StatusCode;
-                if (!IsHttp2OrGreater(context.Request.Protocol) && LeanResponse.CustomReason(head) is { } reason)
-                {
-                    context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
-                }
+                SetStatus(context, head);
 
                 DirectResponseFields.CopyHead(head, context.Response.Headers);
                 var suppressBody = false;
@@ -89,10 +85,7 @@ internal sealed partial class LeanForwarder
             }
             catch (Exception e)
             {
-                ReportError(context, ForwarderError.ResponseHeaders, e);
-                context.Response.Clear();
-                context.Response.StatusCode = StatusCodes.Status502BadGateway;
-                return ForwarderError.ResponseHeaders;
+                return FailResponseHeaders(context, e);
             }
 
             // :: the body, then the trailers.
@@ -110,14 +103,7 @@ internal sealed partial class LeanForwarder
                 DirectResponseFields.Copy(response.Trailers, trailers);
             }
 
-            if (response.RequestBodyFailure is { } failure and not OperationCanceledException)
-            {
-                var error = IsClientBodyFailure(failure) ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination;
-                ReportError(context, error, failure);
-                return error;
-            }
-
-            return ForwarderError.None;
+            return ReportRequestBodyFailure(context, response);
         }
         finally
         {

@@ -117,11 +117,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             using var shell = LeanResponse.Shell(head, message);
             try
             {
-                context.Response.StatusCode = head.StatusCode;
-                if (!IsHttp2OrGreater(context.Request.Protocol) && LeanResponse.CustomReason(head) is { } reason)
-                {
-                    context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
-                }
+                SetStatus(context, head);
 
                 if (!await transformer.TransformResponseAsync(context, shell, activity.Token))
                 {
@@ -132,10 +128,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             }
             catch (Exception e)
             {
-                ReportError(context, ForwarderError.ResponseHeaders, e);
-                context.Response.Clear();
-                context.Response.StatusCode = StatusCodes.Status502BadGateway;
-                return ForwarderError.ResponseHeaders;
+                return FailResponseHeaders(context, e);
             }
 
             // :: steps 7-8: the body, then the trailers.
@@ -151,16 +144,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             LeanResponse.AddTrailers(shell, response.Trailers);
             await transformer.TransformResponseTrailersAsync(context, shell, activity.Token);
 
-            // The response went out whole; a request body that failed meanwhile (the backend answered before reading
-            // it all, then closed) is still reported, as YARP does, without touching the response.
-            if (response.RequestBodyFailure is { } failure and not OperationCanceledException)
-            {
-                var error = IsClientBodyFailure(failure) ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination;
-                ReportError(context, error, failure);
-                return error;
-            }
-
-            return ForwarderError.None;
+            return ReportRequestBodyFailure(context, response);
         }
         finally
         {
@@ -176,4 +160,39 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
     private static bool IsResponseSet(HttpResponse response) => response.StatusCode != StatusCodes.Status200OK || response.HasStarted;
 
     private static bool IsHttp2OrGreater(string protocol) => HttpProtocol.IsHttp2(protocol) || HttpProtocol.IsHttp3(protocol);
+
+    /// <summary>The backend's status, and its reason phrase when it is not the usual one (HTTP/1.x clients only).</summary>
+    private static void SetStatus(HttpContext context, Gatehouse.Http1.ResponseHead head)
+    {
+        context.Response.StatusCode = head.StatusCode;
+        if (!IsHttp2OrGreater(context.Request.Protocol) && LeanResponse.CustomReason(head) is { } reason)
+        {
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+        }
+    }
+
+    /// <summary>Copying the response head failed: nothing was sent yet, so the client gets a 502.</summary>
+    private static ForwarderError FailResponseHeaders(HttpContext context, Exception e)
+    {
+        ReportError(context, ForwarderError.ResponseHeaders, e);
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        return ForwarderError.ResponseHeaders;
+    }
+
+    /// <summary>
+    /// The response went out whole; a request body that failed meanwhile (the backend answered before reading it all,
+    /// then closed) is still reported, as YARP does, without touching the response.
+    /// </summary>
+    private static ForwarderError ReportRequestBodyFailure(HttpContext context, UpstreamResponse response)
+    {
+        if (response.RequestBodyFailure is { } failure and not OperationCanceledException)
+        {
+            var error = IsClientBodyFailure(failure) ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination;
+            ReportError(context, error, failure);
+            return error;
+        }
+
+        return ForwarderError.None;
+    }
 }
