@@ -127,9 +127,19 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
             try
             {
                 var current = _byName.GetValueOrDefault(request.Name);
+                if (retryAt is not null && await TakeStoredAsync(request, current, stopping) is { } taken)
+                {
+                    // Another instance sharing the store got the certificate while this one waited to retry.
+                    retryAt = null;
+                    failures = 0;
+                    sample = _random.NextDouble();
+                    Publish(taken);
+                    continue;
+                }
+
                 var now = _time.GetUtcNow();
                 var (renewAt, recheckAt) = retryAt is { } retry
-                    ? (retry, retry)
+                    ? (retry, Min(retry, now + _options.Renewal.StoreRecheckWhileFailing))
                     : await PlanAsync(request, current, now, sample, stopping);
                 var wakeAt = recheckAt < renewAt ? recheckAt : renewAt;
                 now = _time.GetUtcNow(); // planning may have waited on the CA (renewalInfo): measure the wait from now
@@ -194,6 +204,36 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
         var renewAt = RenewalSchedule.RenewalTime(current.NotBefore, current.NotAfter, renewalInfo, now, sample, _options.Renewal);
         var recheckAt = renewalInfo is null ? DateTimeOffset.MaxValue : RenewalSchedule.RenewalInfoRecheck(now, renewalInfo, _options.Renewal);
         return (renewAt, recheckAt);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>
+    /// The stored certificate when it differs from <paramref name="current"/> and is not yet due for renewal, read
+    /// quietly (a missing, unreadable or stale one is left to the next attempt, which says why).
+    /// </summary>
+    private async Task<AcmeCertificate?> TakeStoredAsync(AcmeCertificateRequest request, AcmeCertificate? current, CancellationToken stopping)
+    {
+        try
+        {
+            var blob = await _store.ReadAsync(AcmeStoreNames.Certificate(request.Name), stopping);
+            if (blob is null)
+            {
+                return null;
+            }
+
+            var stored = AcmeCertificate.Decode(request.Name, request.Hosts, blob, AcmeCertificateSource.Store);
+            return stored.Certificate.Thumbprint != current?.Certificate.Thumbprint && stored.Covers(request.Hosts)
+                && _time.GetUtcNow() < RenewalSchedule.RenewalTime(stored.NotBefore, stored.NotAfter, 1, _options.Renewal)
+                ? stored
+                : null;
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            // An unreachable store or an unreadable blob: the retry, when due, tries the store again and says why.
+            _logger.LogDebug("ACME: re-reading the stored certificate for {Name} failed: {Error}", request.Name, e.Message);
+            return null;
+        }
     }
 
     private async Task<AcmeCertificate> RenewAsync(AcmeCertificateRequest request, AcmeCertificate? current, CancellationToken stopping)

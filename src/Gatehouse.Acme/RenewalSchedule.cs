@@ -19,6 +19,12 @@ public sealed record RenewalPolicy
 
     /// <summary>How often renewal information (ARI) is asked again when the CA gives no Retry-After.</summary>
     public TimeSpan RenewalInfoRecheck { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// While waiting to retry after a failure, how often the certificate store is read again: another instance
+    /// sharing the store (cluster mode) may have obtained the certificate meanwhile, and is then served at once.
+    /// </summary>
+    public TimeSpan StoreRecheckWhileFailing { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>

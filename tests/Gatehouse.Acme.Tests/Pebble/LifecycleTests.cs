@@ -75,14 +75,40 @@ public sealed class LifecycleTests(PebbleFixture fixture) : IClassFixture<Pebble
         Assert.Equal(first.Certificate.Thumbprint, harness.Manager.GetCertificate("unanswered.gatehouse.test")?.Certificate.Thumbprint);
 
         var retry = await ManagerHarness.NextAsync(harness.Scheduled);
-        Assert.Equal(failure.NextAttempt, retry.At);
-        time.SetUtcNow(retry.At);
+        Assert.Equal(failure.NextAttempt, retry.RenewAt);
+        time.SetUtcNow(retry.RenewAt);
         var second = await ManagerHarness.NextAsync(harness.Failed);
 
         Assert.Equal(2, second.ConsecutiveFailures);
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromMinutes(2), second.NextAttempt);
         Assert.False(harness.Published.Reader.TryRead(out _), "a failed renewal published a certificate");
         Assert.Equal(first.Certificate.Thumbprint, harness.Manager.GetCertificate("unanswered.gatehouse.test")?.Certificate.Thumbprint);
+    }
+
+    [Fact]
+    public async Task WhileWaitingToRetry_ACertificateAnotherInstanceStored_IsServedWithoutWaitingForTheRetry()
+    {
+        // Cluster mode: instances share the store, and the one whose order failed (its challenge went to an instance
+        // not yet listening) must not wait out its backoff while another instance's certificate sits in the store.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var unserved = new AcmeChallengeResponses();
+        await using var harness = new ManagerHarness(fixture, AcmeOptions.ForHosts("shared.gatehouse.test") with { Renewal = NoJitter }, _storeDirectory, time, unserved);
+        await harness.Manager.StartAsync(TestContext.Current.CancellationToken);
+        var failure = await ManagerHarness.NextAsync(harness.Failed);
+        Assert.Null(failure.StillServing);
+        var waiting = await ManagerHarness.NextAsync(harness.Scheduled);
+        Assert.Equal(failure.NextAttempt, waiting.RenewAt);
+        Assert.True(waiting.At < waiting.RenewAt, "the wait to retry does not look at the store before the retry");
+
+        // Another instance obtains the certificate and stores it (here: a second manager on the same directory).
+        var other = await ObtainAsync("shared.gatehouse.test");
+        time.SetUtcNow(waiting.At);
+        var published = await ManagerHarness.NextAsync(harness.Published);
+
+        Assert.Equal(other.Certificate.Thumbprint, published.Certificate.Certificate.Thumbprint);
+        Assert.Equal(AcmeCertificateSource.Store, published.Certificate.Source);
+        Assert.True(time.GetUtcNow() < failure.NextAttempt);
+        Assert.Equal(other.Certificate.Thumbprint, harness.Manager.GetCertificate("shared.gatehouse.test")?.Certificate.Thumbprint);
     }
 
     [Fact]

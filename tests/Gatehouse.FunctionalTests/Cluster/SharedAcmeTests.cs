@@ -46,16 +46,16 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         }
         """;
 
-    [GeneratedRegex("Added order")]
-    private static partial Regex AddedOrder();
+    [GeneratedRegex("Issued certificate serial")]
+    private static partial Regex IssuedCertificate();
 
     [Fact]
-    public async Task ThreeNodesStartingTogether_OrderOnce_AndAllServeTheCertificate_KeysSealedInRedis()
+    public async Task ThreeNodesStartingTogether_OneCertificateIssued_AndAllServeIt_KeysSealedInRedis()
     {
         const string host = "cluster.gatehouse.test";
         await using var redis = await RedisServer.StartAsync();
         await using var backend = await TestBackend.StartAsync("app");
-        var ordersBefore = AddedOrder().Count(fixture.Pebble.Output);
+        var issuedBefore = IssuedCertificate().Count(fixture.Pebble.Output);
 
         var nodes = await Task.WhenAll(
             TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", host, challengePorts: true)),
@@ -63,10 +63,12 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
             TestProxy.StartAsync(Config(fixture, backend, redis, "node-c", host, challengePorts: false)));
         try
         {
-            var served = await Task.WhenAll(nodes.Select(n => AcmeGatehouse.WaitForServedAsync(n, host, _ => true)));
+            // The nodes start at once, so an order may be validated before the node that answers the CA's challenges
+            // listens: that order fails, and its node takes the certificate another node stored (within 5 s).
+            var served = await Task.WhenAll(nodes.Select(n => AcmeGatehouse.WaitForServedAsync(n, host, _ => true, failuresAllowed: true)));
 
             Assert.Single(served.Select(c => c.Thumbprint).Distinct());
-            Assert.Equal(1, AddedOrder().Count(fixture.Pebble.Output) - ordersBefore);
+            Assert.Equal(1, IssuedCertificate().Count(fixture.Pebble.Output) - issuedBefore);
             Assert.All(nodes, n => Assert.IsType<RedisAcmeStore>(n.Services.GetRequiredService<AcmeSource>().AcmeStore));
 
             // At rest: the certificate blob (private key first) is sealed, never PEM.

@@ -297,9 +297,10 @@ internal static class AcmeGatehouse
 
     /// <summary>
     /// The certificate the store serves for <paramref name="host"/> once <paramref name="accept"/> takes it (awaiting the
-    /// store's Changed event), confirmed by a real handshake. A failed ACME attempt in the meantime fails the wait.
+    /// store's Changed event), confirmed by a real handshake. A failed ACME attempt in the meantime fails the wait,
+    /// unless <paramref name="failuresAllowed"/> (instances sharing a store: one may fail and take another's certificate).
     /// </summary>
-    public static async Task<X509Certificate2> WaitForServedAsync(TestProxy proxy, string host, Func<X509Certificate2, bool> accept)
+    public static async Task<X509Certificate2> WaitForServedAsync(TestProxy proxy, string host, Func<X509Certificate2, bool> accept, bool failuresAllowed = false)
     {
         var store = proxy.Services.GetRequiredService<CertificateStore>();
         var manager = proxy.Services.GetRequiredService<AcmeSource>().Manager!;
@@ -312,7 +313,14 @@ internal static class AcmeGatehouse
             }
         }
 
-        void Failed(AcmeRenewalFailed failure) => found.TrySetException(new Xunit.Sdk.XunitException($"ACME failed for {failure.Name}: {failure.Error}"));
+        void Failed(AcmeRenewalFailed failure)
+        {
+            if (!failuresAllowed)
+            {
+                found.TrySetException(new Xunit.Sdk.XunitException($"ACME failed for {failure.Name}: {failure.Error}"));
+            }
+        }
+
         store.Changed += Check;
         manager.RenewalFailed += Failed;
         try
