@@ -29,6 +29,10 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     private CancellationTokenSource? _sendAbort;
     private Action? _progress;
 
+    // The response read started when the connection left the pool (PrepareForReuse), awaited by the first read.
+    private ValueTask<ReadResult>? _readAhead;
+    private CancellationToken _readAheadToken;
+
     // Bytes this side has written on the connection (the PROXY preface and every bodiless exchange), and the count
     // before the current exchange: what the backend's kernel must have acknowledged for it to have seen none of the
     // current request (see LastRequestProvablyUnreadAsync). Unknown once a streamed body went out.
@@ -126,21 +130,31 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     public Exception? SendFailure => _sending.IsCompleted ? _sending.Result : null;
 
     /// <summary>
-    /// Whether anything arrived (bytes, or the backend's close) while the connection sat idle. With no request
-    /// outstanding, either means it must not carry the next request: a close would fail it, and bytes would be read
-    /// as its response.
+    /// Readies an idle connection for its next exchange by starting the read of its response now, as HttpClient does:
+    /// false when anything arrived (bytes, or the backend's close) while it sat idle, since then it must not carry the
+    /// next request (a close would fail it, and bytes would be read as its response). The read is one the exchange
+    /// needs anyway, so the check costs no system call of its own (a poll before each reuse cost one).
     /// </summary>
-    public bool ChangedWhileIdle()
+    public bool PrepareForReuse(CancellationToken cancellation)
     {
         try
         {
-            // Readable with nothing outstanding means bytes or the close (one poll syscall; FIONREAD would add another).
-            return _socket.Poll(0, SelectMode.SelectRead);
+            var ahead = _reader.ReadAsync(cancellation);
+            if (!ahead.IsCompleted)
+            {
+                _readAhead = ahead;
+                _readAheadToken = cancellation;
+                return true;
+            }
+
+            // Completed at once: bytes or the close were already there. Observed, then the caller closes it.
+            ahead.GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            return true;
         }
+
+        return false;
     }
 
     /// <summary>Sends the request and reads up to the final response head; 1xx heads are read and passed over.</summary>
@@ -455,7 +469,27 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     {
         try
         {
-            return await _reader.ReadAsync(cancellation);
+            if (_readAhead is not { } ahead)
+            {
+                return await _reader.ReadAsync(cancellation);
+            }
+
+            _readAhead = null;
+            if (ahead.IsCompleted || !cancellation.CanBeCanceled || cancellation == _readAheadToken)
+            {
+                return await ahead;
+            }
+
+            // Started under the exchange's token; this read may be cancelled on its own (the head read beside a
+            // streamed body): the pending read is cancelled as a read under this token would be.
+            ReadResult result;
+            using (cancellation.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), _reader))
+            {
+                result = await ahead;
+            }
+
+            cancellation.ThrowIfCancellationRequested();
+            return result;
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
@@ -494,6 +528,19 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         }
 
         await _stream.DisposeAsync();
+        if (_readAhead is { } ahead)
+        {
+            // The closed stream ends the read started for an exchange that never read (its send failed).
+            _readAhead = null;
+            try
+            {
+                await ahead;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+        }
+
         await _sending;
         _sendAbort?.Dispose();
         await _reader.CompleteAsync();

@@ -54,7 +54,7 @@ public sealed class UpstreamPool : IAsyncDisposable
     public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = TakeIdle();
+        var connection = TakeIdle(cancellation);
         var reused = connection is not null;
         connection ??= await OpenAsync(cancellation);
         try
@@ -100,11 +100,11 @@ public sealed class UpstreamPool : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private UpstreamConnection? TakeIdle()
+    private UpstreamConnection? TakeIdle(CancellationToken cancellation)
     {
         while (_idle.TryPop(out var connection))
         {
-            if (_time.GetElapsedTime(connection.IdleSince) < _options.IdleTimeout && !connection.ChangedWhileIdle())
+            if (_time.GetElapsedTime(connection.IdleSince) < _options.IdleTimeout && connection.PrepareForReuse(cancellation))
             {
                 return connection;
             }
