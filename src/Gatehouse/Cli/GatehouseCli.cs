@@ -70,7 +70,7 @@ public static class GatehouseCli
             return 1;
         }
 
-        return await ServeAsync(new ConfigSource(result.Config, file.FullName), cancellationToken);
+        return await ServeAsync(new ConfigSource(result.Config, file.FullName), result.Parsed, cancellationToken);
     }
 
     private static async Task<int> ValidateAsync(FileInfo file)
@@ -95,7 +95,7 @@ public static class GatehouseCli
             return 1;
         }
 
-        return await ServeAsync(new ConfigSource(result.Config, null), cancellationToken);
+        return await ServeAsync(new ConfigSource(result.Config, null), result.Parsed, cancellationToken);
     }
 
     private static async Task<int> DemoAsync(int port, int httpsPort, int adminPort, string? storage, CancellationToken cancellationToken)
@@ -163,9 +163,9 @@ public static class GatehouseCli
         return 0;
     }
 
-    private static async Task<int> ServeAsync(ConfigSource source, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(ConfigSource source, Lifecycle.ParsedConfig? parsed, CancellationToken cancellationToken)
     {
-        await using var server = GatehouseServer.Create(source);
+        await using var server = GatehouseServer.Create(source, parsed);
         if (!await TryStartAsync(server, cancellationToken))
         {
             return 1;

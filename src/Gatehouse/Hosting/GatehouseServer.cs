@@ -52,7 +52,13 @@ public sealed class GatehouseServer : IAsyncDisposable
     /// <summary>The admin listener's bound address, when the config has one (it is bound last).</summary>
     public Uri? AdminAddress => _hasAdmin ? Addresses[^1] : null;
 
-    public static GatehouseServer Create(ConfigSource source, Action<WebApplicationBuilder>? configure = null)
+    public static GatehouseServer Create(ConfigSource source, Action<WebApplicationBuilder>? configure = null) => Create(source, parsed: null, configure);
+
+    /// <summary>
+    /// A server whose initial generation is compiled from <paramref name="parsed"/>, what the check of
+    /// <paramref name="source"/>'s config parsed (<see cref="ConfigLoadResult.Parsed"/>), so that config is checked once.
+    /// </summary>
+    public static GatehouseServer Create(ConfigSource source, ParsedConfig? parsed, Action<WebApplicationBuilder>? configure = null)
     {
         var config = source.Initial;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -190,6 +196,11 @@ public sealed class GatehouseServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<IHttpCacheSettingsProvider, RouteCacheSettingsProvider>();
         builder.Services.AddGatehouseCompression();
+        if (parsed is not null)
+        {
+            builder.Services.AddSingleton(new CheckedConfig(config, parsed));
+        }
+
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<ReloadTelemetry>();
         builder.Services.AddGatehouseTls(source);

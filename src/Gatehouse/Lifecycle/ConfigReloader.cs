@@ -26,7 +26,8 @@ public sealed class ConfigReloader : IHostedService, IDisposable
     private Timer? _debounce;
     private int _revision;
 
-    public ConfigReloader(ConfigSource source, ConfigChecker checker, GenerationHolder settings, Protection.RateLimiterRegistry limiters, InMemoryConfigProvider proxyConfig, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ConfigSource source, ConfigChecker checker, GenerationHolder settings, Protection.RateLimiterRegistry limiters, InMemoryConfigProvider proxyConfig, ILogger<ConfigReloader> logger,
+        CheckedConfig? initialCheck = null)
     {
         _checker = checker;
         _settings = settings;
@@ -34,8 +35,11 @@ public sealed class ConfigReloader : IHostedService, IDisposable
         _proxyConfig = proxyConfig;
         _logger = logger;
         _path = source.Path is null ? null : Path.GetFullPath(source.Path);
-        // A source's config comes checked but not with what its check parsed: this check is the initial generation's compile.
-        Apply(source.Initial, ConfigValidator.Check(source.Initial).Parsed);
+        // The initial generation is built from what the start-up check parsed (the CLI's); a source that comes without
+        // it (tests, embedding) is checked here, and that check is the compile.
+        Apply(source.Initial, initialCheck is { } check && ReferenceEquals(check.Config, source.Initial)
+            ? check.Parsed
+            : ConfigValidator.Check(source.Initial).Parsed);
     }
 
     /// <summary>Raised after every reload attempt, with whether it was applied. Tests await it instead of sleeping.</summary>

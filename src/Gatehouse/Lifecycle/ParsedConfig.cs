@@ -26,3 +26,9 @@ public sealed class ParsedConfig
 
 /// <summary>The outcome of one check: every error, and what was parsed (meaningful only when there is no error).</summary>
 public sealed record ConfigCheck(IReadOnlyList<ConfigError> Errors, ParsedConfig Parsed);
+
+/// <summary>
+/// The start-up config with what its check parsed (the CLI checks the file before the server exists): the initial
+/// generation is compiled from it instead of checking the config a second time.
+/// </summary>
+public sealed record CheckedConfig(GatehouseConfig Config, ParsedConfig Parsed);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Gatehouse.Configuration;
 using Gatehouse.Lifecycle;
 using Gatehouse.Protection;
@@ -43,6 +44,28 @@ public class OnePassCompileTests
         Assert.Same(parsed.RateLimits["per-client"], route.RateLimit);
         Assert.Equal(2, route.Deny.Count);
         Assert.Equal(1, route.RateLimit!.Exempt.Count);
+    }
+
+    [Fact]
+    public async Task StartUp_CompilesTheInitialGenerationFromTheCliCheck_NotFromASecondCheck()
+    {
+        // As `gatehouse run` does: the file's check, then a server built from its config and what the check parsed.
+        var loaded = ConfigLoader.Parse("""
+            { "listeners": [{ "address": "127.0.0.1", "port": 0 }], "trustedProxies": ["10.0.0.0/8"],
+              "routes": { "r1": { "clusterId": "c", "match": { "pathPrefix": "/" }, "accessControl": { "deny": ["192.0.2.0/24"] } } },
+              "clusters": { "c": { "destinations": { "d1": { "address": "http://127.0.0.1:1" } } } } }
+            """);
+        Assert.True(loaded.IsValid);
+
+        await using var checkedOnce = Gatehouse.Hosting.GatehouseServer.Create(new ConfigSource(loaded.Config!, null), loaded.Parsed);
+        await using var checkedAgain = Gatehouse.Hosting.GatehouseServer.Create(new ConfigSource(loaded.Config!, null));
+        var once = checkedOnce.App.Services.GetRequiredService<Gatehouse.Runtime.GenerationHolder>().Current;
+        var again = checkedAgain.App.Services.GetRequiredService<Gatehouse.Runtime.GenerationHolder>().Current;
+
+        Assert.Same(loaded.Parsed!.Protection.TrustedProxies, once.Protection().TrustedProxies);
+        Assert.Same(loaded.Parsed.Protection.Routes["r1"].Deny, once.Routes["r1"].Protection()!.Deny);
+        Assert.NotSame(loaded.Parsed.Protection.TrustedProxies, again.Protection().TrustedProxies);
+        Assert.Equal(once.Protection().TrustedProxies.Count, again.Protection().TrustedProxies.Count);
     }
 
     [Fact]
