@@ -20,5 +20,11 @@ public sealed record UpstreamRequest(string Method, string Target, string Host, 
 
     public Stream? Body { get; init; }
 
+    /// <summary>
+    /// Called after each piece of the body goes out (the forwarder restarts its activity timeout there, as YARP's
+    /// copier does, so a slow upload that keeps moving is not cut as idle).
+    /// </summary>
+    public Action? Progress { get; init; }
+
     public bool IsHead => Method.Equals("HEAD", StringComparison.OrdinalIgnoreCase);
 }

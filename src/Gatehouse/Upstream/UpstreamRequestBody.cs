@@ -14,10 +14,10 @@ internal static class UpstreamRequestBody
         switch (request.BodyFraming)
         {
             case RequestBodyFraming.ContentLength when request.ContentLength > 0:
-                await WriteExactlyAsync(output, request.Body ?? Stream.Null, request.ContentLength, cancellation);
+                await WriteExactlyAsync(output, request.Body ?? Stream.Null, request.ContentLength, request.Progress, cancellation);
                 break;
             case RequestBodyFraming.Chunked:
-                await WriteChunkedAsync(output, request.Body ?? Stream.Null, cancellation);
+                await WriteChunkedAsync(output, request.Body ?? Stream.Null, request.Progress, cancellation);
                 break;
         }
     }
@@ -26,7 +26,7 @@ internal static class UpstreamRequestBody
     /// Exactly the declared bytes: a body that ends early would leave the backend waiting for the rest (and read the
     /// next request as it), one that runs long would smuggle its excess as a request. Both fail the exchange.
     /// </summary>
-    private static async ValueTask WriteExactlyAsync(PipeWriter output, Stream body, long length, CancellationToken cancellation)
+    private static async ValueTask WriteExactlyAsync(PipeWriter output, Stream body, long length, Action? progress, CancellationToken cancellation)
     {
         var remaining = length;
         while (remaining > 0)
@@ -41,6 +41,7 @@ internal static class UpstreamRequestBody
             output.Advance(read);
             remaining -= read;
             await output.FlushAsync(cancellation);
+            progress?.Invoke();
         }
 
         if (await ReadClientAsync(body, new byte[1], cancellation) != 0)
@@ -49,7 +50,7 @@ internal static class UpstreamRequestBody
         }
     }
 
-    private static async ValueTask WriteChunkedAsync(PipeWriter output, Stream body, CancellationToken cancellation)
+    private static async ValueTask WriteChunkedAsync(PipeWriter output, Stream body, Action? progress, CancellationToken cancellation)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -59,6 +60,7 @@ internal static class UpstreamRequestBody
             {
                 ChunkedBodyWriter.WriteChunk(output, buffer.AsSpan(0, read));
                 await output.FlushAsync(cancellation);
+                progress?.Invoke();
             }
 
             ChunkedBodyWriter.WriteEnd(output);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.FunctionalTests.Forwarding;
 
@@ -59,6 +60,63 @@ public sealed class TimeoutTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.InRange(watch.ElapsedMilliseconds, 400, 2000);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SlowUploadThatKeepsMoving_IsNotCutByTheActivityTimeout(bool chunked)
+    {
+        // The activity timeout is silence either way (nginx's proxy_send_timeout is per write): an upload whose pieces
+        // keep coming, for longer in all than the timeout, is forwarded whole, as YARP's copier allows.
+        await using var counting = await TestBackend.StartAsync("counting", async context =>
+        {
+            var total = 0L;
+            var buffer = new byte[16384];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                total += read;
+            }
+
+            await context.Response.WriteAsync(total.ToString(System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+        });
+        await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(counting),
+            "\"httpRequest\": { \"activityTimeout\": \"400ms\" }, \"retry\": { \"enabled\": false }"));
+        const int pieces = 8, pieceBytes = 32 * 1024;
+        var content = new PacedContent(pieces, pieceBytes, TimeSpan.FromMilliseconds(150));
+        if (!chunked)
+        {
+            content.Headers.ContentLength = pieces * pieceBytes;
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var response = await proxy.Client.PostAsync("/upload", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((pieces * pieceBytes).ToString(System.Globalization.CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync());
+        Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(800), $"the upload took {watch.ElapsedMilliseconds} ms, not more than twice the activity timeout");
+    }
+
+    /// <summary>A body sent in pieces with a pause before each: a slow client (the pause is the scenario, not a wait for an event).</summary>
+    private sealed class PacedContent(int pieces, int pieceBytes, TimeSpan pause) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var piece = new byte[pieceBytes];
+            for (var i = 0; i < pieces; i++)
+            {
+                await Task.Delay(pause);
+                await stream.WriteAsync(piece);
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     [Fact]

@@ -45,7 +45,7 @@ internal sealed partial class LeanForwarder
 
                 var address = pools.AddressOf(destinationPrefix);
                 var pool = PoolFor(context, address, options);
-                request = DirectRequest(context, fields, destinationPrefix, pool.HostHeader, hasBody);
+                request = DirectRequest(context, fields, destinationPrefix, pool.HostHeader, hasBody, activity.Restart);
 
                 // :: send, and read up to the final response head.
                 try
@@ -142,7 +142,8 @@ internal sealed partial class LeanForwarder
     /// YARP's default, the destination's Host (YARP's default: a destination's configured host, else the address's), and
     /// Gatehouse's framing.
     /// </summary>
-    internal static UpstreamRequest DirectRequest(HttpContext context, DirectRequestFields fields, string destinationPrefix, string defaultHost, bool hasBody)
+    internal static UpstreamRequest DirectRequest(HttpContext context, DirectRequestFields fields, string destinationPrefix, string defaultHost, bool hasBody,
+        Action? progress = null)
     {
         var request = context.Request;
         var method = HttpMethod.Parse(request.Method).Method;
@@ -154,6 +155,7 @@ internal sealed partial class LeanForwarder
             BodyFraming = framing,
             ContentLength = length,
             Body = hasBody ? request.Body : null,
+            Progress = hasBody ? progress : null,
         };
     }
 }

@@ -93,7 +93,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
                 }
 
                 var pool = PoolFor(context, destination, options);
-                request = LeanRequest.Build(context, message, destination, pool.HostHeader, hasBody);
+                request = LeanRequest.Build(context, message, destination, pool.HostHeader, hasBody, activity.Restart);
 
                 // :: step 4: send, and read up to the final response head.
                 try

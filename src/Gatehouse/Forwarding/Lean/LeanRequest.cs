@@ -88,7 +88,7 @@ internal static class LeanRequest
         return string.Join(name.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase) ? "; " : ", ", values);
     }
 
-    public static UpstreamRequest Build(HttpContext context, HttpRequestMessage message, Uri destination, string defaultHost, bool hasBody)
+    public static UpstreamRequest Build(HttpContext context, HttpRequestMessage message, Uri destination, string defaultHost, bool hasBody, Action? progress = null)
     {
         var request = context.Request;
         var (framing, length) = Framing(hasBody, request.ContentLength, message.Method.Method);
@@ -97,6 +97,7 @@ internal static class LeanRequest
             BodyFraming = framing,
             ContentLength = length,
             Body = hasBody ? request.Body : null,
+            Progress = hasBody ? progress : null,
         };
     }
 }
