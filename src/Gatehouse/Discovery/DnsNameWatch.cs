@@ -50,20 +50,23 @@ public sealed class DnsNameWatch : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            TimeSpan wait;
+            // The change token fires and the next wait starts before the outcome is reported, so whoever the report
+            // wakes sees the change, and a listener that moves the clock (a test's fake one) moves this wait too.
+            Task next;
             try
             {
                 var answer = await _lookup(_name, _settings, _stop.Token).ConfigureAwait(false);
                 var previous = Answer;
                 Volatile.Write(ref _answer, answer);
-                wait = DnsDecisions.RefreshAfter(answer.Ttl, _settings.MinTtl, _settings.MaxTtl);
-                _report(new DnsLookupOutcome(_name, answer, null));
                 if (!answer.SameDestinations(previous))
                 {
                     // Not disposed: YARP may still register on the token it was handed.
                     var changed = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
                     await changed.CancelAsync().ConfigureAwait(false);
                 }
+
+                next = Task.Delay(DnsDecisions.RefreshAfter(answer.Ttl, _settings.MinTtl, _settings.MaxTtl), _time, _stop.Token);
+                _report(new DnsLookupOutcome(_name, answer, null));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -71,14 +74,14 @@ public sealed class DnsNameWatch : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                wait = DnsDecisions.RetryAfterFailure(_settings.MinTtl);
+                next = Task.Delay(DnsDecisions.RetryAfterFailure(_settings.MinTtl), _time, _stop.Token);
                 _report(new DnsLookupOutcome(_name, null, ex.Message));
             }
 
             _firstLookup.TrySetResult();
             try
             {
-                await Task.Delay(wait, _time, _stop.Token).ConfigureAwait(false);
+                await next.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
