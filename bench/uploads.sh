@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Memory under concurrent uploads: starts a Release Gatehouse in front of a Python backend that reads every body
-# (bench/uploads.py), then, for each route, sends COUNT concurrent uploads of SIZE bytes, each spread over SECONDS (16
+# (bench/uploads.py), then, for each route, sends COUNT concurrent uploads of SIZE bytes, each spread over UPLOAD_SECONDS (16
 # pieces), so that all are in flight together. Reports Gatehouse's RSS (idle baseline, and the peak: VmHWM, reset before
 # each run) and its GC heap (the admin API's dotnet_gc_last_collection_heap_size_bytes, sampled every 0.5 s), and the
 # difference per upload. Routes: /buffered (the default requestBodyBufferBytes, 64 KB) and /streamed (0: no buffer).
 # Each with Content-Length (a length past the buffer streams at once) and chunked (read into the buffer up to 64 KB,
-# then streamed on: FRAMINGS). Loopback only; bounded by COUNT (default 1000) and SECONDS (default 20) plus 120 s per run.
+# then streamed on: FRAMINGS). Loopback only; bounded by COUNT (default 1000) and UPLOAD_SECONDS (default 20) plus 120 s per run.
+# (Not SECONDS: bash sets that to the seconds since the shell started, which paced every upload so far.)
 #
 #   bench/uploads.sh
-#   COUNT=200 SIZE=262144 SECONDS=5 ROUTES=buffered bench/uploads.sh
+#   COUNT=200 SIZE=262144 UPLOAD_SECONDS=5 ROUTES=buffered bench/uploads.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COUNT=${COUNT:-1000}
 SIZE=${SIZE:-1048576}
-SECONDS_PER_UPLOAD=${SECONDS:-20}
+SECONDS_PER_UPLOAD=${UPLOAD_SECONDS:-20}
 ROUTES=${ROUTES:-"buffered streamed"}
 FRAMINGS=${FRAMINGS:-"length chunked"} # Content-Length (longer than the buffer: streams at once) or chunked (buffered up to 64 KB first)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
