@@ -22,10 +22,12 @@ internal static class RequestBodyBuffer
     {
         var request = context.Request;
         var original = request.Body;
-        var size = mode == BodyBuffering.Whole ? (int)request.ContentLength!.Value : (int)Math.Min(FirstSize, limit + 1);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var size = mode == BodyBuffering.Whole ? (int)request.ContentLength!.Value : (int)Math.Min(FirstSize, limit);
+        var capacity = Math.Max(size, 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
         var length = 0;
         var ended = false;
+        byte[]? beyond = null;
         try
         {
             while (true)
@@ -37,17 +39,31 @@ internal static class RequestBodyBuffer
                     break;
                 }
 
-                if (length == buffer.Length)
+                if (length == capacity)
                 {
-                    if (length > limit)
+                    if (length >= limit)
                     {
-                        break; // longer than the buffer: the rest streams on
+                        // Full at the limit: one more byte tells a body of exactly the limit from a longer one, which
+                        // streams on. (Reading into the rented array instead would hold what the pool rounded it up to:
+                        // 128 KB for a 64 KB limit.)
+                        beyond = new byte[1];
+                        if (await original.ReadAsync(beyond, context.RequestAborted) == 0)
+                        {
+                            beyond = null;
+                            ended = true;
+                        }
+
+                        break;
                     }
 
-                    buffer = Grow(buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    capacity = (int)Math.Min((long)capacity * 2, limit);
+                    if (capacity > buffer.Length)
+                    {
+                        buffer = Grow(buffer, capacity);
+                    }
                 }
 
-                var read = await original.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                var read = await original.ReadAsync(buffer.AsMemory(length, capacity - length), context.RequestAborted);
                 if (read == 0)
                 {
                     ended = true;
@@ -89,7 +105,7 @@ internal static class RequestBodyBuffer
         }
         else
         {
-            request.Body = new PrefixedBodyStream(rented.AsMemory(0, length), original);
+            request.Body = new PrefixedBodyStream(rented.AsMemory(0, length), beyond is null ? original : new PrefixedBodyStream(beyond, original));
         }
 
         return true;
