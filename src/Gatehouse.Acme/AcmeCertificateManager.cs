@@ -141,7 +141,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
                 var (renewAt, recheckAt) = retryAt is { } retry
                     ? (retry, Min(retry, now + _options.Renewal.StoreRecheckWhileFailing))
                     : await PlanAsync(request, current, now, sample, stopping);
-                var wakeAt = recheckAt < renewAt ? recheckAt : renewAt;
+                var wakeAt = Min(recheckAt, renewAt);
                 now = _time.GetUtcNow(); // planning may have waited on the CA (renewalInfo): measure the wait from now
                 if (wakeAt > now)
                 {
@@ -208,6 +208,11 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    /// <summary>Whether a stored certificate, another instance's, is to be served instead of <paramref name="current"/>: a different one, not yet due for renewal.</summary>
+    private bool ReplacesCurrent(AcmeCertificate stored, AcmeCertificate? current) =>
+        stored.Certificate.Thumbprint != current?.Certificate.Thumbprint
+        && _time.GetUtcNow() < RenewalSchedule.RenewalTime(stored.NotBefore, stored.NotAfter, 1, _options.Renewal);
+
     /// <summary>
     /// The stored certificate when it differs from <paramref name="current"/> and is not yet due for renewal, read
     /// quietly (a missing, unreadable or stale one is left to the next attempt, which says why).
@@ -223,10 +228,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
             }
 
             var stored = AcmeCertificate.Decode(request.Name, request.Hosts, blob, AcmeCertificateSource.Store);
-            return stored.Certificate.Thumbprint != current?.Certificate.Thumbprint && stored.Covers(request.Hosts)
-                && _time.GetUtcNow() < RenewalSchedule.RenewalTime(stored.NotBefore, stored.NotAfter, 1, _options.Renewal)
-                ? stored
-                : null;
+            return stored.Covers(request.Hosts) && ReplacesCurrent(stored, current) ? stored : null;
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
@@ -241,8 +243,7 @@ public sealed class AcmeCertificateManager : IAsyncDisposable
         await using var certificateLock = await _store.LockAsync(AcmeStoreNames.CertificateLock(request.Name), stopping);
         // Another instance sharing the store may have renewed while this one waited for the lock: take its certificate.
         var stored = await LoadStoredAsync(request, stopping);
-        if (stored is not null && stored.Certificate.Thumbprint != current?.Certificate.Thumbprint
-            && _time.GetUtcNow() < RenewalSchedule.RenewalTime(stored.NotBefore, stored.NotAfter, 1, _options.Renewal))
+        if (stored is not null && ReplacesCurrent(stored, current))
         {
             return stored;
         }
