@@ -45,6 +45,31 @@ public sealed record LimitsDefinition : ConfigSection
     /// balancer or CDN every client shares one address (nginx, HAProxy and Caddy have no such default either).
     /// </summary>
     public int? MaxConnectionsPerClient { get; init; }
+
+    /// <summary>Per-connection budgets for HTTP/2 frames that carry no request (floods, rapid reset). See docs/protection.md.</summary>
+    public Http2LimitsDefinition Http2 { get; init; } = new();
+}
+
+/// <summary>
+/// What one HTTP/2 connection may spend on frames that cost the server work without carrying a request; a connection
+/// that spends a budget gets GOAWAY(ENHANCE_YOUR_CALM) and is closed. 0 turns a budget off.
+/// </summary>
+public sealed record Http2LimitsDefinition : ConfigSection
+{
+    /// <summary>
+    /// SETTINGS, PING, PRIORITY, empty DATA/HEADERS/CONTINUATION, unknown frame types, and WINDOW_UPDATEs beyond two per
+    /// DATA frame sent: this many at once (Envoy's outbound control-frame limit is also 1,000)…
+    /// </summary>
+    public int MaxControlFrames { get; init; } = 1000;
+
+    /// <summary>…refilled at this rate.</summary>
+    public double ControlFramesPerSecond { get; init; } = 100;
+
+    /// <summary>
+    /// RST_STREAMs from the client, refilled by one for each stream the server completes. 200 is twice the streams a
+    /// connection may have open, so a client may cancel every open stream twice over; rapid reset (CVE-2023-44487) cannot.
+    /// </summary>
+    public int MaxResets { get; init; } = 200;
 }
 
 /// <summary>A minimum data rate, as Kestrel's MinDataRate: a rate, enforced once the grace period has passed.</summary>

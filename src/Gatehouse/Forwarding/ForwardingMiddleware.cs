@@ -84,9 +84,17 @@ internal sealed class ForwardingMiddleware(
             while (true)
             {
                 // A request the client already reset (or whose route timeout fired) is not sent, neither first nor again:
-                // under rapid reset (CVE-2023-44487) most streams are cancelled before they get here.
+                // under rapid reset (CVE-2023-44487) most streams are cancelled before they get here. The HTTP/2 frame
+                // guard may know of a reset Kestrel has not acted on yet, or have cut the connection: the stream is
+                // aborted here, as the reset would, and logged as the client's cancel.
                 if (context.RequestAborted.IsCancellationRequested)
                 {
+                    break;
+                }
+
+                if (ClientResets.RefusesForwarding(context))
+                {
+                    context.Abort();
                     break;
                 }
 

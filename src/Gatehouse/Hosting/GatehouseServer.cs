@@ -8,6 +8,7 @@ using Gatehouse.Forwarding;
 using Gatehouse.Lifecycle;
 using Gatehouse.Observability;
 using Gatehouse.Protection;
+using Gatehouse.Protection.Http2Frames;
 using Gatehouse.RouteCaching;
 using Gatehouse.Routing;
 using Gatehouse.Runtime;
@@ -132,6 +133,8 @@ public sealed class GatehouseServer : IAsyncDisposable
         builder.Services.AddHostedService(_ => memoryTrim);
         var (fileLimit, openFiles) = (ProcessFileLimit.SoftLimit(), ProcessFileLimit.OpenNow());
         var maxConnections = DescriptorBudget.MaxConnections(config.Limits.MaxConnections, fileLimit, openFiles);
+        var http2 = config.Limits.Http2 ?? new();
+        var http2Limits = new Http2FrameLimits(http2.MaxControlFrames, http2.ControlFramesPerSecond, http2.MaxResets);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -154,6 +157,9 @@ public sealed class GatehouseServer : IAsyncDisposable
                     }
 
                     listen.UseGatehouseListener(listener, config, source.Path);
+                    // After TLS: HTTP/2 connections get a per-connection frame budget (floods, rapid reset; docs/protection.md).
+                    listen.UseHttp2FrameGuard(http2Limits,
+                        priorKnowledge: listener.Tls is null && listener.Protocols == ListenerProtocols.Http2);
                 }
                 if (string.Equals(listener.Address, "localhost", StringComparison.OrdinalIgnoreCase))
                 {

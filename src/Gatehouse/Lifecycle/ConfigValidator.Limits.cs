@@ -30,6 +30,7 @@ public static partial class ConfigValidator
             AtLeastOne(errors, "limits.maxConnectionsPerClient", perClient);
         }
 
+        Http2Budgets(errors, "limits.http2", limits.Http2);
         Unknown(errors, "http", config.Http);
         if (config.Http.UnknownHostStatus is not (421 or 404))
         {
@@ -91,6 +92,31 @@ public static partial class ConfigValidator
         else if (value is < 0 or > MaximumBodyBuffer)
         {
             errors.Add(new(path, $"'{size.Raw}' must be from 0 (off) to 8MB"));
+        }
+    }
+
+    private static void Http2Budgets(List<ConfigError> errors, string path, Http2LimitsDefinition? http2)
+    {
+        if (http2 is null)
+        {
+            errors.Add(new(path, "must be an object such as { \"maxControlFrames\": 1000, \"controlFramesPerSecond\": 100, \"maxResets\": 200 }"));
+            return;
+        }
+
+        Unknown(errors, path, http2);
+        if (http2.MaxControlFrames < 0)
+        {
+            errors.Add(new($"{path}.maxControlFrames", $"{http2.MaxControlFrames} is negative (0 turns the budget off)"));
+        }
+
+        if (!double.IsFinite(http2.ControlFramesPerSecond) || http2.ControlFramesPerSecond < 0)
+        {
+            errors.Add(new($"{path}.controlFramesPerSecond", $"{http2.ControlFramesPerSecond} is not a rate of 0 or more"));
+        }
+
+        if (http2.MaxResets < 0)
+        {
+            errors.Add(new($"{path}.maxResets", $"{http2.MaxResets} is negative (0 turns the budget off)"));
         }
     }
 

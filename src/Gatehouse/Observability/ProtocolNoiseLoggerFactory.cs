@@ -17,6 +17,7 @@ internal sealed class ProtocolNoiseLoggerFactory(ILoggerFactory inner, ProtocolN
         "Microsoft.AspNetCore.Server.Kestrel.BadRequests",
         "Microsoft.AspNetCore.Server.Kestrel.Connections",
         "Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets",
+        Protection.Http2Frames.Http2FrameGuard.LogCategory,
     ];
 
     public static bool IsNoise(string category) =>
@@ -101,6 +102,6 @@ internal sealed partial class ProtocolNoiseSummary(ILogger<ProtocolNoiseSummary>
     }
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning,
-        Message = "Clients caused {Count} HTTP/2 or connection errors (resets, bad frames, flow-control or queue limits) since the last such line, at most one per {Window} s; each is logged at debug level under Microsoft.AspNetCore.Server.Kestrel.*")]
+        Message = "Clients caused {Count} HTTP/2 or connection errors (resets, bad frames, flow-control or queue limits, spent frame budgets) since the last such line, at most one per {Window} s; each is logged at debug level under Microsoft.AspNetCore.Server.Kestrel.* and Gatehouse.Http2")]
     private static partial void Summary(ILogger logger, long count, int window);
 }

@@ -8,8 +8,8 @@ namespace Gatehouse.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A minimal HTTP/2 client that writes frames as given, for what HttpClient, h2load and nghttp will not send: HEADERS
-/// followed at once by RST_STREAM, floods of SETTINGS or PING, WINDOW_UPDATEs out of bounds. TLS with ALPN h2 (Gatehouse
-/// has no h2c); header blocks are HPACK literals without indexing (RFC 7541 §6.2.2), so no encoder state is needed.
+/// followed at once by RST_STREAM, floods of SETTINGS or PING, WINDOW_UPDATEs out of bounds. TLS with ALPN h2, or h2c with prior
+/// knowledge; header blocks are HPACK literals without indexing (RFC 7541 §6.2.2), so no encoder state is needed.
 /// Frames are queued and sent on <see cref="FlushAsync"/>, so a batch leaves in few TLS records, as an attacker sends it.
 /// </summary>
 public sealed class H2FrameClient : IAsyncDisposable
@@ -20,11 +20,11 @@ public sealed class H2FrameClient : IAsyncDisposable
 
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
     private readonly TcpClient _tcp;
-    private readonly SslStream _ssl;
+    private readonly Stream _ssl;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly MemoryStream _pending = new();
 
-    private H2FrameClient(TcpClient tcp, SslStream ssl)
+    private H2FrameClient(TcpClient tcp, Stream ssl)
     {
         _tcp = tcp;
         _ssl = ssl;
@@ -35,18 +35,28 @@ public sealed class H2FrameClient : IAsyncDisposable
         ConnectAsync(port, [], cancellationToken);
 
     /// <summary>Connects with these SETTINGS (RFC 9113 §6.5.2: 0x4 is SETTINGS_INITIAL_WINDOW_SIZE) in the first frame.</summary>
-    public static async Task<H2FrameClient> ConnectAsync(int port, (ushort Id, uint Value)[] settings, CancellationToken cancellationToken = default)
+    public static Task<H2FrameClient> ConnectAsync(int port, (ushort Id, uint Value)[] settings, CancellationToken cancellationToken = default) =>
+        ConnectAsync(port, settings, tls: true, cancellationToken);
+
+    /// <summary>Connects over TLS (ALPN h2) or, with <paramref name="tls"/> false, in plain text with prior knowledge (h2c).</summary>
+    public static async Task<H2FrameClient> ConnectAsync(int port, (ushort Id, uint Value)[] settings, bool tls, CancellationToken cancellationToken = default)
     {
         var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-        var ssl = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) => certificate is not null); // an attacker checks nothing more
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        Stream stream = tcp.GetStream();
+        if (tls)
         {
-            TargetHost = "gatehouse.test",
-            ApplicationProtocols = [SslApplicationProtocol.Http2],
-        }, cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        Assert.Equal(SslApplicationProtocol.Http2, ssl.NegotiatedApplicationProtocol);
-        var client = new H2FrameClient(tcp, ssl);
+            var ssl = new SslStream(stream, false, (_, certificate, _, _) => certificate is not null); // an attacker checks nothing more
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "gatehouse.test",
+                ApplicationProtocols = [SslApplicationProtocol.Http2],
+            }, cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            Assert.Equal(SslApplicationProtocol.Http2, ssl.NegotiatedApplicationProtocol);
+            stream = ssl;
+        }
+
+        var client = new H2FrameClient(tcp, stream);
         client._pending.Write(Preface);
         var payload = new byte[6 * settings.Length];
         for (var i = 0; i < settings.Length; i++)

@@ -6,7 +6,8 @@ namespace Gatehouse.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A well-behaved HTTP/2 client asking for /normal in a loop while an attack runs: what it was served and every failure
-/// (a status other than 200, or an exception) are counted until <see cref="StopAsync"/>.
+/// (a status other than 200, or an exception) are counted until <see cref="StopAsync"/>. Over TLS (ALPN h2) or, without
+/// a PKI, h2c with prior knowledge.
 /// </summary>
 public sealed class NormalTraffic : IAsyncDisposable
 {
@@ -14,13 +15,14 @@ public sealed class NormalTraffic : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly Task _loop;
+    private readonly TaskCompletionSource _fiveServed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _served;
 
-    private NormalTraffic(TestPki pki, Uri address)
+    private NormalTraffic(TestPki? pki, Uri address)
     {
         _client = new HttpClient(new SocketsHttpHandler
         {
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => pki.Issued(certificate) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => pki?.Issued(certificate) == true },
         })
         {
             Timeout = TimeSpan.FromSeconds(30),
@@ -37,7 +39,10 @@ public sealed class NormalTraffic : IAsyncDisposable
                     using var response = await _client.GetAsync(uri);
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
-                        Interlocked.Increment(ref _served);
+                        if (Interlocked.Increment(ref _served) >= 5)
+                        {
+                            _fiveServed.TrySetResult();
+                        }
                     }
                     else
                     {
@@ -54,7 +59,10 @@ public sealed class NormalTraffic : IAsyncDisposable
         });
     }
 
-    public static NormalTraffic Start(TestPki pki, Uri address) => new(pki, address);
+    public static NormalTraffic Start(TestPki? pki, Uri address) => new(pki, address);
+
+    /// <summary>Completes once five requests were answered 200 (or after 10 s: the caller's assertions then tell).</summary>
+    public Task FiveServed => _fiveServed.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>Stops the loop: how many answers were 200, and what failed.</summary>
     public async Task<(int Served, IReadOnlyCollection<string> Failures)> StopAsync()

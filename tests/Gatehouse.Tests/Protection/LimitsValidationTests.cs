@@ -28,6 +28,7 @@ public class LimitsValidationTests
                 MinResponseDataRate = new MinDataRateDefinition { BytesPerSecond = double.NaN },
                 MaxConnections = 0,
                 MaxConnectionsPerClient = -5,
+                Http2 = new Http2LimitsDefinition { MaxControlFrames = -1, ControlFramesPerSecond = double.PositiveInfinity, MaxResets = -200 },
             },
             Http = new HttpDefinition { UnknownHostStatus = 500 },
         };
@@ -39,7 +40,8 @@ public class LimitsValidationTests
             "limits.maxRequestLineBytes", "limits.maxRequestHeadersBytes", "limits.maxRequestHeaderCount", "limits.maxRequestBodyBytes",
             "limits.requestHeadersTimeout", "limits.keepAliveTimeout", "limits.minRequestBodyDataRate.bytesPerSecond",
             "limits.minRequestBodyDataRate.gracePeriod", "limits.minResponseDataRate.bytesPerSecond", "limits.maxConnections",
-            "limits.maxConnectionsPerClient", "http.unknownHostStatus",
+            "limits.maxConnectionsPerClient", "limits.http2.maxControlFrames", "limits.http2.controlFramesPerSecond", "limits.http2.maxResets",
+            "http.unknownHostStatus",
         }, paths);
     }
 
