@@ -87,14 +87,14 @@ internal sealed class ForwardingMiddleware(
                 // under rapid reset (CVE-2023-44487) most streams are cancelled before they get here. The HTTP/2 frame
                 // guard may know of a reset Kestrel has not acted on yet, or have cut the connection: the stream is
                 // aborted here, as the reset would, and logged as the client's cancel.
-                if (context.RequestAborted.IsCancellationRequested)
+                if (await ClientResets.RefusesForwardingAsync(context))
                 {
+                    context.Abort();
                     break;
                 }
 
-                if (ClientResets.RefusesForwarding(context))
+                if (context.RequestAborted.IsCancellationRequested)
                 {
-                    context.Abort();
                     break;
                 }
 

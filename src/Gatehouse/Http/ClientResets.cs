@@ -6,8 +6,11 @@ namespace Gatehouse.Http;
 /// <summary>What a connection knows of its HTTP/2 streams before Kestrel does (the frame guard in Protection).</summary>
 public interface IHttp2StreamWatch
 {
-    /// <summary>Whether the stream must not be forwarded: the client reset it, or the connection is being cut.</summary>
-    bool Refuses(int streamId);
+    /// <summary>
+    /// Whether the stream must not be forwarded: the client reset it, or the connection is being cut. May wait, briefly
+    /// and boundedly, for what the client sent just before to be read.
+    /// </summary>
+    ValueTask<bool> RefusesAsync(int streamId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -22,10 +25,11 @@ public static class ClientResets
     public static void Watch(IDictionary<object, object?> connectionItems, IHttp2StreamWatch watch) => connectionItems[Key] = watch;
 
     /// <summary>Whether this HTTP/2 request's stream was reset by the client, or its connection cut, before Kestrel said so.</summary>
-    public static bool RefusesForwarding(HttpContext context) =>
+    public static ValueTask<bool> RefusesForwardingAsync(HttpContext context) =>
         HttpProtocol.IsHttp2(context.Request.Protocol)
         && context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(Key, out var value) == true
         && value is IHttp2StreamWatch watch
         && context.Features.Get<IHttp2StreamIdFeature>() is { } stream
-        && watch.Refuses(stream.StreamId);
+            ? watch.RefusesAsync(stream.StreamId, context.RequestAborted)
+            : ValueTask.FromResult(false);
 }

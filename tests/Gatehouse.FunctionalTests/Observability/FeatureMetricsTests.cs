@@ -46,4 +46,35 @@ public sealed class FeatureMetricsTests
         Assert.Contains("\ndotnet_gc_collections_total", text, StringComparison.Ordinal);
         Assert.Contains("\nkestrel_active_connections{", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ConnectionCutByTheHttp2FrameBudget_IsCountedByTheFrameThatSpentIt()
+    {
+        await using var backend = await TestBackend.StartAsync("b");
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0, "protocols": "h2" } ],
+              "admin": { "port": 0 },
+              "limits": { "http2": { "maxControlFrames": 50, "controlFramesPerSecond": 0 } },
+              "routes": { "all": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
+              "clusters": { "c": { "destinations": { "d1": { "address": "{{backend.Address}}" } } } }
+            }
+            """);
+        await using (var attacker = await H2FrameClient.ConnectAsync(proxy.Address.Port, [], tls: false))
+        {
+            using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var end = attacker.ReadUntilClosedAsync(reading.Token);
+            for (var i = 0; i < 100; i++)
+            {
+                attacker.PingFrame(i);
+            }
+
+            await attacker.FlushAsync();
+            Assert.Equal(0xbu, (await end).GoAwayCode);
+        }
+
+        using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
+        var text = await admin.GetStringAsync("/metrics");
+        Assert.Contains("gatehouse_http2_budget_closes_total{frame=\"PING\"} 1\n", text, StringComparison.Ordinal);
+    }
 }

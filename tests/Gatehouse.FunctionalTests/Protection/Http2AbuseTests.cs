@@ -245,7 +245,7 @@ public sealed class Http2AbuseTests : IDisposable
             var sent = 0L;
             var attacks = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
             {
-                var results = new List<(ConnectionEnd result, bool Answered)>();
+                var results = new List<(ConnectionEnd result, bool Answered, int Batches)>();
                 while (deadline.Elapsed < TimeSpan.FromSeconds(5) && results.Count < 25)
                 {
                     results.Add(await RapidResetConnectionAsync(proxy.Address.Port, deadline, () => Interlocked.Add(ref sent, 200)));
@@ -269,7 +269,12 @@ public sealed class Http2AbuseTests : IDisposable
             Assert.True(served > 0);
             Assert.Equal(0, forwarded);
             Assert.InRange(noisy.Count, 1, 3);
-            Assert.All(ends, e => Assert.Equal(new ConnectionEnd(EnhanceYourCalm, e.result.Frames, Closed: true), e.result));
+            // A connection that reset more than limits.http2.maxResets (200, one batch) streams got GOAWAY(ENHANCE_YOUR_CALM)
+            // and was closed; one the deadline stopped within the budget is still served (its PING answered).
+            Assert.Contains(ends, e => e.Batches > 1);
+            Assert.All(ends, e => Assert.True(
+                e.result == new ConnectionEnd(EnhanceYourCalm, e.result.Frames, Closed: true) || (e.Batches <= 1 && e.Answered),
+                $"{e.result} after {e.Batches} batches{(e.Answered ? ", answered PING" : "")}"));
         }
         finally
         {
@@ -461,12 +466,13 @@ public sealed class Http2AbuseTests : IDisposable
         """;
 
     /// <summary>One attack connection: batches of 200 reset streams until Gatehouse closes it or 5 s have passed.</summary>
-    private static async Task<(ConnectionEnd result, bool Answered)> RapidResetConnectionAsync(int port, Stopwatch deadline, Action batchSent)
+    private static async Task<(ConnectionEnd result, bool Answered, int Batches)> RapidResetConnectionAsync(int port, Stopwatch deadline, Action batchSent)
     {
         await using var attacker = await H2FrameClient.ConnectAsync(port);
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var end = attacker.ReadUntilClosedAsync(reading.Token);
         var stream = 1;
+        var batches = 0;
         for (var batch = 0; batch < 100 && deadline.Elapsed < TimeSpan.FromSeconds(5) && !end.IsCompleted; batch++)
         {
             for (var i = 0; i < 200; i++, stream += 2)
@@ -478,6 +484,7 @@ public sealed class Http2AbuseTests : IDisposable
             try
             {
                 await attacker.FlushAsync();
+                batches++;
                 batchSent();
             }
             catch (IOException)
@@ -498,6 +505,6 @@ public sealed class Http2AbuseTests : IDisposable
 
         await Task.WhenAny(end, attacker.PingAcknowledged.Task).WaitAsync(TimeSpan.FromSeconds(15));
         await reading.CancelAsync();
-        return (await end, attacker.PingAcknowledged.Task.IsCompleted);
+        return (await end, attacker.PingAcknowledged.Task.IsCompleted, batches);
     }
 }

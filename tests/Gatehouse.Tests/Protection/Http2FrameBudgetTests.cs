@@ -271,3 +271,111 @@ public class Http2FrameBudgetTests
         Assert.False(new Http2FrameLimits(0, 100, 0).Enabled);
     }
 }
+
+public class Http2ConnectionGuardTests
+{
+    private static readonly Http2FrameLimits Limits = new(1000, 100, 200);
+
+    private static (Http2ConnectionGuard Guard, Microsoft.Extensions.Time.Testing.FakeTimeProvider Time) Guard()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        return (new Http2ConnectionGuard(new Http2FrameBudget(Limits, time.GetTimestamp(), time.TimestampFrequency), time), time);
+    }
+
+    [Fact]
+    public async Task AGuardThatCaughtUp_AnswersAtOnce()
+    {
+        var (guard, _) = Guard();
+        guard.Delivered();
+        guard.CaughtUp();
+
+        var answer = guard.RefusesAsync(1, CancellationToken.None);
+
+        Assert.True(answer.IsCompletedSuccessfully);
+        Assert.False(await answer);
+    }
+
+    [Fact]
+    public async Task AResetInTheNextRead_IsSeenBeforeTheAnswer()
+    {
+        var (guard, _) = Guard();
+        guard.Delivered(); // the read holding stream 3's HEADERS
+
+        var answer = guard.RefusesAsync(3, CancellationToken.None);
+        Assert.False(answer.IsCompleted);
+        guard.RecordReset(3);
+        guard.Delivered();
+
+        Assert.True(await answer);
+    }
+
+    [Fact]
+    public async Task NothingMoreReceived_TheAnswerIsNo()
+    {
+        var (guard, _) = Guard();
+        guard.Delivered();
+
+        var answer = guard.RefusesAsync(3, CancellationToken.None);
+        Assert.False(answer.IsCompleted);
+        guard.CaughtUp();
+
+        Assert.False(await answer);
+    }
+
+    [Fact]
+    public async Task InputThatNeverPauses_TwoMoreReadsSuffice()
+    {
+        var (guard, _) = Guard();
+        guard.Delivered();
+
+        var answer = guard.RefusesAsync(3, CancellationToken.None);
+        guard.Delivered();
+        Assert.False(answer.IsCompleted);
+        guard.Delivered();
+
+        Assert.False(await answer);
+    }
+
+    [Fact]
+    public async Task AStalledInput_IsWaitedForAtMostTheLimit()
+    {
+        var (guard, time) = Guard();
+        guard.Delivered();
+
+        var answer = guard.RefusesAsync(3, CancellationToken.None).AsTask();
+        time.Advance(Http2ConnectionGuard.CatchUpLimit - TimeSpan.FromMilliseconds(1));
+        Assert.False(answer.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.False(await answer.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ACutConnection_RefusesEveryStream()
+    {
+        var (guard, _) = Guard();
+        guard.Delivered();
+        var waiting = guard.RefusesAsync(5, CancellationToken.None);
+
+        guard.Stop();
+
+        Assert.True(await waiting);
+        Assert.True(await guard.RefusesAsync(7, CancellationToken.None));
+    }
+
+    [Fact]
+    public void RecentResets_AreKept_TheOldestForgottenPastTheRing()
+    {
+        var (guard, _) = Guard();
+        for (var stream = 1; stream <= 2 * 300; stream += 2)
+        {
+            guard.RecordReset(stream);
+        }
+
+        Assert.True(guard.WasReset(599));
+        Assert.True(guard.WasReset(89)); // the 45th of 300: 256 are kept
+        Assert.False(guard.WasReset(87));
+        Assert.False(guard.WasReset(2));
+        Assert.False(guard.WasReset(0));
+    }
+}

@@ -62,7 +62,7 @@ internal static partial class Http2FrameGuard
         ILogger logger, Counter<long> closes)
     {
         var transport = connection.Transport;
-        var guard = new Http2ConnectionGuard(new Http2FrameBudget(limits, time.GetTimestamp(), time.TimestampFrequency));
+        var guard = new Http2ConnectionGuard(new Http2FrameBudget(limits, time.GetTimestamp(), time.TimestampFrequency), time);
         ClientResets.Watch(connection.Items, guard);
         connection.Transport = new GuardedPipe(new GuardedInput(transport.Input, guard, time), new GuardedOutput(transport.Output, guard));
         try
@@ -121,23 +121,37 @@ internal static partial class Http2FrameGuard
 }
 
 /// <summary>One guarded connection's state, shared by its two directions and read by its requests.</summary>
-internal sealed class Http2ConnectionGuard(Http2FrameBudget budget) : IHttp2StreamWatch
+internal sealed class Http2ConnectionGuard(Http2FrameBudget budget, TimeProvider time) : IHttp2StreamWatch
 {
+    /// <summary>The longest a request waits for the guard to catch up with its connection's input before it is forwarded.</summary>
+    public static readonly TimeSpan CatchUpLimit = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How many more reads past the request's suffice when the input never pauses (a long upload beside it).</summary>
+    private const long ReadsPast = 2;
+
     // The stream IDs of the RST_STREAM frames seen most recently, newest overwriting oldest (allocated at the first one).
-    // A request checks it before it is forwarded: a stream whose reset came in the same read as its HEADERS is then
-    // never forwarded, however Kestrel's threads interleave. An ID pushed out of it belongs to a reset Kestrel has long
-    // since acted on.
+    // An ID pushed out of it belongs to a reset Kestrel has long since acted on.
     private const int RecentResets = 256;
     private int[]? _resets;
     private int _nextReset;
     private volatile bool _stopped;
+
+    // Reads given to Kestrel so far, and how many had been given when the guard last found no more input waiting.
+    private long _delivered;
+    private long _caughtUp;
+    private readonly Lock _lock = new();
+    private TaskCompletionSource? _progress;
 
     public Http2FrameBudget Budget { get; } = budget;
 
     /// <summary>Whether a budget was spent: nothing more of the client's input reaches Kestrel.</summary>
     public bool Stopped => _stopped;
 
-    public void Stop() => _stopped = true;
+    public void Stop()
+    {
+        _stopped = true;
+        Progress();
+    }
 
     /// <summary>Called by the input side only (one reader at a time).</summary>
     public void RecordReset(int streamId)
@@ -149,7 +163,87 @@ internal sealed class Http2ConnectionGuard(Http2FrameBudget budget) : IHttp2Stre
 
     public bool WasReset(int streamId) => streamId > 0 && Volatile.Read(ref _resets) is { } resets && resets.AsSpan().Contains(streamId);
 
-    public bool Refuses(int streamId) => Stopped || WasReset(streamId);
+    /// <summary>The input side gave Kestrel one more read (after scanning it).</summary>
+    public void Delivered()
+    {
+        Interlocked.Increment(ref _delivered);
+        Progress();
+    }
+
+    /// <summary>The input side found nothing more waiting: everything received so far has been scanned.</summary>
+    public void CaughtUp()
+    {
+        Volatile.Write(ref _caughtUp, Volatile.Read(ref _delivered));
+        Progress();
+    }
+
+    /// <summary>
+    /// Whether the stream must not be forwarded: the client reset it, or the connection is being cut. The stream's
+    /// HEADERS was given to Kestrel in a read no later than the last one; an RST_STREAM the client sent right after
+    /// it may be in the next read, not scanned yet (Kestrel hands TLS records to the guard 4 KB at a time). So the
+    /// answer waits until the guard has caught up with everything received, or scanned two more reads, at most
+    /// <see cref="CatchUpLimit"/>; it is at once when the guard has already caught up, as it almost always has.
+    /// </summary>
+    public ValueTask<bool> RefusesAsync(int streamId, CancellationToken cancellationToken)
+    {
+        var delivered = Volatile.Read(ref _delivered);
+        return Stopped || WasReset(streamId) || Volatile.Read(ref _caughtUp) >= delivered
+            ? ValueTask.FromResult(Stopped || WasReset(streamId))
+            : WaitAsync(streamId, delivered, cancellationToken);
+    }
+
+    private async ValueTask<bool> WaitAsync(int streamId, long delivered, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(CatchUpLimit.TotalSeconds * time.TimestampFrequency);
+        while (!Stopped && !WasReset(streamId) && Volatile.Read(ref _caughtUp) < delivered && Volatile.Read(ref _delivered) < delivered + ReadsPast)
+        {
+            Task progress;
+            lock (_lock)
+            {
+                if (Volatile.Read(ref _caughtUp) >= delivered || Volatile.Read(ref _delivered) >= delivered + ReadsPast || Stopped)
+                {
+                    break;
+                }
+
+                progress = (_progress ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+
+            var left = deadline - time.GetTimestamp();
+            if (left <= 0)
+            {
+                break;
+            }
+
+            try
+            {
+                await progress.WaitAsync(TimeSpan.FromSeconds((double)left / time.TimestampFrequency), time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // Out of time, or the request was cancelled meanwhile (the caller checks that next).
+                break;
+            }
+        }
+
+        return Stopped || WasReset(streamId);
+    }
+
+    private void Progress()
+    {
+        if (Volatile.Read(ref _progress) is null)
+        {
+            return;
+        }
+
+        TaskCompletionSource? waiting;
+        lock (_lock)
+        {
+            waiting = _progress;
+            _progress = null;
+        }
+
+        waiting?.TrySetResult();
+    }
 }
 
 /// <summary>The client's bytes on their way to Kestrel: frame headers charged to the budget; the input ends where it is spent.</summary>
@@ -172,7 +266,14 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
         }
 
         var read = inner.ReadAsync(cancellationToken);
-        return read.IsCompletedSuccessfully ? ValueTask.FromResult(Inspect(read.Result)) : AwaitAsync(read);
+        if (read.IsCompletedSuccessfully)
+        {
+            return ValueTask.FromResult(Inspect(read.Result));
+        }
+
+        // Nothing more was waiting: every byte received so far has been scanned.
+        guard.CaughtUp();
+        return AwaitAsync(read);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -188,6 +289,7 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
 
         if (!inner.TryRead(out var read))
         {
+            guard.CaughtUp();
             result = default;
             return false;
         }
@@ -263,6 +365,7 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
         }
 
         _scanned = _consumed + buffer.Length;
+        guard.Delivered();
         return result;
     }
 
