@@ -53,6 +53,9 @@ public sealed class GatehouseServer : IAsyncDisposable
     /// <summary>The admin listener's bound address, when the config has one (it is bound last).</summary>
     public Uri? AdminAddress => _hasAdmin ? Addresses[^1] : null;
 
+    /// <summary>How much the socket transport reads from one client connection ahead of the application: 64 KB.</summary>
+    public const long ClientReadAheadBytes = 64 * 1024;
+
     public static GatehouseServer Create(ConfigSource source, Action<WebApplicationBuilder>? configure = null) => Create(source, parsed: null, configure);
 
     /// <summary>
@@ -127,7 +130,15 @@ public sealed class GatehouseServer : IAsyncDisposable
 
         // Measured (bench/run.sh, small responses): about 13% less CPU per request. The price is a 4 KB buffer held by each
         // idle keep-alive connection (4 MB per 1,000), which the connection limits bound.
-        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
+        // The read-ahead per connection: what the socket transport reads from a client before the application takes it
+        // (Kestrel's default is 1 MB). Past it, the client waits in its TCP window. Measured (bench/uploads.sh, 1,000
+        // fast chunked uploads of 1 MB to a slow backend): 972 KB per upload held at 1 MB, 259 KB at 64 KB; one 300 MB
+        // upload took as long either way. See docs/reliability.md, "Exhaustion".
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
+            sockets.MaxReadBufferSize = ClientReadAheadBytes;
+        });
         var connectionLimiter = GatehouseProtection.CreateConnectionLimiter(config.Limits);
         var memoryTrim = new IdleMemoryTrim(TimeProvider.System);
         builder.Services.AddHostedService(_ => memoryTrim);
