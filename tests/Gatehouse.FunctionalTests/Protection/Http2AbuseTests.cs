@@ -239,6 +239,9 @@ public sealed class Http2AbuseTests : IDisposable
                 }
             });
 
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var rssBefore = Environment.WorkingSet;
             // 4 attackers for 5 s, each reconnecting when Gatehouse closes its connection (at most 25 connections each),
             // sending batches of 200 × (HEADERS + RST_STREAM(CANCEL)).
             var deadline = Stopwatch.StartNew();
@@ -257,9 +260,12 @@ public sealed class Http2AbuseTests : IDisposable
             await stop.CancelAsync();
             await normal;
 
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var rise = Environment.WorkingSet - rssBefore;
             var forwarded = backend.Requests - served;
             var noisy = logs.AtLeast(LogLevel.Warning).ToList();
-            Report($"rapid reset: {sent} reset streams sent in {deadline.Elapsed.TotalSeconds:F1} s; {forwarded} reached the backend; "
+            Report($"rapid reset: {sent} reset streams sent in {deadline.Elapsed.TotalSeconds:F1} s; {forwarded} reached the backend; RSS {rise / 1048576:+0;-0} MB; "
                 + $"normal client {served} served, {failures.Count} failed; {ends.Count} attack connections [{string.Join("; ", ends.GroupBy(e => e.result with { Frames = 0 } + (e.Answered ? ", answered PING" : "")).Select(g => $"{g.Count()} × {g.Key}"))}]; "
                 + $"{noisy.Count} log lines at warning or above:\n" + string.Join("\n", noisy)
                 + "\nKestrel's events at debug, by kind:\n" + string.Join("\n", logs.AtLeast(LogLevel.Debug)
@@ -268,6 +274,8 @@ public sealed class Http2AbuseTests : IDisposable
             Assert.Empty(failures);
             Assert.True(served > 0);
             Assert.Equal(0, forwarded);
+            // The whole process (Gatehouse, 4 attackers, the backend): reset streams leave nothing behind.
+            Assert.InRange(rise, long.MinValue, 100L * 1048576);
             Assert.InRange(noisy.Count, 1, 3);
             // A connection that reset more than limits.http2.maxResets (200, one batch) streams got GOAWAY(ENHANCE_YOUR_CALM)
             // and was closed; one the deadline stopped within the budget is still served (its PING answered).

@@ -58,6 +58,7 @@ public sealed class Http2LimitsTests : IDisposable
             using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var end = attacker.ReadUntilClosedAsync(reading.Token);
             await SettledAsync(attacker);
+            var rssBefore = Rss();
             attacker.Frame(H2FrameClient.Headers, 0, 1, H2FrameClient.RequestBlock("GET", "/continued").ToArray());
             var sent = 0;
             var filler = new string('x', 1000);
@@ -76,7 +77,9 @@ public sealed class Http2LimitsTests : IDisposable
 
             var result = await end.WaitAsync(TimeSpan.FromSeconds(30));
             var (served, failures) = await normal.StopAsync();
-            Report($"CONTINUATION flood of 1 KB fields: {sent} frames written; connection {result}; normal client {served} served, {failures.Count} failed");
+            var rise = Rss() - rssBefore;
+            Report($"CONTINUATION flood of 1 KB fields: {sent} frames written; connection {result}; normal client {served} served, {failures.Count} failed; RSS {rise / 1048576:+0;-0} MB");
+            Assert.InRange(rise, long.MinValue, AttackMemoryBound);
             Assert.True(result.Closed, result.ToString());
             Assert.NotNull(result.GoAwayCode);
             Assert.Equal(0, backend.Requests - served);
@@ -109,6 +112,7 @@ public sealed class Http2LimitsTests : IDisposable
             using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var end = attacker.ReadUntilClosedAsync(reading.Token);
             await SettledAsync(attacker);
+            var rssBefore = Rss();
             attacker.Frame(H2FrameClient.Headers, 0, 1, H2FrameClient.RequestBlock("GET", "/continued").ToArray());
             var clock = Stopwatch.StartNew();
             var sent = 0L;
@@ -132,7 +136,9 @@ public sealed class Http2LimitsTests : IDisposable
             var result = await end.WaitAsync(TimeSpan.FromSeconds(30));
             var elapsed = clock.Elapsed;
             var (served, failures) = await normal.StopAsync();
-            Report($"CONTINUATION {(pace == "flood" ? "flood of empty frames" : "trickle of small fields")}: {sent} frames in {elapsed.TotalSeconds:F1} s; connection {result}; normal client {served} served, {failures.Count} failed");
+            var rise = Rss() - rssBefore;
+            Report($"CONTINUATION {(pace == "flood" ? "flood of empty frames" : "trickle of small fields")}: {sent} frames in {elapsed.TotalSeconds:F1} s; connection {result}; normal client {served} served, {failures.Count} failed; RSS {rise / 1048576:+0;-0} MB");
+            Assert.InRange(rise, long.MinValue, AttackMemoryBound);
             Assert.True(result.Closed, result.ToString());
             if (pace == "flood")
             {
@@ -251,6 +257,7 @@ public sealed class Http2LimitsTests : IDisposable
         {
             // 150 streams held by the backend on one connection: 100 are allowed at once.
             const int limit = Hosting.GatehouseProtection.Http2MaxStreamsPerConnection;
+            var rssBefore = Rss();
             await using var attacker = await H2FrameClient.ConnectAsync(proxy.Address.Port);
             for (var stream = 1; stream < 300; stream += 2)
             {
@@ -269,7 +276,9 @@ public sealed class Http2LimitsTests : IDisposable
 
             await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
             var (served, failures) = await normal.StopAsync();
-            Report($"stream exhaustion: 150 streams opened, {refused.Count} refused (REFUSED_STREAM), {Volatile.Read(ref arrived)} reached the backend; normal client {served} served, {failures.Count} failed");
+            var rise = Rss() - rssBefore;
+            Report($"stream exhaustion: 150 streams opened, {refused.Count} refused (REFUSED_STREAM), {Volatile.Read(ref arrived)} reached the backend; normal client {served} served, {failures.Count} failed; RSS {rise / 1048576:+0;-0} MB");
+            Assert.InRange(rise, long.MinValue, AttackMemoryBound);
             Assert.Equal(150 - limit, refused.Count);
             Assert.Equal(limit, Volatile.Read(ref arrived));
             Assert.Empty(failures);
@@ -371,6 +380,7 @@ public sealed class Http2LimitsTests : IDisposable
         {
             // 100 silent connections and 100 that send the first 60 bytes of a ClientHello announcing 512.
             byte[] half = [0x16, 3, 1, 2, 4, 1, 0, 2, 0, 3, 3, .. new byte[49]];
+            var rssBefore = Rss();
             var clock = Stopwatch.StartNew();
             var closings = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
             {
@@ -397,9 +407,11 @@ public sealed class Http2LimitsTests : IDisposable
                 return clock.Elapsed;
             })).ToList();
             var closedAfter = await Task.WhenAll(closings);
+            var rise = Rss() - rssBefore;
             var (served, failures) = await normal.StopAsync();
+            Assert.InRange(rise, long.MinValue, AttackMemoryBound);
             Report($"TLS handshake timeout 1 s (minProtocol {minProtocol}): 200 connections (100 silent, 100 half a ClientHello) closed after "
-                + $"{closedAfter.Min().TotalSeconds:F1} to {closedAfter.Max().TotalSeconds:F1} s; normal client {served} served, {failures.Count} failed");
+                + $"{closedAfter.Min().TotalSeconds:F1} to {closedAfter.Max().TotalSeconds:F1} s; normal client {served} served, {failures.Count} failed; RSS {rise / 1048576:+0;-0} MB");
             Assert.All(closedAfter, t => Assert.InRange(t, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(6)));
             Assert.Empty(failures);
             Assert.True(served > 0);
@@ -476,6 +488,13 @@ public sealed class Http2LimitsTests : IDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// The bound each attack test states for the rise of this process's RSS during the attack (Gatehouse runs in it,
+    /// with the attacker, the normal client and the backend): 100 MB, room for GC timing and other test classes
+    /// running meanwhile. An attack that made Gatehouse hold per-frame or per-stream state would pass it.
+    /// </summary>
+    private const long AttackMemoryBound = 100L * 1048576;
 
     private static long Rss()
     {
