@@ -258,6 +258,9 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
     private long _cutAt = -1;
     private bool _completed;
 
+    // Whether the inner reader gave a result that has not been advanced past yet.
+    private bool _innerRead;
+
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_cutAt >= 0)
@@ -302,6 +305,13 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
+        if (!_innerRead)
+        {
+            // The empty end of a cut input (Ended): no read of the inner reader to end.
+            return;
+        }
+
+        _innerRead = false;
         _consumed += _last.Slice(_last.Start, consumed).Length;
         _last = default;
         inner.AdvanceTo(consumed, examined);
@@ -327,6 +337,7 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
 
     private ReadResult Inspect(ReadResult result)
     {
+        _innerRead = true;
         var buffer = result.Buffer;
         _last = buffer;
         var seen = _scanned - _consumed;
@@ -373,6 +384,7 @@ internal sealed class GuardedInput(PipeReader inner, Http2ConnectionGuard guard,
     {
         if (_consumed < _cutAt && inner.TryRead(out var read))
         {
+            _innerRead = true;
             _last = read.Buffer;
             return new ReadResult(read.Buffer.Slice(0, Math.Min(read.Buffer.Length, _cutAt - _consumed)), isCanceled: false, isCompleted: true);
         }
