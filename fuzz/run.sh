@@ -19,7 +19,7 @@ case $target in
   client-hello | acme-json) assembly=Gatehouse.Acme.dll ;;
   cache-control | vary | range | http-date) assembly=Gatehouse.Caching.dll ;;
   proxy-protocol) assembly=Gatehouse.ProxyProtocol.dll ;;
-  config) assembly=gatehouse.dll ;; # the main assembly is named for the command
+  config | http2-frames) assembly=gatehouse.dll ;; # the main assembly is named for the command
   *) echo "fuzz/run.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 

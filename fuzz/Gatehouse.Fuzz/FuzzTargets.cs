@@ -20,5 +20,6 @@ public static class FuzzTargets
         ["config"] = ConfigTarget.Run,
         ["acme-json"] = AcmeJsonTarget.Run,
         ["proxy-protocol"] = ProxyProtocolTarget.Run,
+        ["http2-frames"] = Http2FramesTarget.Run,
     };
 }
