@@ -104,6 +104,9 @@ public sealed class SharedDrainTests
         Assert.Equal(["a", "b"], (await AnswersAsync(nodes[1], 6)).Order(StringComparer.Ordinal));
 
         await redis.RestartAsync();
+        // Back means both nodes reconnected (the client library's retry takes its time on a loaded machine); from
+        // then on the kept drain reaches node B within the 5 s WaitForModeAsync allows.
+        await nodes.WaitForAsync(ClusterConnectionState.Connected);
         await WaitForModeAsync(nodes[1], "a", DestinationMode.Draining);
         Assert.Equal(["b"], await AnswersAsync(nodes[1], 6));
     }
