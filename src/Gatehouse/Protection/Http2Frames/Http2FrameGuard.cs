@@ -187,8 +187,9 @@ internal sealed class Http2ConnectionGuard(Http2FrameBudget budget, TimeProvider
     public ValueTask<bool> RefusesAsync(int streamId, CancellationToken cancellationToken)
     {
         var delivered = Volatile.Read(ref _delivered);
-        return Stopped || WasReset(streamId) || Volatile.Read(ref _caughtUp) >= delivered
-            ? ValueTask.FromResult(Stopped || WasReset(streamId))
+        var refused = Stopped || WasReset(streamId);
+        return refused || Volatile.Read(ref _caughtUp) >= delivered
+            ? ValueTask.FromResult(refused)
             : WaitAsync(streamId, delivered, cancellationToken);
     }
 
