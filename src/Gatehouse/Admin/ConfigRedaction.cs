@@ -16,17 +16,11 @@ public static partial class ConfigRedaction
 {
     public const string Redacted = "[redacted]";
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private static readonly string[] SecretNameParts = ["token", "password", "secret", "hmac", "apikey", "credential", "privatekey", "encryptionkey"];
 
     public static JsonNode Redact(GatehouseConfig config)
     {
-        var node = JsonSerializer.SerializeToNode(config, Options) ?? new JsonObject();
+        var node = JsonSerializer.SerializeToNode(config, ConfigJson.Info<GatehouseConfig>(ConfigJson.Write)) ?? new JsonObject();
         Walk(node, parentName: null);
         return node;
     }

@@ -11,31 +11,31 @@ public sealed record AcmeDefinition : ConfigSection
     public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
 
     /// <summary>The CA's directory URL.</summary>
-    public string Directory { get; init; } = LetsEncrypt;
+    public string Directory { get; set; } = LetsEncrypt;
 
     /// <summary>Contact address for the account (expiry and policy notices from the CA).</summary>
-    public string? Email { get; init; }
+    public string? Email { get; set; }
 
     /// <summary>Agreement to the CA's terms of service; required (true) as soon as a host is listed.</summary>
-    public bool AcceptTermsOfService { get; init; }
+    public bool AcceptTermsOfService { get; set; }
 
     /// <summary>Host names that each get their own certificate.</summary>
-    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public IReadOnlyList<string> Hosts { get; set; } = [];
 
     /// <summary>Certificates naming several hosts (one SAN certificate per entry).</summary>
-    public IReadOnlyList<AcmeCertificateDefinition> Certificates { get; init; } = [];
+    public IReadOnlyList<AcmeCertificateDefinition> Certificates { get; set; } = [];
 
     /// <summary>Challenge types in order of preference: <c>http-01</c> (plain-HTTP listener), <c>tls-alpn-01</c> (HTTPS listener).</summary>
-    public IReadOnlyList<string> Challenges { get; init; } = ["http-01", "tls-alpn-01"];
+    public IReadOnlyList<string> Challenges { get; set; } = ["http-01", "tls-alpn-01"];
 
     /// <summary>External Account Binding, for CAs that require one.</summary>
-    public ExternalAccountBindingDefinition? ExternalAccountBinding { get; init; }
+    public ExternalAccountBindingDefinition? ExternalAccountBinding { get; set; }
 
     /// <summary>PEM file of CAs trusted for the directory's HTTPS instead of the system store (private or test CAs).</summary>
-    public string? CaBundle { get; init; }
+    public string? CaBundle { get; set; }
 
     /// <summary>The certificates' key: <c>ecdsa-p256</c> (default), <c>ecdsa-p384</c>, <c>rsa-2048</c>, <c>rsa-3072</c>.</summary>
-    public string KeyType { get; init; } = AcmeKeyTypes.EcdsaP256;
+    public string KeyType { get; set; } = AcmeKeyTypes.EcdsaP256;
 
     /// <summary>Every certificate to keep, as host groups: each of <see cref="Hosts"/> alone, then each of <see cref="Certificates"/>.</summary>
     public IEnumerable<IReadOnlyList<string>> Groups() =>
@@ -45,20 +45,20 @@ public sealed record AcmeDefinition : ConfigSection
 
     /// <summary>Whether two sections hold the same settings (the records hold lists, which compare by reference).</summary>
     public static bool SameSettings(AcmeDefinition a, AcmeDefinition b) =>
-        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+        JsonSerializer.Serialize(a, ConfigJson.Info<AcmeDefinition>(ConfigJson.Write)) == JsonSerializer.Serialize(b, ConfigJson.Info<AcmeDefinition>(ConfigJson.Write));
 }
 
 public sealed record AcmeCertificateDefinition : ConfigSection
 {
-    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public IReadOnlyList<string> Hosts { get; set; } = [];
 }
 
 public sealed record ExternalAccountBindingDefinition : ConfigSection
 {
-    public string? KeyId { get; init; }
+    public string? KeyId { get; set; }
 
     /// <summary>The HMAC key, base64url, as the CA hands it out.</summary>
-    public string? HmacKey { get; init; }
+    public string? HmacKey { get; set; }
 }
 
 public static class AcmeKeyTypes

@@ -7,22 +7,22 @@ namespace Gatehouse.Configuration;
 /// </summary>
 public sealed record CompressionDefinition : ConfigSection
 {
-    public bool Enabled { get; init; }
+    public bool Enabled { get; set; }
 
     /// <summary>The codings Gatehouse may apply, in its order of preference when the client weighs them equally.</summary>
-    public IReadOnlyList<string> Encodings { get; init; } = ["zstd", "br", "gzip"];
+    public IReadOnlyList<string> Encodings { get; set; } = ["zstd", "br", "gzip"];
 
     /// <summary>Levels for responses compressed as they stream (gzip 1–9, br 0–11, zstd 1–22).</summary>
-    public IReadOnlyDictionary<string, int> Levels { get; init; } = DefaultLevels;
+    public IReadOnlyDictionary<string, int> Levels { get; set; } = DefaultLevels;
 
     /// <summary>Levels for responses the cache stores, which are compressed once and served many times.</summary>
-    public IReadOnlyDictionary<string, int> StoredLevels { get; init; } = DefaultStoredLevels;
+    public IReadOnlyDictionary<string, int> StoredLevels { get; set; } = DefaultStoredLevels;
 
     /// <summary>Media types worth compressing: <c>type/subtype</c>, <c>type/*</c>, or <c>*/*+suffix</c>.</summary>
-    public IReadOnlyList<string> Types { get; init; } = DefaultTypes;
+    public IReadOnlyList<string> Types { get; set; } = DefaultTypes;
 
     /// <summary>Responses whose Content-Length is below this are sent as they are (one packet either way).</summary>
-    public ByteSize MinimumSize { get; init; } = ByteSize.Parse("1KB");
+    public ByteSize MinimumSize { get; set; } = ByteSize.Parse("1KB");
 
     public static readonly IReadOnlyDictionary<string, int> DefaultLevels = new Dictionary<string, int> { ["gzip"] = 5, ["br"] = 4, ["zstd"] = 3 };
 
@@ -46,15 +46,15 @@ public sealed record CompressionDefinition : ConfigSection
 /// <summary>A route's compression: each setting present replaces the top-level one; levels merge by coding.</summary>
 public sealed record RouteCompressionDefinition : ConfigSection
 {
-    public bool? Enabled { get; init; }
+    public bool? Enabled { get; set; }
 
-    public IReadOnlyList<string>? Encodings { get; init; }
+    public IReadOnlyList<string>? Encodings { get; set; }
 
-    public IReadOnlyDictionary<string, int>? Levels { get; init; }
+    public IReadOnlyDictionary<string, int>? Levels { get; set; }
 
-    public IReadOnlyDictionary<string, int>? StoredLevels { get; init; }
+    public IReadOnlyDictionary<string, int>? StoredLevels { get; set; }
 
-    public IReadOnlyList<string>? Types { get; init; }
+    public IReadOnlyList<string>? Types { get; set; }
 
-    public ByteSize? MinimumSize { get; init; }
+    public ByteSize? MinimumSize { get; set; }
 }

@@ -14,23 +14,23 @@ public static class ClusterProtocols
 public sealed record FastCgiDefinition : ConfigSection
 {
     /// <summary>The document root as the FastCGI server sees it; SCRIPT_FILENAME is this plus the script's path. Required.</summary>
-    public string? Root { get; init; }
+    public string? Root { get; set; }
 
     /// <summary>The front controller, and the file tried in a directory: Caddy's <c>try_files {path} {path}/index.php index.php</c>.</summary>
-    public string Index { get; init; } = "index.php";
+    public string Index { get; set; } = "index.php";
 
     /// <summary>Where a path is split into the script and PATH_INFO: after the first of these extensions ending a segment.</summary>
-    public IReadOnlyList<string> SplitPath { get; init; } = [".php"];
+    public IReadOnlyList<string> SplitPath { get; set; } = [".php"];
 
     /// <summary>
     /// Check the document root (on this machine) to route a path that names no existing script to the index (the front
     /// controller); off: every path is taken as it is, for a FastCGI server on another machine.
     /// </summary>
-    public bool TryFiles { get; init; } = true;
+    public bool TryFiles { get; set; } = true;
 
     /// <summary>Extra CGI variables (nginx's fastcgi_param), over the ones Gatehouse sets.</summary>
-    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Params { get; set; } = new Dictionary<string, string>();
 
     /// <summary>The largest response head (CGI header lines) read from the server; more is a 502.</summary>
-    public ByteSize MaxResponseHeaderBytes { get; init; } = ByteSize.From(64 * 1024);
+    public ByteSize MaxResponseHeaderBytes { get; set; } = ByteSize.From(64 * 1024);
 }

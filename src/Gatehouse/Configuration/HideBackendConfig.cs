@@ -39,21 +39,21 @@ public sealed record HideBackendDefinition : ConfigSection
     ];
 
     /// <summary>Backend response headers removed: exact names, or prefixes ending in <c>*</c>. Replaces the default list.</summary>
-    public IReadOnlyList<string> RemoveHeaders { get; init; } = DefaultRemoveHeaders;
+    public IReadOnlyList<string> RemoveHeaders { get; set; } = DefaultRemoveHeaders;
 
     /// <summary>Headers let through although <see cref="RemoveHeaders"/> names them (same syntax).</summary>
-    public IReadOnlyList<string> KeepHeaders { get; init; } = [];
+    public IReadOnlyList<string> KeepHeaders { get; set; } = [];
 
     /// <summary>Rewrite Location, Content-Location and Refresh URLs naming a destination to the client's host and scheme.</summary>
-    public bool RewriteLocations { get; init; } = true;
+    public bool RewriteLocations { get; set; } = true;
 
     /// <summary>Drop Set-Cookie Domain attributes that name a destination host.</summary>
-    public bool RewriteCookieDomains { get; init; } = true;
+    public bool RewriteCookieDomains { get; set; } = true;
 
-    public ReplaceErrorPagesDefinition ReplaceErrorPages { get; init; } = new();
+    public ReplaceErrorPagesDefinition ReplaceErrorPages { get; set; } = new();
 
     /// <summary>When set, <c>Via: 1.1 NAME</c> is added to forwarded requests and to responses (RFC 9110 §7.6.3). Off by default.</summary>
-    public string? Via { get; init; }
+    public string? Via { get; set; }
 }
 
 /// <summary>Backend error bodies replaced by Gatehouse's own error page; see Protection/BackendHiding/ErrorPageDecision.cs.</summary>
@@ -68,29 +68,29 @@ public sealed record ReplaceErrorPagesDefinition : ConfigSection
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultPageStatuses = ["500"];
 
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 
     /// <summary>Statuses whose body is always replaced: <c>500</c> or a class such as <c>5xx</c>.</summary>
-    public IReadOnlyList<StatusPattern> Statuses { get; init; } = StatusPattern.List(DefaultStatuses);
+    public IReadOnlyList<StatusPattern> Statuses { get; set; } = StatusPattern.List(DefaultStatuses);
 
     /// <summary>Statuses whose body is replaced when it is a page for people (HTML or plain text), not JSON or XML.</summary>
-    public IReadOnlyList<StatusPattern> PageStatuses { get; init; } = StatusPattern.List(DefaultPageStatuses);
+    public IReadOnlyList<StatusPattern> PageStatuses { get; set; } = StatusPattern.List(DefaultPageStatuses);
 }
 
 /// <summary>A route's own <c>hideBackend</c> settings; what it leaves out comes from the top-level section.</summary>
 public sealed record RouteHideBackendDefinition : ConfigSection
 {
-    public RouteReplaceErrorPagesDefinition? ReplaceErrorPages { get; init; }
+    public RouteReplaceErrorPagesDefinition? ReplaceErrorPages { get; set; }
 }
 
 /// <summary>Like <see cref="ReplaceErrorPagesDefinition"/>; each setting left out is the top-level one.</summary>
 public sealed record RouteReplaceErrorPagesDefinition : ConfigSection
 {
-    public bool? Enabled { get; init; }
+    public bool? Enabled { get; set; }
 
-    public IReadOnlyList<StatusPattern>? Statuses { get; init; }
+    public IReadOnlyList<StatusPattern>? Statuses { get; set; }
 
-    public IReadOnlyList<StatusPattern>? PageStatuses { get; init; }
+    public IReadOnlyList<StatusPattern>? PageStatuses { get; set; }
 }
 
 /// <summary>

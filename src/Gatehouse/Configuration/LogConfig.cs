@@ -7,10 +7,10 @@ namespace Gatehouse.Configuration;
 public sealed record LogDefinition : ConfigSection
 {
     /// <summary><c>text</c> (one line each: time, level, category, message) or <c>json</c> (one object per line).</summary>
-    public string Format { get; init; } = LogFormats.Text;
+    public string Format { get; set; } = LogFormats.Text;
 
     /// <summary>The least severe level written: <c>debug</c>, <c>information</c>, <c>warning</c> or <c>error</c>.</summary>
-    public string Level { get; init; } = LogLevels.Information;
+    public string Level { get; set; } = LogLevels.Information;
 }
 
 public static class LogFormats

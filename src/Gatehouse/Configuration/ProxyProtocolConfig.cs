@@ -9,10 +9,10 @@ namespace Gatehouse.Configuration;
 public sealed record ListenerProxyProtocolDefinition : ConfigSection
 {
     /// <summary>Required, not empty: the load balancers (addresses or CIDRs) allowed to speak for their clients.</summary>
-    public IReadOnlyList<string> TrustedSenders { get; init; } = [];
+    public IReadOnlyList<string> TrustedSenders { get; set; } = [];
 
     /// <summary>How long a new connection may take to send its whole header (a slow or silent sender is closed).</summary>
-    public Duration HeaderTimeout { get; init; } = Duration.From(TimeSpan.FromSeconds(5));
+    public Duration HeaderTimeout { get; set; } = Duration.From(TimeSpan.FromSeconds(5));
 
     // By value, list included: a reload compares listeners to warn about changes that wait for a restart, and the same
     // file read twice must compare equal.

@@ -16,18 +16,7 @@ public sealed record ConfigLoadResult(GatehouseConfig? Config, IReadOnlyList<Con
 /// <summary>Reads a JSON config file (comments and trailing commas allowed) and runs <see cref="ConfigValidator"/> over it.</summary>
 public static class ConfigLoader
 {
-    internal static readonly JsonSerializerOptions SerializerOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        NumberHandling = JsonNumberHandling.Strict,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-
-        // "match": null would otherwise reach the validator as a null section and throw there.
-        RespectNullableAnnotations = true,
-    };
+    internal static JsonSerializerOptions SerializerOptions => ConfigJson.Read;
 
     public static ConfigLoadResult LoadFile(string path)
     {
@@ -49,7 +38,7 @@ public static class ConfigLoader
         GatehouseConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<GatehouseConfig>(json, SerializerOptions);
+            config = JsonSerializer.Deserialize(json, ConfigJson.Info<GatehouseConfig>(ConfigJson.Read));
         }
         catch (JsonException ex)
         {

@@ -1,6 +1,3 @@
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Gatehouse.Configuration;
 
 namespace Gatehouse.Lifecycle;
@@ -11,13 +8,11 @@ namespace Gatehouse.Lifecycle;
 /// </summary>
 public static class SettingNameSuggestions
 {
-    private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.CamelCase;
-
     /// <summary>The setting names a section accepts, as written in the config (camelCase, or the name given by an attribute).</summary>
     public static IReadOnlyList<string> KnownNames(Type section) =>
-        section.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.SetMethod is not null && p.Name != nameof(ConfigSection.UnknownProperties) && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-            .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? Naming.ConvertName(p.Name))
+        ConfigJson.Read.GetTypeInfo(section).Properties
+            .Where(p => p.Set is not null && !p.IsExtensionData)
+            .Select(p => p.Name)
             .ToList();
 
     /// <summary>The closest known name, when it is close enough to be a typo of <paramref name="unknown"/>; otherwise null.</summary>

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gatehouse.Configuration;
@@ -9,10 +8,10 @@ namespace Gatehouse.Tests.Configuration;
 /// <summary>How the config record types look in JSON: their settings' names, and which settings hold further sections.</summary>
 internal static class ConfigModelReflection
 {
-    /// <summary>The settings of a section as they are spelled in JSON (public init properties, camelCase), without the catch-all for unknown ones.</summary>
+    /// <summary>The settings of a section as they are spelled in JSON (public settable properties, camelCase), without the catch-all for unknown ones.</summary>
     public static IReadOnlyDictionary<string, PropertyInfo> Settings(Type section) =>
         section.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetCustomAttribute<JsonExtensionDataAttribute>() is null && IsInitOnly(p))
+            .Where(p => p.GetCustomAttribute<JsonExtensionDataAttribute>() is null && p.SetMethod is { IsPublic: true })
             .ToDictionary(JsonName, p => p, StringComparer.Ordinal);
 
     public static string JsonName(PropertyInfo property) =>
@@ -65,9 +64,6 @@ internal static class ConfigModelReflection
     }
 
     private static bool IsSection(Type type) => typeof(ConfigSection).IsAssignableFrom(type);
-
-    private static bool IsInitOnly(PropertyInfo property) =>
-        property.SetMethod is { IsPublic: true } setter && setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(IsExternalInit));
 }
 
 internal enum SectionShape
