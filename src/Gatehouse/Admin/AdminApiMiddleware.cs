@@ -56,7 +56,7 @@ internal sealed class AdminApiMiddleware(
         if (throttle.RetryAfter(client) is { } wait)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await AdminJson.WriteAsync(context, StatusCodes.Status429TooManyRequests, new { error = "too many wrong admin tokens from this address; see Retry-After" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status429TooManyRequests, new AdminError("too many wrong admin tokens from this address; see Retry-After"));
             return;
         }
 
@@ -64,7 +64,7 @@ internal sealed class AdminApiMiddleware(
         {
             throttle.Failed(client);
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"gatehouse-admin\"";
-            await AdminJson.WriteAsync(context, StatusCodes.Status401Unauthorized, new { error = "a valid admin token is required" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status401Unauthorized, new AdminError("a valid admin token is required"));
             return;
         }
 
@@ -75,7 +75,7 @@ internal sealed class AdminApiMiddleware(
                     AdminStatus.Build(reloader.Revision, settings.Current.Config, proxyState, controls, services.GetService<IHttpCacheStore>(), services.GetService<Cluster.ClusterConnection>()));
                 break;
             case "/config" when HttpMethods.IsGet(method):
-                await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { revision = reloader.Revision, config = ConfigRedaction.Redact(settings.Current.Config) });
+                await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new AdminConfigBody(reloader.Revision, ConfigRedaction.Redact(settings.Current.Config)));
                 break;
             case "/dashboard/events" when HttpMethods.IsGet(method):
                 await services.GetRequiredService<DashboardEndpoints>().EventsAsync(context);
@@ -89,7 +89,7 @@ internal sealed class AdminApiMiddleware(
             case "/config/reload" when HttpMethods.IsPost(method):
                 var outcome = await reloader.ReloadAsync("admin API");
                 await AdminJson.WriteAsync(context, outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity,
-                    new { applied = outcome.Applied, revision = outcome.Revision, errors = outcome.Errors.Select(e => e.ToString()) });
+                    new AdminReloadBody(outcome.Applied, outcome.Revision, outcome.Errors.Select(e => e.ToString())));
                 break;
             case "/cache/purge" when HttpMethods.IsPost(method):
                 await AdminCachePurge.PurgeAsync(context, settings, services);
@@ -101,10 +101,10 @@ internal sealed class AdminApiMiddleware(
             case "/status" or "/config" or "/certificates" or "/metrics" or "/config/reload" or "/cache/purge":
             case var _ when AdminDestinations.Parse(path) is not null:
                 context.Response.Headers.Allow = path is "/status" or "/config" or "/certificates" or "/metrics" ? "GET" : "POST";
-                await AdminJson.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new { error = $"{method} is not allowed on {path}" });
+                await AdminJson.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, new AdminError($"{method} is not allowed on {path}"));
                 break;
             default:
-                await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new { error = $"no admin endpoint {path}", endpoints = Endpoints });
+                await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new AdminUnknownEndpoint($"no admin endpoint {path}", Endpoints));
                 break;
         }
     }
@@ -114,7 +114,7 @@ internal sealed class AdminApiMiddleware(
     {
         if (!readiness)
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { status = "alive" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new AdminProbe("alive"));
             return;
         }
 
@@ -128,7 +128,7 @@ internal sealed class AdminApiMiddleware(
             certificates.Select(null) is not null,
             wanted.Where(h => !certificates.HasCertificateFor(h)).ToList()));
         await AdminJson.WriteAsync(context, problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
-            new { status = problems.Count == 0 ? "ready" : "not ready", problems });
+            new AdminReadiness(problems.Count == 0 ? "ready" : "not ready", problems));
     }
 
     /// <summary><c>/metrics</c>: every metric in Prometheus text format (docs/operations.md); 404 when metrics are off.</summary>
@@ -136,7 +136,7 @@ internal sealed class AdminApiMiddleware(
     {
         if (services.GetService<MetricsCollector>() is not { } metrics)
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new { error = "metrics are off (metrics.enabled: false)" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new AdminError("metrics are off (metrics.enabled: false)"));
             return;
         }
 

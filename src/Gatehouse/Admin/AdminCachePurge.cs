@@ -12,7 +12,7 @@ internal static class AdminCachePurge
         // Through HttpCachePurge, not the store: a purge then wins over the fetches in flight for what it removes.
         if (services.GetService<HttpCachePurge>() is not { } purge)
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new { error = "the cache is not enabled" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status404NotFound, new AdminError("the cache is not enabled"));
             return;
         }
 
@@ -20,7 +20,7 @@ internal static class AdminCachePurge
         var (url, prefix, tag) = (query["url"].ToString(), query["prefix"].ToString(), query["tag"].ToString());
         if (new[] { url, prefix, tag }.Count(v => v.Length > 0) != 1)
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status400BadRequest, new { error = "give exactly one of url, prefix or tag" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status400BadRequest, new AdminError("give exactly one of url, prefix or tag"));
             return;
         }
 
@@ -31,7 +31,7 @@ internal static class AdminCachePurge
         }
         else if (!Uri.TryCreate(url.Length > 0 ? url : prefix, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            await AdminJson.WriteAsync(context, StatusCodes.Status400BadRequest, new { error = "url and prefix must be absolute http(s) URLs, such as http://example.com/images/" });
+            await AdminJson.WriteAsync(context, StatusCodes.Status400BadRequest, new AdminError("url and prefix must be absolute http(s) URLs, such as http://example.com/images/"));
             return;
         }
         else if (url.Length > 0)
@@ -52,6 +52,6 @@ internal static class AdminCachePurge
             purged = await purge.PurgeTargetPrefixAsync(target, context.RequestAborted);
         }
 
-        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new { purged });
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, new AdminPurgeBody(purged));
     }
 }

@@ -9,7 +9,7 @@ namespace Gatehouse.Admin;
 /// </summary>
 internal static class AdminClusterStatus
 {
-    public static object? Build(ClusterConnection? connection, ClusterHttpCacheStore? cache)
+    public static AdminClusterNode? Build(ClusterConnection? connection, ClusterHttpCacheStore? cache)
     {
         if (connection is null)
         {
@@ -17,15 +17,13 @@ internal static class AdminClusterStatus
         }
 
         var status = connection.Status;
-        return new
-        {
-            node = connection.NodeName,
-            redis = connection.Endpoints,
-            keyPrefix = connection.Keys.Prefix,
-            state = status.State.ToString().ToLowerInvariant(),
-            since = status.Since,
-            lastError = status.LastError,
-            cache = cache?.SharedStatistics,
-        };
+        return new AdminClusterNode(
+            Node: connection.NodeName,
+            Redis: connection.Endpoints,
+            KeyPrefix: connection.Keys.Prefix,
+            State: status.State.ToString().ToLowerInvariant(),
+            Since: status.Since,
+            LastError: status.LastError,
+            Cache: cache?.SharedStatistics);
     }
 }

@@ -34,16 +34,14 @@ internal static class AdminDestinations
     {
         if (!Actions.TryGetValue(action, out var mode))
         {
-            return (StatusCodes.Status404NotFound, new { error = $"no destination action '{action}'", actions = Actions.Keys });
+            return (StatusCodes.Status404NotFound, new AdminUnknownAction($"no destination action '{action}'", Actions.Keys));
         }
 
         if (!proxyState.TryGetCluster(clusterId, out var cluster))
         {
-            return (StatusCodes.Status404NotFound, new
-            {
-                error = $"no cluster '{clusterId}'",
-                clusters = proxyState.GetClusters().Select(c => c.ClusterId).Order(StringComparer.Ordinal),
-            });
+            return (StatusCodes.Status404NotFound, new AdminUnknownCluster(
+                $"no cluster '{clusterId}'",
+                proxyState.GetClusters().Select(c => c.ClusterId).Order(StringComparer.Ordinal)));
         }
 
         if (!cluster.Destinations.TryGetValue(destinationId, out var destination))
@@ -58,22 +56,18 @@ internal static class AdminDestinations
             if (expanded.Count > 0)
             {
                 controls.Set(cluster.ClusterId, destinationId, mode);
-                return (StatusCodes.Status200OK, new
-                {
-                    cluster = cluster.ClusterId,
-                    configured = destinationId,
-                    destinations = expanded.Select(d => AdminStatus.Destination(cluster.ClusterId, d, controls)),
-                });
+                return (StatusCodes.Status200OK, new AdminDiscoveredDestinationsChanged(
+                    cluster.ClusterId,
+                    destinationId,
+                    expanded.Select(d => AdminStatus.Destination(cluster.ClusterId, d, controls))));
             }
 
-            return (StatusCodes.Status404NotFound, new
-            {
-                error = $"no destination '{destinationId}' in cluster '{cluster.ClusterId}'",
-                destinations = cluster.Destinations.Keys.Order(StringComparer.Ordinal),
-            });
+            return (StatusCodes.Status404NotFound, new AdminUnknownDestination(
+                $"no destination '{destinationId}' in cluster '{cluster.ClusterId}'",
+                cluster.Destinations.Keys.Order(StringComparer.Ordinal)));
         }
 
         controls.Set(cluster.ClusterId, destination.DestinationId, mode);
-        return (StatusCodes.Status200OK, new { cluster = cluster.ClusterId, destination = AdminStatus.Destination(cluster.ClusterId, destination, controls) });
+        return (StatusCodes.Status200OK, new AdminDestinationChanged(cluster.ClusterId, AdminStatus.Destination(cluster.ClusterId, destination, controls)));
     }
 }

@@ -14,39 +14,31 @@ namespace Gatehouse.Admin;
 /// </summary>
 internal static class AdminStatus
 {
-    public static object Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache, ClusterConnection? cluster = null) => new
-    {
-        revision,
-        routes = config.Routes.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new
-        {
-            id = r.Key,
-            cluster = r.Value.ClusterId,
-            hosts = r.Value.Match.Hosts,
-            path = r.Value.Match.PathPrefix ?? r.Value.Match.Path,
-            methods = r.Value.Match.Methods,
-            cached = r.Value.Cache.Enabled,
-        }),
-        clusters = Clusters(proxyState, controls),
-        cache = cache?.Statistics,
-        cluster = AdminClusterStatus.Build(cluster, cache as ClusterHttpCacheStore),
-    };
+    public static AdminStatusBody Build(int revision, GatehouseConfig config, IProxyStateLookup proxyState, DestinationControls controls, IHttpCacheStore? cache, ClusterConnection? cluster = null) => new(
+        Revision: revision,
+        Routes: config.Routes.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new AdminRoute(
+            Id: r.Key,
+            Cluster: r.Value.ClusterId,
+            Hosts: r.Value.Match.Hosts,
+            Path: r.Value.Match.PathPrefix ?? r.Value.Match.Path,
+            Methods: r.Value.Match.Methods,
+            Cached: r.Value.Cache.Enabled)),
+        Clusters: Clusters(proxyState, controls),
+        Cache: cache?.Statistics,
+        Cluster: AdminClusterStatus.Build(cluster, cache as ClusterHttpCacheStore));
 
-    public static IEnumerable<object> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>
-        proxyState.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal).Select(c => new
-        {
-            id = c.ClusterId,
-            loadBalancingPolicy = c.Model.Config.LoadBalancingPolicy,
-            sessionAffinity = c.Model.Config.SessionAffinity?.Enabled == true,
-            destinations = c.Destinations.Values.OrderBy(d => d.DestinationId, StringComparer.Ordinal).Select(d => Destination(c.ClusterId, d, controls)).ToList(),
-        }).ToList();
+    public static IReadOnlyList<AdminCluster> Clusters(IProxyStateLookup proxyState, DestinationControls controls) =>
+        proxyState.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal).Select(c => new AdminCluster(
+            Id: c.ClusterId,
+            LoadBalancingPolicy: c.Model.Config.LoadBalancingPolicy,
+            SessionAffinity: c.Model.Config.SessionAffinity?.Enabled == true,
+            Destinations: c.Destinations.Values.OrderBy(d => d.DestinationId, StringComparer.Ordinal).Select(d => Destination(c.ClusterId, d, controls)).ToList())).ToList();
 
-    public static object Destination(string clusterId, DestinationState destination, DestinationControls controls) => new
-    {
-        id = destination.DestinationId,
-        address = ConfigRedaction.WithoutUserInfo(destination.Model.Config.Address),
-        active = destination.Health.Active.ToString(),
-        passive = destination.Health.Passive.ToString(),
-        concurrentRequests = destination.ConcurrentRequestCount,
-        state = DestinationStates.Describe(controls.ModeOf(clusterId, destination), destination.ConcurrentRequestCount),
-    };
+    public static AdminDestination Destination(string clusterId, DestinationState destination, DestinationControls controls) => new(
+        Id: destination.DestinationId,
+        Address: ConfigRedaction.WithoutUserInfo(destination.Model.Config.Address),
+        Active: destination.Health.Active.ToString(),
+        Passive: destination.Health.Passive.ToString(),
+        ConcurrentRequests: destination.ConcurrentRequestCount,
+        State: DestinationStates.Describe(controls.ModeOf(clusterId, destination), destination.ConcurrentRequestCount));
 }

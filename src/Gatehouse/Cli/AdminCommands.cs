@@ -12,7 +12,7 @@ namespace Gatehouse.Cli;
 /// </summary>
 internal static class AdminCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = Admin.AdminJsonContext.Default };
 
     public static IEnumerable<Command> Build()
     {
@@ -91,7 +91,7 @@ internal static class AdminCommands
             var (status, body) = await client.SendAsync(method, path, cancellationToken);
             if (parse.GetValue<bool>("--json"))
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(body, Indented.GetTypeInfo(typeof(JsonElement))));
                 return status is >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices ? 0 : 1;
             }
 

@@ -28,9 +28,6 @@ internal sealed class DashboardEndpoints(
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    // One event is one line: a "data:" line ends at a newline.
-    private static readonly JsonSerializerOptions AdminJsonCompact = new(AdminJson.Options) { WriteIndented = false };
-
     // Rates and percentiles are computed over about this much of the past.
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
@@ -80,7 +77,7 @@ internal sealed class DashboardEndpoints(
                 var snapshot = DashboardSnapshot.Build(settings.Current.Config, reloader.Revision, now, current, history.Peek(), proxyState, controls,
                     services.GetService<IHttpCacheStore>(), certificates, reloads.Recent);
                 await response.WriteAsync("data: ", stop.Token);
-                await JsonSerializer.SerializeAsync(response.Body, snapshot, snapshot.GetType(), AdminJsonCompact, stop.Token);
+                await JsonSerializer.SerializeAsync(response.Body, snapshot, AdminJson.Compact.GetTypeInfo(typeof(DashboardEvent)), stop.Token);
                 await response.WriteAsync("\n\n", stop.Token);
                 await response.Body.FlushAsync(stop.Token);
                 await changed.WaitAsync(Interval, stop.Token);

@@ -14,7 +14,7 @@ namespace Gatehouse.Admin.Dashboard;
 /// </summary>
 internal static class DashboardSnapshot
 {
-    public static object Build(
+    public static DashboardEvent Build(
         GatehouseConfig config,
         int revision,
         DateTimeOffset now,
@@ -28,39 +28,33 @@ internal static class DashboardSnapshot
     {
         var routeIds = config.Routes.Keys.Order(StringComparer.Ordinal).Concat(traffic.Keys.Where(k => k == RouteTraffic.Unrouted)).ToList();
         var totals = traffic.Values.Aggregate((Hits: 0L, Misses: 0L), (sum, t) => (sum.Hits + t.CacheHits, sum.Misses + t.CacheMisses));
-        return new
-        {
-            revision,
-            time = now,
-            routes = routeIds.Select(id =>
+        return new DashboardEvent(
+            Revision: revision,
+            Time: now,
+            Routes: routeIds.Select(id =>
             {
                 var current = traffic.GetValueOrDefault(id) ?? RouteTrafficSnapshot.Zero;
                 var window = RouteTrafficWindow.Between(earlier.Traffic.GetValueOrDefault(id) ?? RouteTrafficSnapshot.Zero, current, now - earlier.Time);
-                return new
-                {
-                    id,
-                    cluster = config.Routes.GetValueOrDefault(id)?.ClusterId,
-                    requests = current.Requests,
-                    serverErrors = current.ServerErrors,
-                    requestsPerSecond = Math.Round(window.RequestsPerSecond, 1),
-                    errorRate = Math.Round(window.ErrorRate, 4),
-                    p50Ms = window.P50Ms is { } p50 ? Math.Round(p50, 1) : (double?)null,
-                    p99Ms = window.P99Ms is { } p99 ? Math.Round(p99, 1) : (double?)null,
-                };
+                return new DashboardRoute(
+                    Id: id,
+                    Cluster: config.Routes.GetValueOrDefault(id)?.ClusterId,
+                    Requests: current.Requests,
+                    ServerErrors: current.ServerErrors,
+                    RequestsPerSecond: Math.Round(window.RequestsPerSecond, 1),
+                    ErrorRate: Math.Round(window.ErrorRate, 4),
+                    P50Ms: window.P50Ms is { } p50 ? Math.Round(p50, 1) : null,
+                    P99Ms: window.P99Ms is { } p99 ? Math.Round(p99, 1) : null);
             }),
-            clusters = AdminStatus.Clusters(proxyState, controls),
-            cache = cache is null ? null : new
-            {
+            Clusters: AdminStatus.Clusters(proxyState, controls),
+            Cache: cache is null ? null : new DashboardCache(
                 cache.Statistics.Entries,
                 cache.Statistics.Bytes,
                 cache.Statistics.MaxBytes,
                 cache.Statistics.Evictions,
-                hits = totals.Hits,
-                misses = totals.Misses,
-                hitRatio = totals.Hits + totals.Misses == 0 ? (double?)null : Math.Round((double)totals.Hits / (totals.Hits + totals.Misses), 4),
-            },
-            certificates = AdminCertificates.List(certificates, now),
-            reloads,
-        };
+                Hits: totals.Hits,
+                Misses: totals.Misses,
+                HitRatio: totals.Hits + totals.Misses == 0 ? null : Math.Round((double)totals.Hits / (totals.Hits + totals.Misses), 4)),
+            Certificates: AdminCertificates.List(certificates, now),
+            Reloads: reloads);
     }
 }
