@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Gatehouse.Acme.Protocol;
 
@@ -50,7 +51,7 @@ public static class AcmeJsonReader
     /// <summary>An order (RFC 8555 §7.1.3): status and finalize are required.</summary>
     public static AcmeOrder Order(string json, Uri url)
     {
-        var order = Deserialize<AcmeOrder>(json) with { Url = url };
+        var order = Deserialize(json, AcmeJsonContext.Default.AcmeOrderJson, nameof(AcmeOrder)).ToOrder(url);
         return string.IsNullOrEmpty(order.Status) || order.Finalize is null || !order.Finalize.IsAbsoluteUri
             || order.Identifiers is null || order.Authorizations is null
             || order.Identifiers.Any(i => i is null) || order.Authorizations.Any(a => a is null || !a.IsAbsoluteUri)
@@ -61,7 +62,7 @@ public static class AcmeJsonReader
     /// <summary>An authorization (RFC 8555 §7.1.4): status, identifier and challenges are required.</summary>
     public static AcmeAuthorization Authorization(string json, Uri url)
     {
-        var authorization = Deserialize<AcmeAuthorization>(json) with { Url = url };
+        var authorization = Deserialize(json, AcmeJsonContext.Default.AcmeAuthorizationJson, nameof(AcmeAuthorization)).ToAuthorization(url);
         return string.IsNullOrEmpty(authorization.Status) || authorization.Identifier is null || authorization.Challenges is null
             || authorization.Challenges.Any(c => c is null || !Valid(c))
             ? throw new AcmeException("malformed authorization: status, identifier and challenges (type, url, status) are required")
@@ -71,7 +72,7 @@ public static class AcmeJsonReader
     /// <summary>A challenge (RFC 8555 §8): type, url and status are required.</summary>
     public static AcmeChallenge Challenge(string json)
     {
-        var challenge = Deserialize<AcmeChallenge>(json);
+        var challenge = Deserialize(json, AcmeJsonContext.Default.AcmeChallengeJson, nameof(AcmeChallenge)).ToChallenge();
         return Valid(challenge) ? challenge : throw new AcmeException("malformed challenge: type, url and status are required");
     }
 
@@ -80,7 +81,7 @@ public static class AcmeJsonReader
     {
         try
         {
-            return JsonSerializer.Deserialize<AcmeProblem>(json, AcmeJson.Options);
+            return JsonSerializer.Deserialize(json, AcmeJsonContext.Default.AcmeProblemJson)?.ToProblem();
         }
         catch (JsonException)
         {
@@ -124,16 +125,17 @@ public static class AcmeJsonReader
         }
     }
 
-    private static T Deserialize<T>(string json)
+    /// <summary>Deserializes a wire shape (AcmeJsonContext.cs); <paramref name="what"/> names the resource in errors.</summary>
+    private static T Deserialize<T>(string json, JsonTypeInfo<T> typeInfo, string what)
         where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, AcmeJson.Options) ?? throw new AcmeException($"empty {typeof(T).Name}");
+            return JsonSerializer.Deserialize(json, typeInfo) ?? throw new AcmeException($"empty {what}");
         }
         catch (JsonException e)
         {
-            throw new AcmeException($"malformed {typeof(T).Name}: {e.Message}", e);
+            throw new AcmeException($"malformed {what}: {e.Message}", e);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Gatehouse.Acme.Protocol;
@@ -21,6 +20,10 @@ public sealed record AcmeAccount(Uri Url, string Status, Uri? Orders);
 public sealed record AcmeIdentifier(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("value")] string Value);
+
+// AcmeJsonReader reads orders, authorizations, challenges and problems through the mutable wire shapes in
+// AcmeJsonContext.cs (source generation cannot set init accessors without losing their initializers): a member
+// added here needs its twin there.
 
 /// <summary>An order (RFC 8555 §7.1.3) with the URL it lives at.</summary>
 public sealed record AcmeOrder
@@ -92,12 +95,4 @@ public static class AcmeStatus
     public const string Processing = "processing";
     public const string Valid = "valid";
     public const string Invalid = "invalid";
-}
-
-internal static class AcmeJson
-{
-    internal static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 }

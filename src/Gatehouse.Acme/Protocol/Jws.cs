@@ -54,7 +54,7 @@ public static class Jws
             ["alg"] = "HS256",
             ["kid"] = eabKeyId,
             ["url"] = newAccountUrl.AbsoluteUri,
-        });
+        }, JwsJsonContext.Default.DictionaryStringString);
         return Serialize(header, key.Jwk, input => HMACSHA256.HashData(macKey, input));
     }
 
@@ -84,6 +84,6 @@ public static class Jws
             ["protected"] = encodedHeader,
             ["payload"] = encodedPayload,
             ["signature"] = Base64Url.EncodeToString(signature),
-        });
+        }, JwsJsonContext.Default.DictionaryStringString);
     }
 }

@@ -98,6 +98,23 @@ public sealed class JwsTests
     }
 
     [Fact]
+    public void Jws_Members_AreWrittenInTheSameOrderAndEscaping_AsBefore()
+    {
+        using var key = AccountKey.Generate();
+        var url = new Uri("https://ca.example/acme/new-acct?a=1&b=2");
+
+        var eab = Jws.ExternalAccountBinding(key, "kid+1", Base64Url.EncodeToString([1, 2, 3]), url);
+
+        // The bytes signed are the bytes sent; the serializer's default escaping ('&' and '+' as \u00XX) is kept.
+        var root = JsonDocument.Parse(eab).RootElement;
+        Assert.Equal(["protected", "payload", "signature"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("""{"alg":"HS256","kid":"kid\u002B1","url":"https://ca.example/acme/new-acct?a=1\u0026b=2"}""",
+            Encoding.UTF8.GetString(Base64Url.DecodeFromChars(root.GetProperty("protected").GetString()!)));
+        Assert.StartsWith("""{"protected":""", eab, StringComparison.Ordinal);
+        Assert.Equal(["protected", "payload", "signature"], JsonDocument.Parse(Jws.Sign(key, Url, "n", "kid", "{}")).RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public void ExternalAccountBinding_AcceptsPaddedAndStandardBase64Keys()
     {
         var macKey = RandomNumberGenerator.GetBytes(32); // 32 bytes: padding and '+'/'/' likely in standard base64
