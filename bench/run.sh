@@ -38,6 +38,10 @@
 #                       gatehouse-nometrics: plain Gatehouse with "metrics": { "enabled": false };
 #                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
 #                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
+#   GATEHOUSE_BUILD=aot    how the gatehouse contenders run: "aot", the Native AOT executable Gatehouse ships
+#                       (packaging/publish.sh, published to artifacts/bench), or "jit", the framework-dependent
+#                       gatehouse.dll under `dotnet` (the build `dotnet run` and the tests use)
+#   GATEHOUSE_ENV_BIN   gatehouse-env runs this executable instead (e.g. an AOT build of another commit)
 #   GATEHOUSE_ACCESS_LOG=off  "stdout": gatehouse and gatehouse-env keep the access log at its default (combined, to
 #                       stdout, which the script sends to a file), as a user who never touched the setting runs it
 #   MATCH_CONTENDERS=0  1: each scenario runs only on the contenders it is meant for (cached-* on the caching ones,
@@ -51,6 +55,7 @@
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
 #   BACKEND_PORT=19101 GATEHOUSE_PORT=18180 NGINX_PORT=18181 YARP_PORT=18182 GATEHOUSE_LOG_PORT=18183 NGINX_LOG_PORT=18184
 #   GATEHOUSE_CACHE_PORT=18185 NGINX_CACHE_PORT=18186 VARNISH_PORT=18187 GATEHOUSE_TLS_PORT=18188 NGINX_TLS_PORT=18189
+#   ADMIN_PORT_OFFSET=1000  each Gatehouse contender's admin listener is its port plus this (its /metrics gives the AOT build's allocation)
 #   GATEHOUSE_BARE_PORT=18190 GATEHOUSE_ENV_PORT=18191 YARP_TLS_PORT=18192
 #   SKIP_BUILD=1        use the existing Release builds
 #   QUIET_WAIT=60 QUIET_WAIT_RUN=10  seconds to wait for other work on the machine to stop, before the run / each run
@@ -77,6 +82,8 @@ H2_STREAMS=${H2_STREAMS:-10}
 MATCH_CONTENDERS=${MATCH_CONTENDERS:-0}
 GOALS=${GOALS:-0}
 ALLOC_PROBE=${ALLOC_PROBE:-1}
+GATEHOUSE_BUILD=${GATEHOUSE_BUILD:-aot}
+ADMIN_PORT_OFFSET=${ADMIN_PORT_OFFSET:-1000}
 read -ra RR_PORT_LIST <<<"${RR_PORTS:-19111 19112 19113 19114}"
 NGINX_UPSTREAM_KEEPALIVE=${NGINX_UPSTREAM_KEEPALIVE:-64}
 GZIP_LEVEL=${GZIP_LEVEL:-5}
@@ -167,12 +174,24 @@ GATEHOUSE_DLL=$ROOT/src/Gatehouse/bin/Release/net10.0/gatehouse.dll
 YARP_DLL=$ROOT/bench/MinimalYarp/bin/Release/net10.0/minimal-yarp.dll
 BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/bench-backend.dll
 PROBE_DLL=$ROOT/bench/AllocProbe/bin/Release/net10.0/alloc-probe.dll
+GATEHOUSE_AOT_BIN=$ROOT/artifacts/bench/publish/linux-x64/gatehouse
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     for project in src/Gatehouse bench/MinimalYarp bench/Backend bench/AllocProbe; do
         log "building $project (Release)"
         dotnet build -c Release -nologo -v q "$ROOT/$project" >"${TMPDIR:-/tmp}/gatehouse-bench-build.log" 2>&1 ||
             die "build of $project failed: $(tail -n 20 "${TMPDIR:-/tmp}/gatehouse-bench-build.log")"
     done
+    if [[ $GATEHOUSE_BUILD == aot ]]; then
+        log "publishing src/Gatehouse as a Native AOT executable (packaging/publish.sh)"
+        GATEHOUSE_PUBLISH=aot GATEHOUSE_ARTIFACTS="$ROOT/artifacts/bench" "$ROOT/packaging/publish.sh" linux-x64 >"${TMPDIR:-/tmp}/gatehouse-bench-build.log" 2>&1 ||
+            die "AOT publish failed: $(tail -n 20 "${TMPDIR:-/tmp}/gatehouse-bench-build.log")"
+    fi
+fi
+if [[ $GATEHOUSE_BUILD == aot ]]; then
+    [[ -x $GATEHOUSE_AOT_BIN ]] || die "no AOT build at $GATEHOUSE_AOT_BIN (run without SKIP_BUILD=1)"
+    GATEHOUSE_CMD=("$GATEHOUSE_AOT_BIN")
+else
+    GATEHOUSE_CMD=(dotnet "$GATEHOUSE_DLL")
 fi
 
 # bench/AllocProbe, a startup hook, answers on a Unix socket per .NET contender with the process's allocated bytes.
@@ -275,15 +294,18 @@ start() {
   $tls
   $bare
   $compression
-  $access
+  $access,
+  "admin": { "port": $((port + ADMIN_PORT_OFFSET)) }
 }
 EOF
             # gatehouse-env: plain Gatehouse with the environment variables in GATEHOUSE_ENV (runtime knobs to try out).
             local -a env_vars=()
             [[ $name == gatehouse-env ]] && read -ra env_vars <<<"${GATEHOUSE_ENV:-}"
-            local dll=$GATEHOUSE_DLL
-            [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && dll=$GATEHOUSE_ENV_DLL
-            env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${env_vars[@]}" dotnet "$dll" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            local -a program=("${GATEHOUSE_CMD[@]}")
+            [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && program=(dotnet "$GATEHOUSE_ENV_DLL")
+            [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_BIN:-} ]] && program=("$GATEHOUSE_ENV_BIN")
+            # A native (AOT) executable runs no startup hook, so its allocation column stays empty.
+            env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${env_vars[@]}" "${program[@]}" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         nginx | nginx-log | nginx-cache | nginx-tls | nginx-gzip | nginx-gzip-cache)
             assert_port_free "$port"
@@ -412,10 +434,16 @@ check_h2() {
     [[ $version == 2 ]] || die "$1 answered HTTP/$version, not HTTP/2"
 }
 
-# allocated_bytes CONTENDER: the .NET process's total allocated bytes from bench/AllocProbe, or nothing.
+# allocated_bytes CONTENDER: the .NET process's total allocated bytes from bench/AllocProbe, or, for a Gatehouse that
+# runs no startup hook (the AOT build), from its own metrics on its admin port; or nothing.
 allocated_bytes() {
-    is_dotnet "$1" && [[ -S $WORK/$1.alloc ]] || return 0
-    curl -sf --max-time 2 --unix-socket "$WORK/$1.alloc" http://probe/ | awk '{print $1}' || true
+    is_dotnet "$1" || return 0
+    if [[ -S $WORK/$1.alloc ]]; then
+        curl -sf --max-time 2 --unix-socket "$WORK/$1.alloc" http://probe/ | awk '{print $1}' || true
+    elif [[ $1 == gatehouse* && $ALLOC_PROBE == 1 ]]; then
+        curl -sf --max-time 2 "http://127.0.0.1:$((PORT[$1] + ADMIN_PORT_OFFSET))/metrics" |
+            awk '$1 == "dotnet_gc_heap_total_allocated_bytes_total" { printf "%.0f\n", $2 }' || true
+    fi
 }
 
 # check_hit CONTENDER PATH: two requests; the second must be a cache hit by the contender's own account.
@@ -652,8 +680,8 @@ cp "$RAW" "$RESULTS_DIR/$STAMP.tsv"
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- dotnet $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/NETCore.App/{v = $2} END {print v}')), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
     echo "- wrk -t$WRK_THREADS$([[ " $SCENARIOS " == *" h2-"* ]] && echo " (h2-*: $(h2load --version 2>&1 | head -n 1) -t$WRK_THREADS -m$H2_STREAMS)"), ${DURATION}s per run, $ROUNDS rounds in rotating order, warm-up ${WARMUP}s (.NET) and ${SCENARIO_WARMUP}s per scenario; nginx upstream keepalive $NGINX_UPSTREAM_KEEPALIVE"
-    echo "- Gatehouse at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}$([[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout ]] && echo '; gatehouse and gatehouse-env with the access log on stdout'); $QUIET_NOTE"
-    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process); alloc B/req is the .NET process's GC.GetTotalAllocatedBytes over the run / requests (bench/AllocProbe$([[ $ALLOC_PROBE == 1 ]] || echo ', off in this run'))"
+    echo "- Gatehouse ($GATEHOUSE_BUILD build) at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | grep -q . && echo ' with uncommitted changes in src/')${GATEHOUSE_ENV:+; gatehouse-env with $GATEHOUSE_ENV}${GATEHOUSE_ENV_DLL:+; gatehouse-env from $GATEHOUSE_ENV_DLL}$([[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout ]] && echo '; gatehouse and gatehouse-env with the access log on stdout'); $QUIET_NOTE"
+    echo "- wrk, the backend and the proxy share the same cores; proxy CPU is utime+stime of its process(es) / requests; peak RSS is VmHWM, reset before each run (nginx: master + workers summed; varnish: manager + cache process); alloc B/req is the .NET process's GC.GetTotalAllocatedBytes over the run / requests (bench/AllocProbe; for the AOT build, which runs no startup hook, Gatehouse's own dotnet_gc_heap_total_allocated_bytes_total from its admin port$([[ $ALLOC_PROBE == 1 ]] || echo '; off in this run'))"
     echo
     echo "Medians:"
     echo

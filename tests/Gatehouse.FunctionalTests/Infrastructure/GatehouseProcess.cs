@@ -39,9 +39,24 @@ public sealed class GatehouseProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    public static GatehouseProcess Start(params string[] args)
+    public static GatehouseProcess Start(params string[] args) => Start(StartInfo(args));
+
+    /// <summary>Starts a published executable (<see cref="NativeBuild"/>) rather than gatehouse.dll under dotnet.</summary>
+    public static GatehouseProcess StartExecutable(string executable, params string[] args) => Start(StartInfo(args, executable));
+
+    /// <summary>Runs a published executable to completion.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunExecutableToEndAsync(string executable, params string[] args)
     {
-        var process = Process.Start(StartInfo(args))!;
+        using var process = Process.Start(StartInfo(args, executable))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static GatehouseProcess Start(ProcessStartInfo info)
+    {
+        var process = Process.Start(info)!;
         var running = new GatehouseProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
@@ -97,9 +112,9 @@ public sealed class GatehouseProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo StartInfo(string[] args)
+    private static ProcessStartInfo StartInfo(string[] args, string? executable = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -108,7 +123,11 @@ public sealed class GatehouseProcess : IAsyncDisposable
         // The admin commands read these; the tests' own machine must not choose their admin API or token.
         info.Environment.Remove("GATEHOUSE_ADMIN");
         info.Environment.Remove("GATEHOUSE_ADMIN_TOKEN");
-        info.ArgumentList.Add(Executable);
+        if (executable is null)
+        {
+            info.ArgumentList.Add(Executable);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

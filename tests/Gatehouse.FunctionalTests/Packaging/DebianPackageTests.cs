@@ -30,7 +30,9 @@ public sealed partial class DebianPackageTests
         var userExisted = (await RunAsync("getent", ["passwd", "gatehouse"])).ExitCode == 0;
         try
         {
-            var build = await RunAsync("bash", [Path.Combine(RepositoryRoot, "packaging", "build-deb.sh"), "--compression", "gzip"],
+            // The executable packaging/publish.sh builds (Native AOT), published once for every test that runs it.
+            var binary = await NativeBuild.ExecutableAsync();
+            var build = await RunAsync("bash", [Path.Combine(NativeBuild.RepositoryRoot, "packaging", "build-deb.sh"), "--compression", "gzip", "--binary", binary],
                 BuildTimeout, ("GATEHOUSE_ARTIFACTS", artifacts.FullName));
             Assert.True(build.ExitCode == 0, $"build-deb.sh failed:\n{build.Stdout}\n{build.Stderr}");
             var deb = build.Stdout.Trim().Split('\n')[^1];
@@ -140,22 +142,6 @@ public sealed partial class DebianPackageTests
         "--mount", "--propagation", "private", "sh", "-c",
         $"mount -t tmpfs none '{dotnetRoot}' && ! test -e '{dotnetRoot}/dotnet' && exec env -i PATH=/usr/bin:/bin {command}",
     ];
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Gatehouse.slnx")))
-                {
-                    return directory.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"No Gatehouse.slnx above {AppContext.BaseDirectory}");
-        }
-    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string file, string[] args, TimeSpan? timeout = null, params (string Name, string Value)[] environment)
