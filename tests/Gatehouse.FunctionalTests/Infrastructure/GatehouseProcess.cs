@@ -24,7 +24,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
         RunToEndAsync(new Dictionary<string, string>(), args);
 
     /// <summary>Runs gatehouse to completion with extra environment variables.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = StartInfo(args);
         foreach (var (name, value) in environment)
@@ -32,11 +32,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout, await stderr);
+        return ProcessRunner.RunAsync(info);
     }
 
     public static GatehouseProcess Start(params string[] args) => Start(StartInfo(args));
@@ -45,14 +41,8 @@ public sealed class GatehouseProcess : IAsyncDisposable
     public static GatehouseProcess StartExecutable(string executable, params string[] args) => Start(StartInfo(args, executable));
 
     /// <summary>Runs a published executable to completion.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunExecutableToEndAsync(string executable, params string[] args)
-    {
-        using var process = Process.Start(StartInfo(args, executable))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunExecutableToEndAsync(string executable, params string[] args) =>
+        ProcessRunner.RunAsync(StartInfo(args, executable));
 
     private static GatehouseProcess Start(ProcessStartInfo info)
     {

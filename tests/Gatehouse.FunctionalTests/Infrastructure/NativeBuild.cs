@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Gatehouse.FunctionalTests.Infrastructure;
 
 /// <summary>
@@ -33,28 +31,13 @@ public static class NativeBuild
     private static async Task<string> PublishAsync()
     {
         var artifacts = Path.Combine(Path.GetTempPath(), $"gatehouse-native-{Environment.ProcessId}");
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot, "packaging", "publish.sh"));
-        info.ArgumentList.Add("linux-x64");
-        info.Environment["GATEHOUSE_ARTIFACTS"] = artifacts;
-        info.Environment["GATEHOUSE_PUBLISH"] = "aot";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(PublishTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"packaging/publish.sh did not finish within {PublishTimeout}");
-        }
-
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunAsync(
+            "bash", [Path.Combine(RepositoryRoot, "packaging", "publish.sh"), "linux-x64"], PublishTimeout,
+            ("GATEHOUSE_ARTIFACTS", artifacts), ("GATEHOUSE_PUBLISH", "aot"));
         var executable = Path.Combine(artifacts, "publish", "linux-x64", "gatehouse");
-        if (process.ExitCode != 0 || !File.Exists(executable))
+        if (exitCode != 0 || !File.Exists(executable))
         {
-            throw new InvalidOperationException($"packaging/publish.sh failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+            throw new InvalidOperationException($"packaging/publish.sh failed ({exitCode}):\n{stdout}\n{stderr}");
         }
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>

@@ -22,38 +22,38 @@ public sealed partial class DebianPackageTests
     public async Task Deb_Installs_RunsWithoutTheSdk_AndItsUnitVerifies()
     {
         Assert.True(geteuid() == 0, "dpkg -i needs root: run the tests as root (./test.sh on the project's machines does)");
-        var installed = await RunAsync("dpkg-query", ["-W", "-f=${Status}", "gatehouse"]);
+        var installed = await ProcessRunner.RunAsync("dpkg-query", ["-W", "-f=${Status}", "gatehouse"]);
         Assert.False(installed.Stdout.Contains("installed", StringComparison.Ordinal),
             "the gatehouse package is already installed on this machine; this test installs and purges it: dpkg --purge gatehouse first");
 
         var artifacts = Directory.CreateTempSubdirectory("gatehouse-deb-");
-        var userExisted = (await RunAsync("getent", ["passwd", "gatehouse"])).ExitCode == 0;
+        var userExisted = (await ProcessRunner.RunAsync("getent", ["passwd", "gatehouse"])).ExitCode == 0;
         try
         {
             // The executable packaging/publish.sh builds (Native AOT), published once for every test that runs it.
             var binary = await NativeBuild.ExecutableAsync();
-            var build = await RunAsync("bash", [Path.Combine(NativeBuild.RepositoryRoot, "packaging", "build-deb.sh"), "--compression", "gzip", "--binary", binary],
+            var build = await ProcessRunner.RunAsync("bash", [Path.Combine(NativeBuild.RepositoryRoot, "packaging", "build-deb.sh"), "--compression", "gzip", "--binary", binary],
                 BuildTimeout, ("GATEHOUSE_ARTIFACTS", artifacts.FullName));
             Assert.True(build.ExitCode == 0, $"build-deb.sh failed:\n{build.Stdout}\n{build.Stderr}");
             var deb = build.Stdout.Trim().Split('\n')[^1];
             Assert.Matches(@"/gatehouse_\d+\.\d+\.\d+_amd64\.deb$", deb);
 
-            var install = await RunAsync("dpkg", ["-i", deb], TimeSpan.FromMinutes(2));
+            var install = await ProcessRunner.RunAsync("dpkg", ["-i", deb], TimeSpan.FromMinutes(2));
             Assert.True(install.ExitCode == 0, $"dpkg -i failed:\n{install.Stdout}\n{install.Stderr}");
 
             await AssertInstalledFilesAsync();
             await AssertRunsWithoutTheSdkAsync();
 
-            var verify = await RunAsync("systemd-analyze", ["verify", Unit]);
+            var verify = await ProcessRunner.RunAsync("systemd-analyze", ["verify", Unit]);
             Assert.True(verify.ExitCode == 0 && verify.Stderr.Trim().Length == 0, $"systemd-analyze verify {Unit}:\n{verify.Stdout}\n{verify.Stderr}");
         }
         finally
         {
-            await RunAsync("dpkg", ["--purge", "gatehouse"], TimeSpan.FromMinutes(2));
+            await ProcessRunner.RunAsync("dpkg", ["--purge", "gatehouse"], TimeSpan.FromMinutes(2));
             if (!userExisted)
             {
-                await RunAsync("deluser", ["--system", "--quiet", "gatehouse"]);
-                await RunAsync("delgroup", ["--system", "--quiet", "gatehouse"]);
+                await ProcessRunner.RunAsync("deluser", ["--system", "--quiet", "gatehouse"]);
+                await ProcessRunner.RunAsync("delgroup", ["--system", "--quiet", "gatehouse"]);
             }
 
             artifacts.Delete(recursive: true);
@@ -62,26 +62,26 @@ public sealed partial class DebianPackageTests
         // Purge leaves nothing of the package behind: files, the conffile, the stat overrides.
         Assert.False(File.Exists("/usr/lib/gatehouse/gatehouse"));
         Assert.False(Directory.Exists("/etc/gatehouse"));
-        Assert.DoesNotContain("gatehouse", (await RunAsync("dpkg-statoverride", ["--list"])).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("gatehouse", (await ProcessRunner.RunAsync("dpkg-statoverride", ["--list"])).Stdout, StringComparison.Ordinal);
     }
 
     private static async Task AssertInstalledFilesAsync()
     {
-        var user = await RunAsync("getent", ["passwd", "gatehouse"]);
+        var user = await ProcessRunner.RunAsync("getent", ["passwd", "gatehouse"]);
         Assert.True(user.ExitCode == 0, "postinst did not create the gatehouse user");
         Assert.EndsWith(":/usr/sbin/nologin", user.Stdout.Trim(), StringComparison.Ordinal);
 
         // The config is a conffile (upgrades keep an operator's edits), readable by the service's group and no one else.
-        Assert.Contains(Config, (await RunAsync("dpkg-query", ["-W", "-f=${Conffiles}", "gatehouse"])).Stdout, StringComparison.Ordinal);
-        Assert.Equal("640 root gatehouse", (await RunAsync("stat", ["-c", "%a %U %G", Config])).Stdout.Trim());
-        Assert.Equal("/usr/lib/gatehouse/gatehouse", (await RunAsync("readlink", ["-f", "/usr/bin/gatehouse"])).Stdout.Trim());
+        Assert.Contains(Config, (await ProcessRunner.RunAsync("dpkg-query", ["-W", "-f=${Conffiles}", "gatehouse"])).Stdout, StringComparison.Ordinal);
+        Assert.Equal("640 root gatehouse", (await ProcessRunner.RunAsync("stat", ["-c", "%a %U %G", Config])).Stdout.Trim());
+        Assert.Equal("/usr/lib/gatehouse/gatehouse", (await ProcessRunner.RunAsync("readlink", ["-f", "/usr/bin/gatehouse"])).Stdout.Trim());
         foreach (var path in new[] { Unit, "/usr/share/man/man1/gatehouse.1.gz", "/usr/share/gatehouse/gatehouse.schema.json" })
         {
             Assert.True(File.Exists(path), $"{path} is not installed");
         }
 
         // The service's user can read the installed config, and it is valid.
-        var validate = await RunAsync("runuser", ["-u", "gatehouse", "--", "gatehouse", "validate", Config]);
+        var validate = await ProcessRunner.RunAsync("runuser", ["-u", "gatehouse", "--", "gatehouse", "validate", Config]);
         Assert.True(validate.ExitCode == 0, $"gatehouse validate as the gatehouse user:\n{validate.Stdout}\n{validate.Stderr}");
     }
 
@@ -90,13 +90,13 @@ public sealed partial class DebianPackageTests
         // The SDK's folder (the one this test runs from) is hidden behind an empty mount in a mount namespace of its own,
         // and the environment is emptied: a framework-dependent build could not start there.
         var dotnetRoot = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var version = await RunAsync("unshare", WithoutTheSdk(dotnetRoot, "gatehouse --version"));
+        var version = await ProcessRunner.RunAsync("unshare", WithoutTheSdk(dotnetRoot, "gatehouse --version"));
         Assert.True(version.ExitCode == 0, $"gatehouse --version without the SDK:\n{version.Stdout}\n{version.Stderr}");
         Assert.Equal(Gatehouse.Cli.GatehouseCli.Version, version.Stdout.Trim());
 
         // More than a version: the installed executable proxies a request to a real backend, and stops cleanly.
         await using var backend = await TestBackend.StartAsync("packaged-backend");
-        using var proxy = Process.Start(StartInfo("unshare", WithoutTheSdk(dotnetRoot,
+        using var proxy = Process.Start(ProcessRunner.StartInfo("unshare", WithoutTheSdk(dotnetRoot,
             $"gatehouse proxy --from http://127.0.0.1:0 --to {backend.Address}")))!;
         var stderr = new List<string>();
         var banner = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -142,41 +142,6 @@ public sealed partial class DebianPackageTests
         "--mount", "--propagation", "private", "sh", "-c",
         $"mount -t tmpfs none '{dotnetRoot}' && ! test -e '{dotnetRoot}/dotnet' && exec env -i PATH=/usr/bin:/bin {command}",
     ];
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string file, string[] args, TimeSpan? timeout = null, params (string Name, string Value)[] environment)
-    {
-        using var process = Process.Start(StartInfo(file, args, environment))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static ProcessStartInfo StartInfo(string file, string[] args, params (string Name, string Value)[] environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        return info;
-    }
 
     [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+/)")]
     private static partial Regex ListeningOn();
