@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Gatehouse.Configuration;
 
 namespace Gatehouse.Lifecycle;
@@ -16,8 +15,6 @@ public sealed record ConfigLoadResult(GatehouseConfig? Config, IReadOnlyList<Con
 /// <summary>Reads a JSON config file (comments and trailing commas allowed) and runs <see cref="ConfigValidator"/> over it.</summary>
 public static class ConfigLoader
 {
-    internal static JsonSerializerOptions SerializerOptions => ConfigJson.Read;
-
     public static ConfigLoadResult LoadFile(string path)
     {
         string text;

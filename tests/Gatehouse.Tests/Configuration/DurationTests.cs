@@ -87,7 +87,7 @@ public class DurationTests
     [Fact]
     public void Json_String_IsParsed()
     {
-        var duration = JsonSerializer.Deserialize<Duration>("\"2m\"", ConfigLoader.SerializerOptions);
+        var duration = JsonSerializer.Deserialize<Duration>("\"2m\"", ConfigJson.Read);
 
         Assert.Equal(TimeSpan.FromMinutes(2), duration.Value);
     }
@@ -98,7 +98,7 @@ public class DurationTests
     [InlineData("0", "0")]
     public void Json_BareNumber_IsKeptInvalidRatherThanGuessed(string json, string raw)
     {
-        var duration = JsonSerializer.Deserialize<Duration>(json, ConfigLoader.SerializerOptions);
+        var duration = JsonSerializer.Deserialize<Duration>(json, ConfigJson.Read);
 
         Assert.False(duration.IsValid);
         Assert.Equal(raw, duration.Raw);
@@ -111,7 +111,7 @@ public class DurationTests
     [InlineData("{\"seconds\": 5}", "StartObject")]
     public void Json_OtherToken_IsKeptInvalidAndNamesWhatWasGiven(string json, string raw)
     {
-        var duration = JsonSerializer.Deserialize<Duration>(json, ConfigLoader.SerializerOptions);
+        var duration = JsonSerializer.Deserialize<Duration>(json, ConfigJson.Read);
 
         Assert.False(duration.IsValid);
         Assert.Equal(raw, duration.Raw);
@@ -121,7 +121,7 @@ public class DurationTests
     public void Json_InvalidValueInsideObject_ReaderContinuesWithTheNextProperty()
     {
         var definition = JsonSerializer.Deserialize<ActiveHealthCheckDefinition>(
-            """{ "interval": { "seconds": 5 }, "timeout": "3s" }""", ConfigLoader.SerializerOptions)!;
+            """{ "interval": { "seconds": 5 }, "timeout": "3s" }""", ConfigJson.Read)!;
 
         Assert.False(definition.Interval.IsValid);
         Assert.Equal(TimeSpan.FromSeconds(3), definition.Timeout.Value);
@@ -130,6 +130,6 @@ public class DurationTests
     [Fact]
     public void Json_Write_WritesRaw()
     {
-        Assert.Equal("\"250ms\"", JsonSerializer.Serialize(Duration.Parse("250ms"), ConfigLoader.SerializerOptions));
+        Assert.Equal("\"250ms\"", JsonSerializer.Serialize(Duration.Parse("250ms"), ConfigJson.Read));
     }
 }
