@@ -55,8 +55,8 @@
 #   MAX_OTHER_CPU=10 MAX_RETRIES=2  a run in which other processes took more than 10% of the machine is measured again
 #   BACKEND_PORT=19101 GATEHOUSE_PORT=18180 NGINX_PORT=18181 YARP_PORT=18182 GATEHOUSE_LOG_PORT=18183 NGINX_LOG_PORT=18184
 #   GATEHOUSE_CACHE_PORT=18185 NGINX_CACHE_PORT=18186 VARNISH_PORT=18187 GATEHOUSE_TLS_PORT=18188 NGINX_TLS_PORT=18189
-#   ADMIN_PORT_OFFSET=1000  each Gatehouse contender's admin listener is its port plus this (its /metrics gives the AOT build's allocation)
 #   GATEHOUSE_BARE_PORT=18190 GATEHOUSE_ENV_PORT=18191 YARP_TLS_PORT=18192
+#   ADMIN_PORT_OFFSET=1000  each Gatehouse contender's admin listener is its port plus this (its /metrics gives the AOT build's allocation)
 #   SKIP_BUILD=1        use the existing Release builds
 #   QUIET_WAIT=60 QUIET_WAIT_RUN=10  seconds to wait for other work on the machine to stop, before the run / each run
 #   EXTRA_TIME=120      seconds the whole run may spend on those per-run waits and on measuring again
@@ -304,7 +304,7 @@ EOF
             local -a program=("${GATEHOUSE_CMD[@]}")
             [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_DLL:-} ]] && program=(dotnet "$GATEHOUSE_ENV_DLL")
             [[ $name == gatehouse-env && -n ${GATEHOUSE_ENV_BIN:-} ]] && program=("$GATEHOUSE_ENV_BIN")
-            # A native (AOT) executable runs no startup hook, so its allocation column stays empty.
+            # A native (AOT) executable runs no startup hook: allocated_bytes reads its admin port's metrics instead.
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${env_vars[@]}" "${program[@]}" run --config "$dir/gatehouse.json" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         nginx | nginx-log | nginx-cache | nginx-tls | nginx-gzip | nginx-gzip-cache)
