@@ -12,8 +12,6 @@ namespace Gatehouse.Cli;
 /// </summary>
 internal static class AdminCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = Admin.AdminJsonContext.Default };
-
     public static IEnumerable<Command> Build()
     {
         var status = new Command("status", "Show routes, clusters and each destination's health, requests in flight and drain state.");
@@ -91,7 +89,7 @@ internal static class AdminCommands
             var (status, body) = await client.SendAsync(method, path, cancellationToken);
             if (parse.GetValue<bool>("--json"))
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(body, Indented.GetTypeInfo(typeof(JsonElement))));
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(body, Admin.AdminJson.Options.GetTypeInfo(typeof(JsonElement))));
                 return status is >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices ? 0 : 1;
             }
 
