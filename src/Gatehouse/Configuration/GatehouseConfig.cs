@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Gatehouse.Configuration;
 
 /// <summary>
-/// The whole config file. Immutable: a reload builds a new instance and swaps it in atomically.
+/// The whole config file. Never changed once read: a reload builds a new instance and swaps it in atomically. (Its
+/// settings are settable rather than init-only only because the JSON source generator drops init-only defaults.)
 /// Names follow YARP's route and cluster vocabulary (in camelCase) so YARP users feel at home.
 /// </summary>
 public sealed record GatehouseConfig : ConfigSection
