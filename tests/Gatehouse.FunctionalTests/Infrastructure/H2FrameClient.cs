@@ -122,19 +122,29 @@ public sealed class H2FrameClient : IAsyncDisposable
         Frame(WindowUpdate, 0, streamId, payload);
     }
 
-    /// <summary>Sends what is queued. Throws IOException once the server has closed the connection.</summary>
+    /// <summary>
+    /// Sends what is queued, in the order it was queued. Throws IOException once the server has closed the connection.
+    /// </summary>
+    /// <remarks>
+    /// Two flushes may run at once: <see cref="ReadUntilClosedAsync"/> acknowledges the server's SETTINGS while a test
+    /// is still queueing a batch, and its flush sends the first part of that batch. The queue is taken only once the
+    /// write lock is held, so each flush writes before the next one takes what is queued. If the queue were taken
+    /// before waiting for the lock, a later flush could write first: the server would get the batch's tail before its
+    /// head, and Kestrel would end the connection with GOAWAY(STREAM_CLOSED) (HEADERS on a stream ID below one already
+    /// opened) or GOAWAY(PROTOCOL_ERROR) (RST_STREAM on a stream not opened yet).
+    /// </remarks>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        byte[] bytes;
-        lock (_pending)
-        {
-            bytes = _pending.ToArray();
-            _pending.SetLength(0);
-        }
-
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            byte[] bytes;
+            lock (_pending)
+            {
+                bytes = _pending.ToArray();
+                _pending.SetLength(0);
+            }
+
             await _ssl.WriteAsync(bytes, cancellationToken);
             await _ssl.FlushAsync(cancellationToken);
         }
