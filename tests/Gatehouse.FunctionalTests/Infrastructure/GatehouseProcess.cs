@@ -54,6 +54,11 @@ public sealed class GatehouseProcess : IAsyncDisposable
             {
                 running._stderr.Writer.TryWrite(line);
             }
+            else
+            {
+                // stderr closed: the process has exited, and a wait for a line fails now rather than at its timeout.
+                running._stderr.Writer.TryComplete();
+            }
         };
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -80,6 +85,12 @@ public sealed class GatehouseProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"no line with '{text}' on stderr; saw:\n{string.Join("\n", _stderrSeen)}");
+        }
+        catch (ChannelClosedException)
+        {
+            await _process.WaitForExitAsync();
+            throw new InvalidOperationException(
+                $"gatehouse exited with code {_process.ExitCode} before writing a line with '{text}'; its stderr:\n{string.Join("\n", _stderrSeen)}");
         }
     }
 

@@ -99,11 +99,9 @@ public sealed class TestBackend : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    /// <summary>A port nothing listens on (bound, then released), for "backend is down" tests.</summary>
-    public static int UnusedPort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    /// <summary>
+    /// A port nothing listens on, for "backend is down" tests and for processes started on a port chosen beforehand;
+    /// below the ephemeral range, so no outgoing connection of the test run takes it meanwhile (<see cref="Gatehouse.Acme.Tests.TestSupport.FreePorts"/>).
+    /// </summary>
+    public static int UnusedPort() => Gatehouse.Acme.Tests.TestSupport.FreePorts.Tcp();
 }
