@@ -4,11 +4,13 @@ using System.Collections.Concurrent;
 namespace Gatehouse.Upstream;
 
 /// <summary>
-/// The 16 KiB blocks that backend connections read responses into. A read holds its block for as long as the backend
-/// takes to answer, so with 1,000 requests in flight 1,000 blocks are out at once: far more than
-/// <see cref="ArrayPool{T}.Shared"/> keeps (a few dozen arrays of a size per core), which then allocated a new 16 KiB
-/// array for most responses (13 KB of garbage per request at 1,000 client connections). This pool keeps what comes back,
-/// up to <see cref="MaxKept"/> blocks (32 MiB), as Kestrel's own block pool does for its connections.
+/// The 16 KiB blocks that backend connections read responses into. A connection waits for its backend's answer with a
+/// zero-byte read and takes a block only once bytes are there (<see cref="UpstreamConnection"/>), so blocks are out
+/// for the time a response is parsed and copied, not for the backend's latency. Still, a burst of responses arriving at
+/// once takes more than <see cref="ArrayPool{T}.Shared"/> keeps (a few dozen arrays of a size per core), which then
+/// allocated a new 16 KiB array for most of them (13 KB of garbage per request at 1,000 client connections, before the
+/// zero-byte reads). This pool keeps what comes back, up to <see cref="MaxKept"/> blocks (32 MiB), as Kestrel's own
+/// block pool does for its connections.
 /// </summary>
 internal sealed class UpstreamBufferPool : MemoryPool<byte>
 {
