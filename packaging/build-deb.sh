@@ -49,6 +49,13 @@ mkdir -p "$tree/usr/bin"
 ln -s ../lib/gatehouse/gatehouse "$tree/usr/bin/gatehouse"
 install -D -m 0644 "$here/gatehouse.json" "$tree/etc/gatehouse/gatehouse.json"
 install -D -m 0644 "$here/gatehouse.service" "$tree/lib/systemd/system/gatehouse.service"
+# MemoryDenyWriteExecute=yes when the executable runs with writable-and-executable memory refused (the Native AOT
+# build does; a JIT build crashes), checked on this machine when it can run it and its kernel can refuse such memory.
+if [[ $(dpkg --print-architecture 2>/dev/null) == "$arch" ]] && "$here/deny-wx-exec" "$binary" --version >/dev/null 2>&1; then
+  sed -i 's/^#MemoryDenyWriteExecute=yes$/MemoryDenyWriteExecute=yes/' "$tree/lib/systemd/system/gatehouse.service"
+else
+  echo "build-deb.sh: the unit leaves MemoryDenyWriteExecute off: $binary did not run with writable-and-executable memory refused here" >&2
+fi
 install -D -m 0644 "$schema" "$tree/usr/share/gatehouse/gatehouse.schema.json"
 install -d "$tree/usr/share/man/man1"
 sed "s/@VERSION@/$version/g" "$here/gatehouse.1" | gzip -9n >"$tree/usr/share/man/man1/gatehouse.1.gz"

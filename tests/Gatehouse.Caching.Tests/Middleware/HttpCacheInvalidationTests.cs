@@ -85,6 +85,8 @@ public class HttpCacheInvalidationTests
         host.Origin.Map("/a", Responses.Answer("a", ("Cache-Control", "max-age=60"), ("Surrogate-Key", "product-42 list"), ("Cache-Tag", "ignored")));
         using var miss = await host.GetAsync("/a");
         var key = $"http://127.0.0.1:{host.Client.BaseAddress!.Port}/a";
+        // The entry is written once the body has gone out, which can be after the client has read it.
+        await store.WhenWrites(1).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(["product-42", "list"], store.Entries(key).Single().Tags);
         Assert.Equal(1, await store.RemoveTagAsync("product-42", TestContext.Current.CancellationToken));

@@ -46,6 +46,11 @@ public sealed partial class DebianPackageTests
 
             var verify = await ProcessRunner.RunAsync("systemd-analyze", ["verify", Unit]);
             Assert.True(verify.ExitCode == 0 && verify.Stderr.Trim().Length == 0, $"systemd-analyze verify {Unit}:\n{verify.Stdout}\n{verify.Stderr}");
+
+            // The AOT executable runs with writable-and-executable memory refused (NativeExecutableTests), so the unit
+            // refuses it, wherever the kernel that built the package could check that.
+            var unit = await File.ReadAllTextAsync(Unit);
+            Assert.Contains(await NativeExecutableTests.KernelRefusesWxAsync() ? "\nMemoryDenyWriteExecute=yes\n" : "\n#MemoryDenyWriteExecute=yes\n", unit, StringComparison.Ordinal);
         }
         finally
         {

@@ -67,10 +67,28 @@ public sealed class NativeExecutableTests
         }
     }
 
-    [Fact]
-    public async Task Run_ProxiesCachesAndServesHttp2OverTls_AnswersTheAdminApiAndCli_Reloads_AndDrainsOnSigterm()
+    /// <summary>
+    /// The whole scenario, also with writable-and-executable memory refused by the kernel (<c>packaging/deny-wx-exec</c>,
+    /// as systemd's <c>MemoryDenyWriteExecute=yes</c>, which the packaged unit sets for this build): a step that needed
+    /// such memory would crash the process or fail.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_ProxiesCachesAndServesHttp2OverTls_AnswersTheAdminApiAndCli_Reloads_AndDrainsOnSigterm(bool writableExecutableRefused)
     {
         var native = await NativeBuild.ExecutableAsync();
+        if (writableExecutableRefused)
+        {
+            await RequireDenyWxAsync();
+        }
+
+        GatehouseProcess Start(params string[] args) => writableExecutableRefused
+            ? GatehouseProcess.StartExecutable(DenyWx, [native, .. args])
+            : GatehouseProcess.StartExecutable(native, args);
+        Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => writableExecutableRefused
+            ? GatehouseProcess.RunExecutableToEndAsync(DenyWx, [native, .. args])
+            : GatehouseProcess.RunExecutableToEndAsync(native, args);
         var served = 0;
         await using var backend = await TestBackend.StartAsync("native-backend", async context =>
         {
@@ -105,7 +123,7 @@ public sealed class NativeExecutableTests
         var path = Path.Combine(pki.Directory, "gatehouse.json");
         await File.WriteAllTextAsync(path, Config("/cached"));
 
-        await using var gatehouse = GatehouseProcess.StartExecutable(native, "run", "--config", path);
+        await using var gatehouse = Start("run", "--config", path);
         await gatehouse.WaitForLineAsync("listening on");
 
         // Plain HTTP, and a cache hit that never reaches the backend.
@@ -169,17 +187,17 @@ public sealed class NativeExecutableTests
         }
 
         // The CLI's admin commands, from the same executable.
-        var cli = await GatehouseProcess.RunExecutableToEndAsync(native, "status", "--admin", $"127.0.0.1:{admin}", "--token", token);
+        var cli = await Cli("status", "--admin", $"127.0.0.1:{admin}", "--token", token);
         Assert.True(cli.ExitCode == 0, cli.Stderr);
         Assert.Matches(@"(?m)^c\s+d1\s+active\s", cli.Stdout);
-        var json = await GatehouseProcess.RunExecutableToEndAsync(native, "destination", "drain", "c", "d1", "--admin", $"127.0.0.1:{admin}", "--token", token, "--json");
+        var json = await Cli("destination", "drain", "c", "d1", "--admin", $"127.0.0.1:{admin}", "--token", token, "--json");
         Assert.True(json.ExitCode == 0, json.Stderr);
         using (var answer = JsonDocument.Parse(json.Stdout))
         {
             Assert.Equal("drained", answer.RootElement.GetProperty("destination").GetProperty("state").GetString());
         }
 
-        Assert.Equal(0, (await GatehouseProcess.RunExecutableToEndAsync(native, "destination", "enable", "c", "d1", "--admin", $"127.0.0.1:{admin}", "--token", token)).ExitCode);
+        Assert.Equal(0, (await Cli("destination", "enable", "c", "d1", "--admin", $"127.0.0.1:{admin}", "--token", token)).ExitCode);
 
         // A reload by SIGHUP: the cached route moves, so /cached/ is forwarded again and /fresh/ is cached.
         await File.WriteAllTextAsync(path, Config("/fresh"));
@@ -201,5 +219,24 @@ public sealed class NativeExecutableTests
 
         gatehouse.Signal(SIGTERM);
         Assert.Equal(0, await gatehouse.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>The launcher that refuses writable-and-executable memory, then runs its arguments.</summary>
+    internal static string DenyWx => Path.Combine(NativeBuild.RepositoryRoot, "packaging", "deny-wx-exec");
+
+    /// <summary>Whether this kernel can refuse writable-and-executable memory (Linux 6.3 and later): exit 3 when not.</summary>
+    internal static async Task<bool> KernelRefusesWxAsync()
+    {
+        var probe = await ProcessRunner.RunAsync(DenyWx, ["/bin/true"]);
+        Assert.True(probe.ExitCode is 0 or 3, $"deny-wx-exec /bin/true: exit {probe.ExitCode}: {probe.Stderr}");
+        return probe.ExitCode == 0;
+    }
+
+    private static async Task RequireDenyWxAsync()
+    {
+        if (!await KernelRefusesWxAsync())
+        {
+            Assert.Skip("this kernel cannot refuse writable-and-executable memory (PR_SET_MDWE needs Linux 6.3)");
+        }
     }
 }
