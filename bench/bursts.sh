@@ -21,8 +21,9 @@ GATEHOUSE=${GATEHOUSE:-$ROOT/artifacts/bench/publish/linux-x64/gatehouse}
 BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/bench-backend.dll
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 command -v wrk >/dev/null || { echo "bursts.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+read -ra program <<<"$GATEHOUSE"
+command -v "${program[0]}" >/dev/null || { echo "bursts.sh: no ${program[0]} (run bench/run.sh once, or packaging/publish.sh)" >&2; exit 1; }
 [[ -f $BACKEND_DLL ]] || dotnet build -c Release -nologo -v q "$ROOT/bench/Backend" >/dev/null
-[[ -x ${GATEHOUSE%% *} ]] || [[ $GATEHOUSE == dotnet* ]] || { echo "bursts.sh: no $GATEHOUSE (run bench/run.sh once, or packaging/publish.sh)" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bursts.XXXXXX")
 PIDS=()
@@ -39,7 +40,6 @@ cat >"$WORK/gatehouse.json" <<EOF
 }
 EOF
 read -ra env_vars <<<"${GATEHOUSE_ENV:-}"
-read -ra program <<<"$GATEHOUSE"
 env "${env_vars[@]}" "${program[@]}" run --config "$WORK/gatehouse.json" >"$WORK/gatehouse.log" 2>&1 &
 GP=$!
 PIDS+=("$GP")

@@ -115,25 +115,10 @@ public sealed class GatehouseProcess : IAsyncDisposable
 
     private static ProcessStartInfo StartInfo(string[] args, string? executable = null)
     {
-        var info = new ProcessStartInfo(executable ?? "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var info = executable is null ? ProcessRunner.StartInfo("dotnet", [Executable, .. args]) : ProcessRunner.StartInfo(executable, args);
         // The admin commands read these; the tests' own machine must not choose their admin API or token.
         info.Environment.Remove("GATEHOUSE_ADMIN");
         info.Environment.Remove("GATEHOUSE_ADMIN_TOKEN");
-        if (executable is null)
-        {
-            info.ArgumentList.Add(Executable);
-        }
-
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
         return info;
     }
 

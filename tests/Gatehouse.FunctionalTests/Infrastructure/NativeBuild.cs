@@ -12,6 +12,17 @@ public static class NativeBuild
     /// <summary>The published executable's path; the first caller waits for the publish.</summary>
     public static Task<string> ExecutableAsync() => Published.Value;
 
+    /// <summary><c>packaging/deny-wx-exec</c>: runs its arguments with writable-and-executable memory refused by the kernel.</summary>
+    public static string DenyWx => Path.Combine(RepositoryRoot, "packaging", "deny-wx-exec");
+
+    /// <summary>Whether this kernel can refuse writable-and-executable memory (Linux 6.3 and later): the launcher exits 3 when not.</summary>
+    public static async Task<bool> KernelRefusesWxAsync()
+    {
+        var probe = await ProcessRunner.RunAsync(DenyWx, ["/bin/true"]);
+        Assert.True(probe.ExitCode is 0 or 3, $"deny-wx-exec /bin/true: exit {probe.ExitCode}: {probe.Stderr}");
+        return probe.ExitCode == 0;
+    }
+
     public static string RepositoryRoot
     {
         get

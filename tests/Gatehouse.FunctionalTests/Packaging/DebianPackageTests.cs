@@ -50,7 +50,7 @@ public sealed partial class DebianPackageTests
             // The AOT executable runs with writable-and-executable memory refused (NativeExecutableTests), so the unit
             // refuses it, wherever the kernel that built the package could check that.
             var unit = await File.ReadAllTextAsync(Unit);
-            Assert.Contains(await NativeExecutableTests.KernelRefusesWxAsync() ? "\nMemoryDenyWriteExecute=yes\n" : "\n#MemoryDenyWriteExecute=yes\n", unit, StringComparison.Ordinal);
+            Assert.Contains(await NativeBuild.KernelRefusesWxAsync() ? "\nMemoryDenyWriteExecute=yes\n" : "\n#MemoryDenyWriteExecute=yes\n", unit, StringComparison.Ordinal);
         }
         finally
         {

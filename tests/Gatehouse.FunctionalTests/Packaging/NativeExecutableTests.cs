@@ -84,10 +84,10 @@ public sealed class NativeExecutableTests
         }
 
         GatehouseProcess Start(params string[] args) => writableExecutableRefused
-            ? GatehouseProcess.StartExecutable(DenyWx, [native, .. args])
+            ? GatehouseProcess.StartExecutable(NativeBuild.DenyWx, [native, .. args])
             : GatehouseProcess.StartExecutable(native, args);
         Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => writableExecutableRefused
-            ? GatehouseProcess.RunExecutableToEndAsync(DenyWx, [native, .. args])
+            ? GatehouseProcess.RunExecutableToEndAsync(NativeBuild.DenyWx, [native, .. args])
             : GatehouseProcess.RunExecutableToEndAsync(native, args);
         var served = 0;
         await using var backend = await TestBackend.StartAsync("native-backend", async context =>
@@ -221,20 +221,9 @@ public sealed class NativeExecutableTests
         Assert.Equal(0, await gatehouse.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
-    /// <summary>The launcher that refuses writable-and-executable memory, then runs its arguments.</summary>
-    internal static string DenyWx => Path.Combine(NativeBuild.RepositoryRoot, "packaging", "deny-wx-exec");
-
-    /// <summary>Whether this kernel can refuse writable-and-executable memory (Linux 6.3 and later): exit 3 when not.</summary>
-    internal static async Task<bool> KernelRefusesWxAsync()
-    {
-        var probe = await ProcessRunner.RunAsync(DenyWx, ["/bin/true"]);
-        Assert.True(probe.ExitCode is 0 or 3, $"deny-wx-exec /bin/true: exit {probe.ExitCode}: {probe.Stderr}");
-        return probe.ExitCode == 0;
-    }
-
     private static async Task RequireDenyWxAsync()
     {
-        if (!await KernelRefusesWxAsync())
+        if (!await NativeBuild.KernelRefusesWxAsync())
         {
             Assert.Skip("this kernel cannot refuse writable-and-executable memory (PR_SET_MDWE needs Linux 6.3)");
         }
