@@ -305,8 +305,19 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies the body of the response just read to <paramref name="destination"/>, then decides on reuse.</summary>
+    /// <summary>As <see cref="CopyBodyToAsync(PipeWriter, Action?, CancellationToken)"/>, to a stream.</summary>
     public async Task CopyBodyToAsync(Stream destination, Action? progress, CancellationToken cancellation)
+    {
+        var writer = PipeWriter.Create(destination, new StreamPipeWriterOptions(leaveOpen: true));
+        await CopyBodyToAsync(writer, progress, cancellation);
+        await writer.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Copies the body of the response just read to <paramref name="destination"/>, flushing after each piece, then
+    /// decides on reuse. A large delimited body is read from the socket straight into the destination's memory.
+    /// </summary>
+    public async Task CopyBodyToAsync(PipeWriter destination, Action? progress, CancellationToken cancellation)
     {
         _progress = progress;
         var head = _head ?? throw new InvalidOperationException("no response to read a body from");
@@ -333,7 +344,7 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    private async Task CopyContentLengthAsync(long length, Stream destination, CancellationToken cancellation)
+    private async Task CopyContentLengthAsync(long length, PipeWriter destination, CancellationToken cancellation)
     {
         var remaining = length;
 
@@ -373,45 +384,40 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The rest of a large delimited body, read from the socket into one pooled 64 KiB buffer held only for the copy
-    /// (as HttpClient reads into YARP's copy buffer): a 100 KiB body in two or three reads and writes instead of one per
-    /// 16 KiB pipe segment. Never a byte past the declared end is read, so the pipe stays in step for the next exchange
-    /// (and the idle check still sees any byte the backend sends after the body).
+    /// The rest of a large delimited body, read from the socket straight into the destination's memory, up to 64 KiB
+    /// at a time: a 100 KiB body in two or three reads and writes instead of one per 16 KiB pipe segment, and no copy
+    /// between them (Kestrel's response pipe hands out one array for a request above its 4 KiB blocks, where a write
+    /// of ready bytes is copied into 25 of them). Never a byte past the declared end is read, so the pipe stays in step
+    /// for the next exchange (and the idle check still sees any byte the backend sends after the body).
     /// </summary>
-    private async Task CopyDirectlyAsync(long remaining, Stream destination, CancellationToken cancellation)
+    private async Task CopyDirectlyAsync(long remaining, PipeWriter destination, CancellationToken cancellation)
     {
-        var chunk = ArrayPool<byte>.Shared.Rent(DirectCopyBufferSize);
-        try
+        while (remaining > 0)
         {
-            while (remaining > 0)
+            var want = (int)Math.Min(DirectCopyBufferSize, remaining);
+            var memory = destination.GetMemory(want);
+            int read;
+            try
             {
-                int read;
-                try
-                {
-                    read = await _stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, remaining)), cancellation);
-                }
-                catch (Exception e) when (e is IOException or SocketException)
-                {
-                    throw new UpstreamException(UpstreamFailure.BodyTruncated, "reading from the backend failed: " + e.Message, e);
-                }
-
-                if (read == 0)
-                {
-                    throw new UpstreamException(UpstreamFailure.BodyTruncated, $"the backend closed {remaining} bytes before the end of the body");
-                }
-
-                await destination.WriteAsync(chunk.AsMemory(0, read), cancellation);
-                _progress?.Invoke();
-                remaining -= read;
+                read = await _stream.ReadAsync(memory[..Math.Min(memory.Length, want)], cancellation);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
+            catch (Exception e) when (e is IOException or SocketException)
+            {
+                throw new UpstreamException(UpstreamFailure.BodyTruncated, "reading from the backend failed: " + e.Message, e);
+            }
+
+            if (read == 0)
+            {
+                throw new UpstreamException(UpstreamFailure.BodyTruncated, $"the backend closed {remaining} bytes before the end of the body");
+            }
+
+            destination.Advance(read);
+            await FlushAsync(destination, cancellation);
+            remaining -= read;
         }
     }
 
-    private async Task CopyChunkedAsync(Stream destination, CancellationToken cancellation)
+    private async Task CopyChunkedAsync(PipeWriter destination, CancellationToken cancellation)
     {
         _chunks.Reset();
         while (true)
@@ -441,7 +447,7 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    private async Task CopyUntilCloseAsync(Stream destination, CancellationToken cancellation)
+    private async Task CopyUntilCloseAsync(PipeWriter destination, CancellationToken cancellation)
     {
         while (true)
         {
@@ -500,14 +506,30 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken cancellation)
+    private async ValueTask WriteAsync(PipeWriter destination, ReadOnlySequence<byte> data, CancellationToken cancellation)
     {
+        // WriteAsync, not Write and one flush: Kestrel's writer copies a first write of a response that has not started
+        // straight behind its head, where bytes written before the start would be copied twice.
         foreach (var segment in data)
         {
-            await destination.WriteAsync(segment, cancellation);
+            ThrowIfCanceled(await destination.WriteAsync(segment, cancellation));
         }
 
         _progress?.Invoke();
+    }
+
+    private async ValueTask FlushAsync(PipeWriter destination, CancellationToken cancellation)
+    {
+        ThrowIfCanceled(await destination.FlushAsync(cancellation));
+        _progress?.Invoke();
+    }
+
+    private static void ThrowIfCanceled(FlushResult flushed)
+    {
+        if (flushed.IsCanceled)
+        {
+            throw new OperationCanceledException("the write to the client was canceled");
+        }
     }
 
     /// <summary>Closes at once, from the pool's synchronous paths (an idle connection has no pending I/O to wait for).</summary>

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Gatehouse.Http1;
 
 namespace Gatehouse.Upstream;
@@ -25,6 +26,10 @@ public sealed class UpstreamResponse : IAsyncDisposable
 
     /// <summary>As above; <paramref name="progress"/> is called after each piece written (an activity timeout restarts on it).</summary>
     public Task CopyBodyToAsync(Stream destination, Action? progress, CancellationToken cancellation) =>
+        Connection.CopyBodyToAsync(destination, progress, cancellation);
+
+    /// <summary>As above, to a pipe (a response's <c>BodyWriter</c>): a large body is read straight into its memory, with no copy between.</summary>
+    public Task CopyBodyToAsync(PipeWriter destination, Action? progress, CancellationToken cancellation) =>
         Connection.CopyBodyToAsync(destination, progress, cancellation);
 
     /// <summary>The trailer fields of a chunked body, once it has been read; empty otherwise.</summary>

@@ -91,7 +91,7 @@ internal sealed partial class LeanForwarder
             // :: the body, then the trailers.
             try
             {
-                await response.CopyBodyToAsync(context.Response.Body, activity.Restart, activity.Token);
+                await response.CopyBodyToAsync(context.Response.BodyWriter, activity.Restart, activity.Token);
             }
             catch (Exception e)
             {

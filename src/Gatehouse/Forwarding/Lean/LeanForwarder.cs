@@ -134,7 +134,7 @@ internal sealed partial class LeanForwarder(IHttpForwarder yarp, UpstreamPools p
             // :: steps 7-8: the body, then the trailers.
             try
             {
-                await response.CopyBodyToAsync(context.Response.Body, activity.Restart, activity.Token);
+                await response.CopyBodyToAsync(context.Response.BodyWriter, activity.Restart, activity.Token);
             }
             catch (Exception e)
             {
