@@ -42,6 +42,7 @@
 #                       (packaging/publish.sh, published to artifacts/bench), or "jit", the framework-dependent
 #                       gatehouse.dll under `dotnet` (the build `dotnet run` and the tests use)
 #   GATEHOUSE_ENV_BIN   gatehouse-env runs this executable instead (e.g. an AOT build of another commit)
+#   GATEHOUSE_ENV_CACHE=1  gatehouse-env caches as gatehouse-cache does (and runs the cached-* scenarios): an A/B of cache hits
 #   GATEHOUSE_ACCESS_LOG=off  "stdout": gatehouse and gatehouse-env keep the access log at its default (combined, to
 #                       stdout, which the script sends to a file), as a user who never touched the setting runs it
 #   MATCH_CONTENDERS=0  1: each scenario runs only on the contenders it is meant for (cached-* on the caching ones,
@@ -123,7 +124,7 @@ declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [c
 # the -tls contenders: wrk does not resume TLS sessions).
 # *-gzip-64: the client accepts gzip only (bench/compression.sh), so every contender makes the same coding.
 declare -A SCENARIO_HEADER=([close-64]="Connection: close" [html-100k-gzip-64]="Accept-Encoding: gzip" [cached-html-100k-gzip-64]="Accept-Encoding: gzip")
-is_cache() { [[ $1 == *-cache || $1 == varnish ]]; }
+is_cache() { [[ $1 == *-cache || $1 == varnish || ($1 == gatehouse-env && ${GATEHOUSE_ENV_CACHE:-0} == 1) ]]; }
 is_tls() { [[ $1 == *-tls ]]; }
 is_dotnet() { [[ $1 == gatehouse* || $1 == yarp* ]]; }
 # applies SCENARIO CONTENDER: whether the contender runs the scenario. tls-* and h2-* need HTTPS; with
@@ -263,6 +264,7 @@ start() {
             [[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout && $name =~ ^gatehouse(-env)?$ ]] && access='"accessLog": { "enabled": true }'
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
             [[ $name == gatehouse-cache || $name == gatehouse-gzip-cache ]] && cache=', "cache": { "enabled": true }'
+            [[ $name == gatehouse-env ]] && is_cache "$name" && cache=', "cache": { "enabled": true }'
             # The same coding, level, types and minimum size as nginx-gzip's gzip_* lines below; a stored variant is
             # compressed at that level too, so the cached run compares serving, not compression ratios.
             [[ $name == gatehouse-gzip* ]] && compression='"compression": { "enabled": true, "encodings": ["gzip"], "levels": { "gzip": '$GZIP_LEVEL' }, "storedLevels": { "gzip": '$GZIP_LEVEL' }, "types": ["text/html"], "minimumSize": "1KB" },'
@@ -453,7 +455,7 @@ check_hit() {
     curl_to "$name" -sf -o /dev/null "$url" || die "$name failed on $path"
     headers=$(curl_to "$name" -sf -D - -o /dev/null "$url" | tr -d '\r') || die "$name failed on $path"
     case $name in
-        gatehouse-cache | gatehouse-gzip-cache) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
+        gatehouse-cache | gatehouse-gzip-cache | gatehouse-env) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
         nginx-cache | nginx-gzip-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
         varnish) grep -qiE '^X-Varnish: [0-9]+ [0-9]+' <<<"$headers" ;; # two ids: this request and the stored one
     esac || die "$name did not answer $path from its cache: $headers"
