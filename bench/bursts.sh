@@ -3,7 +3,8 @@
 # for BURST seconds followed by IDLE seconds of nothing. After each burst and each idle time it prints RSS, its peak
 # since the burst began (VmHWM, reset before each burst), the anonymous memory, and from Gatehouse's own /metrics the
 # memory the GC keeps committed and the heap left after its last collection. Shows whether memory comes back between
-# bursts and whether each burst needs more (docs/performance.md, session 14). Loopback only, bounded by ROUNDS.
+# bursts and whether each burst needs more (docs/performance.md, session 14), and the GC's pause time so far: what grows
+# during an idle time is the idle trim's collection (IDLE=25 lets it run after each burst). Loopback only, bounded by ROUNDS.
 #
 #   bench/bursts.sh                                        # the AOT build bench/run.sh publishes (artifacts/bench)
 #   GATEHOUSE_ENV="DOTNET_GCConserveMemory=9" bench/bursts.sh   # a runtime knob (the GC reads hex values, no 0x)
@@ -52,7 +53,8 @@ state() {
     curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '
         /^dotnet_gc_last_collection_memory_committed_size_bytes/ { c = $2 }
         /^dotnet_gc_last_collection_heap_size_bytes/ { h += $2 }
-        END { printf "GC committed %4.0f MB  heap after last GC %4.0f MB\n", c / 1048576, h / 1048576 }'
+        /^dotnet_gc_pause_time_seconds_total/ { p = $2 }
+        END { printf "GC committed %4.0f MB  heap after last GC %4.0f MB  GC pauses %6.1f ms in all\n", c / 1048576, h / 1048576, p * 1000 }'
 }
 
 echo "idle:                 $(state)"

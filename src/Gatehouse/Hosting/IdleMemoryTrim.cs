@@ -53,7 +53,7 @@ internal sealed partial class IdleMemoryTrim(TimeProvider time) : BackgroundServ
             {
                 var open = Volatile.Read(ref _open);
                 var trim = IdleTrimDecision.Decide(open, openAtLastTrim, Volatile.Read(ref _peakOpen), GC.GetTotalAllocatedBytes() - allocated,
-                    time.GetElapsedTime(lastTrim));
+                    time.GetElapsedTime(lastTrim), GC.GetTotalMemory(forceFullCollection: false));
                 if (trim != IdleTrim.None)
                 {
                     Trim(trim);
