@@ -20,6 +20,7 @@ public sealed class DestinationQueueTests
         private readonly SemaphoreSlim _release = new(0);
         private int _inside;
         private int _most;
+        private readonly List<(int Count, TaskCompletionSource Reached)> _arrived = [];
 
         public ConcurrentQueue<string> Arrivals { get; } = new();
 
@@ -42,7 +43,12 @@ public sealed class DestinationQueueTests
             {
             }
 
-            Arrivals.Enqueue(context.Request.Headers["X-Seq"].ToString());
+            lock (_arrived)
+            {
+                Arrivals.Enqueue(context.Request.Headers["X-Seq"].ToString());
+                _arrived.RemoveAll(w => Arrivals.Count >= w.Count && w.Reached.TrySetResult());
+            }
+
             try
             {
                 await _release.WaitAsync(context.RequestAborted);
@@ -56,6 +62,25 @@ public sealed class DestinationQueueTests
         }
 
         public void ReleaseOne() => _release.Release();
+
+        /// <summary>
+        /// Completes once <paramref name="count"/> requests have been recorded in <see cref="Arrivals"/> (the backend's
+        /// request count moves before the handler records, so two requests may record out of the order they were counted).
+        /// </summary>
+        public Task WhenArrived(int count)
+        {
+            lock (_arrived)
+            {
+                if (Arrivals.Count >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _arrived.Add((count, waiter));
+                return waiter.Task;
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {
@@ -104,7 +129,7 @@ public sealed class DestinationQueueTests
             responses.Add(Send(client, seq));
             if (seq < 2)
             {
-                await slow.Backend.WhenRequestsReach(seq + 1).WaitAsync(TimeSpan.FromSeconds(10));
+                await slow.WhenArrived(seq + 1).WaitAsync(TimeSpan.FromSeconds(10));
             }
             else
             {
@@ -116,7 +141,7 @@ public sealed class DestinationQueueTests
         for (var served = 2; served < 20; served++)
         {
             slow.ReleaseOne();
-            await slow.Backend.WhenRequestsReach(served + 1).WaitAsync(TimeSpan.FromSeconds(10));
+            await slow.WhenArrived(served + 1).WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         slow.ReleaseOne();
