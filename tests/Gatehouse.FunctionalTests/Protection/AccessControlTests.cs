@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Gatehouse.FunctionalTests.Infrastructure;
 using Gatehouse.Protection;
+using Microsoft.Extensions.DependencyInjection;
 using static Gatehouse.FunctionalTests.Protection.ProtectionHelpers;
 
 namespace Gatehouse.FunctionalTests.Protection;
@@ -128,6 +130,53 @@ public sealed class AccessControlTests
         using var right = await SendWithAsync(proxy.Client, "alice:s3cret");
 
         Assert.StartsWith("Basic ", (await EchoedAsync(right))["authorization"], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Each wrong password costs a whole PBKDF2 (600,000 iterations, the default): a flood of them runs one at a time
+    /// on this 2-core machine while the rest wait without a thread, so another route keeps answering in the meantime.
+    /// </summary>
+    [Fact]
+    public async Task BasicAuth_AFloodOfWrongPasswords_WaitsItsTurn_AndAnotherRouteStillAnswers()
+    {
+        await using var echo = await TestBackend.StartAsync("echo", EchoHeaders);
+        var hash = PasswordHash.Create("s3cret");
+        await using var proxy = await TestProxy.StartAsync($$"""
+            {
+              "listeners": [ { "address": "127.0.0.1", "port": 0 } ],
+              "accessLog": { "enabled": false },
+              "routes": {
+                "secret": { "clusterId": "c", "match": { "pathPrefix": "/secret/" },
+                            "accessControl": { "basicAuth": { "users": { "alice": "{{hash}}" } } } },
+                "open": { "clusterId": "c", "match": { "pathPrefix": "/open/" } }
+              },
+              "clusters": { "c": { "destinations": { {{Configs.Destinations(echo)}} } } }
+            }
+            """);
+        var checker = proxy.Services.GetRequiredService<BasicAuthChecker>();
+
+        var flood = Enumerable.Range(0, 8).Select(i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/secret/x");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"alice:guess{i}")));
+            return proxy.Client.SendAsync(request);
+        }).ToList();
+        var deadline = Stopwatch.StartNew();
+        while (checker.Waiting < 4)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"the wrong passwords never queued up (waiting: {checker.Waiting})");
+            await Task.Delay(5);
+        }
+
+        using var open = await proxy.Client.GetAsync("/open/x");
+
+        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        Assert.Contains(flood, t => !t.IsCompleted);
+        foreach (var response in await Task.WhenAll(flood).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            response.Dispose();
+        }
     }
 
     private static Task<HttpResponseMessage> SendWithAsync(HttpClient client, string credentials)

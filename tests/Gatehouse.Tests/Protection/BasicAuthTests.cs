@@ -16,20 +16,20 @@ public class BasicAuthTests
     private static string Basic(string credentials) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
 
     [Fact]
-    public void Authenticate_KnownUserRightPassword_ReturnsTheUser_AndPasswordsMayContainColons()
+    public async Task Authenticate_KnownUserRightPassword_ReturnsTheUser_AndPasswordsMayContainColons()
     {
-        Assert.Equal("alice", new BasicAuthChecker().Authenticate(Settings, Basic("alice:wonder:land")));
+        Assert.Equal("alice", await new BasicAuthChecker().AuthenticateAsync(Settings, Basic("alice:wonder:land")));
     }
 
     [Fact]
-    public void Authenticate_RemembersOnlySuccess()
+    public async Task Authenticate_RemembersOnlySuccess()
     {
         var checker = new BasicAuthChecker();
 
-        Assert.Null(checker.Authenticate(Settings, Basic("alice:wrong")));
-        Assert.Equal("alice", checker.Authenticate(Settings, Basic("alice:wonder:land")));
-        Assert.Equal("alice", checker.Authenticate(Settings, Basic("alice:wonder:land")));
-        Assert.Null(checker.Authenticate(Settings, Basic("alice:wrong")));
+        Assert.Null(await checker.AuthenticateAsync(Settings, Basic("alice:wrong")));
+        Assert.Equal("alice", await checker.AuthenticateAsync(Settings, Basic("alice:wonder:land")));
+        Assert.Equal("alice", await checker.AuthenticateAsync(Settings, Basic("alice:wonder:land")));
+        Assert.Null(await checker.AuthenticateAsync(Settings, Basic("alice:wrong")));
     }
 
     [Theory]
@@ -37,9 +37,9 @@ public class BasicAuthTests
     [InlineData("bob:wonder:land")]
     [InlineData("ALICE:wonder:land")]
     [InlineData("alicewonderland")]
-    public void Authenticate_WrongCredentials_AreRefused(string credentials)
+    public async Task Authenticate_WrongCredentials_AreRefused(string credentials)
     {
-        Assert.Null(new BasicAuthChecker().Authenticate(Settings, Basic(credentials)));
+        Assert.Null(await new BasicAuthChecker().AuthenticateAsync(Settings, Basic(credentials)));
     }
 
     [Theory]

@@ -81,7 +81,17 @@ internal sealed class ProtectionMiddleware(RequestDelegate next, GenerationHolde
 
             if (route.BasicAuth is { } basic)
             {
-                if (basicAuth.Authenticate(basic, context.Request.Headers.Authorization) is null)
+                string? user;
+                try
+                {
+                    user = await basicAuth.AuthenticateAsync(basic, context.Request.Headers.Authorization, context.RequestAborted);
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    return; // the client left while its check waited its turn
+                }
+
+                if (user is null)
                 {
                     telemetry.Denied(context, "basic_auth");
                     context.Response.Headers.WWWAuthenticate = basic.Challenge;
