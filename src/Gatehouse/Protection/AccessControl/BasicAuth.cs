@@ -7,16 +7,18 @@ namespace Gatehouse.Protection;
 
 /// <summary>
 /// RFC 7617 Basic authentication against the route's users. PBKDF2 is slow on purpose (0.13 s of one core at the
-/// default 600,000 iterations, measured here), so a successful check is remembered, keyed by a SHA-256 of the stored hash and the
-/// credentials (never the password itself), and a repeat of the same credentials costs one SHA-256. Failures are never
-/// remembered, so each wrong password costs a whole PBKDF2: at most half the cores run one at a time (the rest wait
-/// their turn without holding a thread), so a flood of wrong passwords slows down logins, never the other routes.
+/// default 600,000 iterations, measured here), so a successful check is remembered, keyed by a SHA-256 of the stored
+/// hash and the credentials (never the password itself), and a repeat of the same credentials costs one SHA-256.
+/// Failures are never remembered, so each wrong password costs a whole PBKDF2: at most half the cores run one at a time
+/// (the rest wait their turn without holding a thread), so a flood of wrong passwords slows down logins, never the
+/// other routes.
 /// </summary>
 public sealed class BasicAuthChecker : IDisposable
 {
     private const int MaxRemembered = 4096;
     private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _hashing;
+    private int _waiting;
 
     public BasicAuthChecker() : this(Math.Max(1, Environment.ProcessorCount / 2))
     {
@@ -31,8 +33,6 @@ public sealed class BasicAuthChecker : IDisposable
 
     /// <summary>PBKDF2 computations waiting for their turn now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
-
-    private int _waiting;
 
     /// <summary>
     /// The user name when <paramref name="authorization"/> carries valid credentials for <paramref name="settings"/>;
