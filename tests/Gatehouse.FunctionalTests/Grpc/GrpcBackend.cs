@@ -1,5 +1,6 @@
 using System.Net;
 using Gatehouse.FunctionalTests.Grpc.Echo;
+using Gatehouse.FunctionalTests.Infrastructure;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
@@ -76,21 +77,12 @@ public sealed class GrpcBackend : IAsyncDisposable
 /// <summary>The standard health service, counting the Check calls (Gatehouse's probes) so tests can wait for the next ones.</summary>
 public sealed class CountingHealthService : HealthServiceImpl
 {
-    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
-    private long _checks;
+    private readonly CountWatch _checks = new();
 
-    public long Checks => Interlocked.Read(ref _checks);
+    public long Checks => _checks.Count;
 
     /// <summary>Completes once <paramref name="more"/> further probes have been answered.</summary>
-    public Task WhenMoreChecks(int more)
-    {
-        lock (_waiters)
-        {
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((Checks + more, waiter));
-            return waiter.Task;
-        }
-    }
+    public Task WhenMoreChecks(int more) => _checks.WhenReaches(Checks + more);
 
     public override async Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context)
     {
@@ -100,11 +92,7 @@ public sealed class CountingHealthService : HealthServiceImpl
         }
         finally
         {
-            var count = Interlocked.Increment(ref _checks);
-            lock (_waiters)
-            {
-                _waiters.RemoveAll(w => count >= w.Count && w.Reached.TrySetResult());
-            }
+            _checks.Increment();
         }
     }
 }

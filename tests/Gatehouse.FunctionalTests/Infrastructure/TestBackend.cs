@@ -17,8 +17,7 @@ public sealed class TestBackend : IAsyncDisposable
 {
     private readonly RequestDelegate _handler;
     private WebApplication? _app;
-    private readonly List<(long Count, TaskCompletionSource Reached)> _waiters = [];
-    private long _requests;
+    private readonly CountWatch _requests = new();
 
     private TestBackend(string name, RequestDelegate? handler)
     {
@@ -35,23 +34,10 @@ public sealed class TestBackend : IAsyncDisposable
 
     public Uri Address => new($"http://{BindAddress}:{Port}/");
 
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => _requests.Count;
 
     /// <summary>Completes once this backend has received <paramref name="count"/> requests in all (since it was created).</summary>
-    public Task WhenRequestsReach(long count)
-    {
-        lock (_waiters)
-        {
-            if (Requests >= count)
-            {
-                return Task.CompletedTask;
-            }
-
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, waiter));
-            return waiter.Task;
-        }
-    }
+    public Task WhenRequestsReach(long count) => _requests.WhenReaches(count);
 
     public bool IsRunning => _app is not null;
 
@@ -72,11 +58,7 @@ public sealed class TestBackend : IAsyncDisposable
         app.UseWebSockets();
         app.Run(async context =>
         {
-            var served = Interlocked.Increment(ref _requests);
-            lock (_waiters)
-            {
-                _waiters.RemoveAll(w => served >= w.Count && w.Reached.TrySetResult());
-            }
+            _requests.Increment();
 
             context.Response.Headers["X-Backend"] = Name;
             await _handler(context);

@@ -20,7 +20,7 @@ public sealed class DestinationQueueTests
         private readonly SemaphoreSlim _release = new(0);
         private int _inside;
         private int _most;
-        private readonly List<(int Count, TaskCompletionSource Reached)> _arrived = [];
+        private readonly CountWatch _arrived = new();
 
         public ConcurrentQueue<string> Arrivals { get; } = new();
 
@@ -43,11 +43,8 @@ public sealed class DestinationQueueTests
             {
             }
 
-            lock (_arrived)
-            {
-                Arrivals.Enqueue(context.Request.Headers["X-Seq"].ToString());
-                _arrived.RemoveAll(w => Arrivals.Count >= w.Count && w.Reached.TrySetResult());
-            }
+            Arrivals.Enqueue(context.Request.Headers["X-Seq"].ToString());
+            _arrived.Increment();
 
             try
             {
@@ -67,20 +64,7 @@ public sealed class DestinationQueueTests
         /// Completes once <paramref name="count"/> requests have been recorded in <see cref="Arrivals"/> (the backend's
         /// request count moves before the handler records, so two requests may record out of the order they were counted).
         /// </summary>
-        public Task WhenArrived(int count)
-        {
-            lock (_arrived)
-            {
-                if (Arrivals.Count >= count)
-                {
-                    return Task.CompletedTask;
-                }
-
-                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _arrived.Add((count, waiter));
-                return waiter.Task;
-            }
-        }
+        public Task WhenArrived(int count) => _arrived.WhenReaches(count);
 
         public async ValueTask DisposeAsync()
         {
