@@ -263,8 +263,7 @@ start() {
             local access='"accessLog": { "enabled": false }' cache='' listener_tls='' tls='' bare='' compression=''
             [[ ${GATEHOUSE_ACCESS_LOG:-off} == stdout && $name =~ ^gatehouse(-env)?$ ]] && access='"accessLog": { "enabled": true }'
             [[ $name == gatehouse-log ]] && access="\"accessLog\": { \"enabled\": true, \"format\": \"combined\", \"path\": \"$dir/logs/access.log\" }"
-            [[ $name == gatehouse-cache || $name == gatehouse-gzip-cache ]] && cache=', "cache": { "enabled": true }'
-            [[ $name == gatehouse-env ]] && is_cache "$name" && cache=', "cache": { "enabled": true }'
+            is_cache "$name" && cache=', "cache": { "enabled": true }' # gatehouse-cache, -gzip-cache, -env with GATEHOUSE_ENV_CACHE=1
             # The same coding, level, types and minimum size as nginx-gzip's gzip_* lines below; a stored variant is
             # compressed at that level too, so the cached run compares serving, not compression ratios.
             [[ $name == gatehouse-gzip* ]] && compression='"compression": { "enabled": true, "encodings": ["gzip"], "levels": { "gzip": '$GZIP_LEVEL' }, "storedLevels": { "gzip": '$GZIP_LEVEL' }, "types": ["text/html"], "minimumSize": "1KB" },'

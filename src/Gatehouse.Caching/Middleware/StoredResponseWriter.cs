@@ -180,8 +180,7 @@ internal static class StoredResponseWriter
         headers.ContentRange = PartialContent.ContentRange(range);
         response.ContentLength = range.Length;
         CacheStatusField.Append(headers, status);
-        var write = response.BodyWriter.WriteAsync(entry.SparseBody.Slice(range), context.RequestAborted);
-        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+        return WriteBodyAsync(response, entry.SparseBody.Slice(range), context.RequestAborted);
     }
 
     /// <summary>RFC 9110 §8.6: no Content-Length in 1xx, 204 and 304 responses.</summary>

@@ -38,49 +38,27 @@ public sealed class BasicAuthChecker : IDisposable
     /// The user name when <paramref name="authorization"/> carries valid credentials for <paramref name="settings"/>;
     /// null otherwise. Completes at once for remembered credentials and for a header that is not Basic credentials.
     /// </summary>
-    public ValueTask<string?> AuthenticateAsync(BasicAuthSettings settings, StringValues authorization, CancellationToken cancellation = default)
+    public async ValueTask<string?> AuthenticateAsync(BasicAuthSettings settings, StringValues authorization, CancellationToken cancellation = default)
     {
         if (!TryReadCredentials(authorization, out var user, out var password))
         {
-            return ValueTask.FromResult<string?>(null);
+            return null;
         }
 
         if (!settings.Users.TryGetValue(user, out var stored))
         {
             // As slow as a wrong password, so response times do not tell which user names exist.
-            return VerifyAsync(null, password, null, settings.UnknownUserHash, null, cancellation);
+            await InTurnAsync(() => PasswordHash.Verify(password, settings.UnknownUserHash), cancellation);
+            return null;
         }
 
         var key = RememberKey(stored, user, password);
-        return _verified.ContainsKey(key) ? ValueTask.FromResult<string?>(user) : VerifyAsync(user, password, stored, default, key, cancellation);
-    }
-
-    public void Dispose() => _hashing.Dispose();
-
-    /// <summary>One PBKDF2 in its turn: against <paramref name="stored"/>, or against <paramref name="unknownUser"/> when that is null.</summary>
-    private async ValueTask<string?> VerifyAsync(string? user, string password, string? stored, PasswordHash.Parsed unknownUser, string? key, CancellationToken cancellation)
-    {
-        Interlocked.Increment(ref _waiting);
-        try
+        if (_verified.ContainsKey(key))
         {
-            await _hashing.WaitAsync(cancellation);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
+            return user;
         }
 
-        bool valid;
-        try
-        {
-            valid = stored is null ? PasswordHash.Verify(password, unknownUser) : PasswordHash.Verify(password, stored);
-        }
-        finally
-        {
-            _hashing.Release();
-        }
-
-        if (!valid || user is null || key is null)
+        if (!await InTurnAsync(() => PasswordHash.Verify(password, stored), cancellation))
         {
             return null;
         }
@@ -92,6 +70,31 @@ public sealed class BasicAuthChecker : IDisposable
 
         _verified.TryAdd(key, 0);
         return user;
+    }
+
+    public void Dispose() => _hashing.Dispose();
+
+    /// <summary>Runs one PBKDF2 check once it is its turn (<see cref="Waiting"/> counts those waiting for it).</summary>
+    private async ValueTask<bool> InTurnAsync(Func<bool> verify, CancellationToken cancellation)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _hashing.WaitAsync(cancellation);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        try
+        {
+            return verify();
+        }
+        finally
+        {
+            _hashing.Release();
+        }
     }
 
     /// <summary>Reads <c>Basic base64(user:password)</c> (RFC 7617 §2; the scheme name is case-insensitive; UTF-8).</summary>
