@@ -37,7 +37,10 @@
 #                       gatehouse-bare: the default protections off, from bench/protections-off.json;
 #                       gatehouse-nometrics: plain Gatehouse with "metrics": { "enabled": false };
 #                       gatehouse-env: plain Gatehouse run with the variables of GATEHOUSE_ENV="NAME=VALUE ...", and
-#                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits)
+#                       from GATEHOUSE_ENV_DLL when set: another build's gatehouse.dll, for an A/B of two commits;
+#                       floor-raw, floor-kestrel: bench/Floor, the least a .NET proxy spends here (raw sockets on both
+#                       sides, or Kestrel with raw backend sockets), run with the variables of FLOOR_ENV; they serve
+#                       small-64, small-1000 and 100k-64 only)
 #   GATEHOUSE_BUILD=aot    how the gatehouse contenders run: "aot", the Native AOT executable Gatehouse ships
 #                       (packaging/publish.sh, published to artifacts/bench), or "jit", the framework-dependent
 #                       gatehouse.dll under `dotnet` (the build `dotnet run` and the tests use)
@@ -115,6 +118,8 @@ declare -A PORT=(
     [nginx-gzip]=${NGINX_GZIP_PORT:-18194}
     [gatehouse-gzip-cache]=${GATEHOUSE_GZIP_CACHE_PORT:-18195}
     [nginx-gzip-cache]=${NGINX_GZIP_CACHE_PORT:-18196}
+    [floor-raw]=${FLOOR_RAW_PORT:-18197}
+    [floor-kestrel]=${FLOOR_KESTREL_PORT:-18198}
 )
 declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small
     [rr-small-64]=/rr-small [tls-small-64]=/small [h2-small-64]=/small [html-100k-gzip-64]=/html-100k [cached-html-100k-gzip-64]=/cached-html-100k)
@@ -126,7 +131,7 @@ declare -A SCENARIO_CONNECTIONS=([small-64]=64 [small-1000]=1000 [100k-64]=64 [c
 declare -A SCENARIO_HEADER=([close-64]="Connection: close" [html-100k-gzip-64]="Accept-Encoding: gzip" [cached-html-100k-gzip-64]="Accept-Encoding: gzip")
 is_cache() { [[ $1 == *-cache || $1 == varnish || ($1 == gatehouse-env && ${GATEHOUSE_ENV_CACHE:-0} == 1) ]]; }
 is_tls() { [[ $1 == *-tls ]]; }
-is_dotnet() { [[ $1 == gatehouse* || $1 == yarp* ]]; }
+is_dotnet() { [[ $1 == gatehouse* || $1 == yarp* || $1 == floor* ]]; }
 # applies SCENARIO CONTENDER: whether the contender runs the scenario. tls-* and h2-* need HTTPS; with
 # MATCH_CONTENDERS=1, cached-* run on the caching contenders only and the other scenarios on the plain ones only.
 applies() {
@@ -140,7 +145,7 @@ url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else ech
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, gatehouse-nometrics, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, gatehouse-nometrics, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache, floor-raw, floor-kestrel)"; done
 for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64, html-100k-gzip-64, cached-html-100k-gzip-64)"; done
 [[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
@@ -175,9 +180,12 @@ GATEHOUSE_DLL=$ROOT/src/Gatehouse/bin/Release/net10.0/gatehouse.dll
 YARP_DLL=$ROOT/bench/MinimalYarp/bin/Release/net10.0/minimal-yarp.dll
 BACKEND_DLL=$ROOT/bench/Backend/bin/Release/net10.0/bench-backend.dll
 PROBE_DLL=$ROOT/bench/AllocProbe/bin/Release/net10.0/alloc-probe.dll
+FLOOR_DLL=$ROOT/bench/Floor/bin/Release/net10.0/floor.dll
 GATEHOUSE_AOT_BIN=$ROOT/artifacts/bench/publish/linux-x64/gatehouse
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    for project in src/Gatehouse bench/MinimalYarp bench/Backend bench/AllocProbe; do
+    projects=(src/Gatehouse bench/MinimalYarp bench/Backend bench/AllocProbe)
+    [[ " $CONTENDERS " == *" floor-"* ]] && projects+=(bench/Floor)
+    for project in "${projects[@]}"; do
         log "building $project (Release)"
         dotnet build -c Release -nologo -v q "$ROOT/$project" >"${TMPDIR:-/tmp}/gatehouse-bench-build.log" 2>&1 ||
             die "build of $project failed: $(tail -n 20 "${TMPDIR:-/tmp}/gatehouse-bench-build.log")"
@@ -257,6 +265,14 @@ start() {
             [[ $name == yarp-tls ]] && yarp_args+=(--tls "$WORK/cert.pem" "$WORK/key.pem")
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" \
                 dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" "${yarp_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+        floor-raw | floor-kestrel)
+            # bench/Floor: what .NET itself costs per proxied request (raw sockets, or Kestrel and raw backend sockets).
+            assert_port_free "$port"
+            local -a floor_env=()
+            read -ra floor_env <<<"${FLOOR_ENV:-}"
+            env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${floor_env[@]}" \
+                dotnet "$FLOOR_DLL" "${name#floor-}" "$port" "$BACKEND_PORT" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
         gatehouse | gatehouse-log | gatehouse-cache | gatehouse-tls | gatehouse-bare | gatehouse-env | gatehouse-nometrics | gatehouse-gzip | gatehouse-gzip-cache)
             assert_port_free "$port"

@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+
+// Two measuring sticks for what .NET itself costs per proxied request on this machine (docs/performance.md).
+// Usage: floor raw|kestrel PORT BACKEND_PORT
+//   raw      sockets on both sides: read a GET's head, send it to the client's own backend connection, copy the
+//            response back by its Content-Length. No HTTP server, no parsing beyond that, no thread hop of its own.
+//   kestrel  Kestrel serves the client side (its HTTP/1.1 parser, pipes and HttpContext), and one terminal
+//            middleware forwards over the same kind of raw backend connection, one per client connection.
+// It handles exactly what bench/run.sh sends: GETs without bodies, responses with a Content-Length.
+if (args.Length != 3 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
+    !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var backendPort))
+{
+    Console.Error.WriteLine("usage: floor raw|kestrel PORT BACKEND_PORT");
+    return 2;
+}
+
+var backend = new IPEndPoint(IPAddress.Loopback, backendPort);
+if (args[0] == "raw")
+{
+    using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+    listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
+    listener.Listen(4096);
+    while (true)
+    {
+        var client = await listener.AcceptAsync();
+        _ = Task.Run(() => Raw.ServeAsync(client, backend));
+    }
+}
+
+if (args[0] != "kestrel")
+{
+    Console.Error.WriteLine("usage: floor raw|kestrel PORT BACKEND_PORT");
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder();
+builder.Logging.ClearProviders();
+// FLOOR_INLINE_SCHEDULING=1: Kestrel runs its pipes' continuations inline (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1,
+// on the socket engine's own threads, as nginx runs everything on its event loops).
+builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("FLOOR_INLINE_SCHEDULING") == "1");
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Listen(IPAddress.Loopback, port);
+});
+var app = builder.Build();
+app.Run(async context =>
+{
+    var items = context.Features.Get<IConnectionItemsFeature>()!.Items;
+    if (!items.TryGetValue(typeof(Upstream), out var found))
+    {
+        found = await Upstream.ConnectAsync(backend);
+        items[typeof(Upstream)] = found;
+        context.Features.Get<IConnectionLifetimeFeature>()!.ConnectionClosed.Register(u => ((Upstream)u!).Dispose(), found);
+    }
+
+    await ((Upstream)found!).ForwardAsync(context);
+});
+await app.RunAsync();
+return 0;
+
+static class Raw
+{
+    public static async Task ServeAsync(Socket client, IPEndPoint backend)
+    {
+        using var _ = client;
+        client.NoDelay = true;
+        using var upstream = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await upstream.ConnectAsync(backend);
+        var request = ArrayPool<byte>.Shared.Rent(8192);
+        var response = ArrayPool<byte>.Shared.Rent(65536);
+        try
+        {
+            var filled = 0;
+            while (true)
+            {
+                int headEnd;
+                while ((headEnd = request.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+                {
+                    if (filled == request.Length)
+                    {
+                        return;
+                    }
+
+                    var n = await client.ReceiveAsync(request.AsMemory(filled), SocketFlags.None);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+
+                    filled += n;
+                }
+
+                var length = headEnd + 4;
+                await upstream.SendAsync(request.AsMemory(0, length), SocketFlags.None);
+                request.AsSpan(length, filled - length).CopyTo(request);
+                filled -= length;
+                if (!await CopyResponseAsync(upstream, client, response))
+                {
+                    return;
+                }
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(request);
+            ArrayPool<byte>.Shared.Return(response);
+        }
+    }
+
+    static async Task<bool> CopyResponseAsync(Socket upstream, Socket client, byte[] buffer)
+    {
+        var filled = 0;
+        int headEnd;
+        while ((headEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            var n = filled == buffer.Length ? 0 : await upstream.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            filled += n;
+        }
+
+        var remaining = headEnd + 4 + Head.ContentLength(buffer.AsSpan(0, headEnd));
+        while (true)
+        {
+            var chunk = (int)Math.Min(filled, remaining);
+            await client.SendAsync(buffer.AsMemory(0, chunk), SocketFlags.None);
+            remaining -= chunk;
+            if (remaining <= 0)
+            {
+                return true;
+            }
+
+            filled = await upstream.ReceiveAsync(buffer, SocketFlags.None);
+            if (filled == 0)
+            {
+                return false;
+            }
+        }
+    }
+}
+
+static class Head
+{
+    public static long ContentLength(ReadOnlySpan<byte> head)
+    {
+        var at = head.IndexOf("\r\nContent-Length:"u8);
+        if (at < 0)
+        {
+            at = head.IndexOf("\r\ncontent-length:"u8);
+        }
+
+        if (at < 0)
+        {
+            return 0;
+        }
+
+        var value = head[(at + 17)..];
+        var end = value.IndexOf("\r\n"u8);
+        value = (end < 0 ? value : value[..end]).Trim((byte)' ');
+        return Utf8Parser.TryParse(value, out long length, out _) ? length : 0;
+    }
+}
+
+sealed class Upstream : IDisposable
+{
+    readonly Socket socket;
+    readonly byte[] buffer = new byte[65536];
+
+    Upstream(Socket socket) => this.socket = socket;
+
+    public static async Task<Upstream> ConnectAsync(IPEndPoint backend)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(backend);
+        return new Upstream(socket);
+    }
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var head = buffer.AsSpan();
+        var written = 0;
+        written += Put(head, written, context.Request.Method);
+        head[written++] = (byte)' ';
+        written += Put(head, written, context.Request.Path.Value ?? "/");
+        written += Put(head, written, context.Request.QueryString.Value ?? "");
+        written += Put(head, written, " HTTP/1.1\r\nHost: backend\r\n\r\n");
+        await socket.SendAsync(buffer.AsMemory(0, written), SocketFlags.None);
+
+        var filled = 0;
+        int headEnd;
+        while ((headEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            var n = filled == buffer.Length ? 0 : await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+            if (n == 0)
+            {
+                context.Abort();
+                return;
+            }
+
+            filled += n;
+        }
+
+        var length = Head.ContentLength(buffer.AsSpan(0, headEnd));
+        context.Response.StatusCode = Utf8Parser.TryParse(buffer.AsSpan(9, 3), out int status, out _) ? status : 502;
+        context.Response.ContentLength = length;
+        var body = headEnd + 4;
+        while (true)
+        {
+            var chunk = (int)Math.Min(filled - body, length);
+            await context.Response.BodyWriter.WriteAsync(buffer.AsMemory(body, chunk));
+            length -= chunk;
+            if (length <= 0)
+            {
+                return;
+            }
+
+            body = 0;
+            filled = await socket.ReceiveAsync(buffer, SocketFlags.None);
+            if (filled == 0)
+            {
+                context.Abort();
+                return;
+            }
+        }
+    }
+
+    static int Put(Span<byte> to, int at, string text) => System.Text.Encoding.ASCII.GetBytes(text, to[at..]);
+
+    public void Dispose() => socket.Dispose();
+}
