@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
@@ -6,17 +9,38 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
 
 // Two measuring sticks for what .NET itself costs per proxied request on this machine (docs/performance.md).
-// Usage: floor raw|kestrel PORT BACKEND_PORT
+// Usage: floor raw|kestrel PORT BACKEND_PORT [--tls CERT.pem KEY.pem] [--cache]
 //   raw      sockets on both sides: read a GET's head, send it to the client's own backend connection, copy the
 //            response back by its Content-Length. No HTTP server, no parsing beyond that, no thread hop of its own.
 //   kestrel  Kestrel serves the client side (its HTTP/1.1 parser, pipes and HttpContext), and one terminal
 //            middleware forwards over the same kind of raw backend connection, one per client connection.
+//   --tls    (kestrel) HTTPS/1.1 on PORT with that certificate: Kestrel's TLS, nothing of Gatehouse's
+//   --cache  (kestrel) keeps each 200 answer's body by path, and answers a later GET for that path from memory with one
+//            write: the least a cache hit on Kestrel costs, with no freshness rules at all
 // It handles exactly what bench/run.sh sends: GETs without bodies, responses with a Content-Length.
-if (args.Length != 3 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
+if (args.Length < 3 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
     !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var backendPort))
 {
-    Console.Error.WriteLine("usage: floor raw|kestrel PORT BACKEND_PORT");
-    return 2;
+    return Usage();
+}
+
+X509Certificate2? certificate = null;
+ConcurrentDictionary<string, byte[]>? stored = null;
+for (var i = 3; i < args.Length; i++)
+{
+    if (args[i] == "--tls" && i + 2 < args.Length)
+    {
+        certificate = X509Certificate2.CreateFromPemFile(args[i + 1], args[i + 2]);
+        i += 2;
+    }
+    else if (args[i] == "--cache")
+    {
+        stored = new ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
+    }
+    else
+    {
+        return Usage();
+    }
 }
 
 var backend = new IPEndPoint(IPAddress.Loopback, backendPort);
@@ -34,8 +58,7 @@ if (args[0] == "raw")
 
 if (args[0] != "kestrel")
 {
-    Console.Error.WriteLine("usage: floor raw|kestrel PORT BACKEND_PORT");
-    return 2;
+    return Usage();
 }
 
 var builder = WebApplication.CreateBuilder();
@@ -46,11 +69,29 @@ builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = Env
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
-    kestrel.Listen(IPAddress.Loopback, port);
+    kestrel.Listen(IPAddress.Loopback, port, listen =>
+    {
+        // One backend connection per client connection: HTTP/2's concurrent streams would share it.
+        listen.Protocols = HttpProtocols.Http1;
+        if (certificate is not null)
+        {
+            listen.UseHttps(certificate);
+        }
+    });
 });
 var app = builder.Build();
 app.Run(async context =>
 {
+    var key = context.Request.Path.Value ?? "/";
+    if (stored is not null && stored.TryGetValue(key, out var hit))
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentLength = hit.Length;
+        context.Response.Headers["X-Floor-Cache"] = "hit";
+        await context.Response.BodyWriter.WriteAsync(hit);
+        return;
+    }
+
     var items = context.Features.Get<IConnectionItemsFeature>()!.Items;
     if (!items.TryGetValue(typeof(Upstream), out var found))
     {
@@ -59,10 +100,20 @@ app.Run(async context =>
         context.Features.Get<IConnectionLifetimeFeature>()!.ConnectionClosed.Register(u => ((Upstream)u!).Dispose(), found);
     }
 
-    await ((Upstream)found!).ForwardAsync(context);
+    var body = await ((Upstream)found!).ForwardAsync(context, keep: stored is not null);
+    if (body is not null)
+    {
+        stored![key] = body;
+    }
 });
 await app.RunAsync();
 return 0;
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: floor raw|kestrel PORT BACKEND_PORT [--tls CERT.pem KEY.pem] [--cache]");
+    return 2;
+}
 
 static class Raw
 {
@@ -187,7 +238,8 @@ sealed class Upstream : IDisposable
         return new Upstream(socket);
     }
 
-    public async Task ForwardAsync(HttpContext context)
+    /// <summary>Forwards the request; with <paramref name="keep"/>, returns a 200's whole body as well.</summary>
+    public async Task<byte[]?> ForwardAsync(HttpContext context, bool keep)
     {
         var head = buffer.AsSpan();
         var written = 0;
@@ -206,7 +258,7 @@ sealed class Upstream : IDisposable
             if (n == 0)
             {
                 context.Abort();
-                return;
+                return null;
             }
 
             filled += n;
@@ -215,15 +267,23 @@ sealed class Upstream : IDisposable
         var length = Head.ContentLength(buffer.AsSpan(0, headEnd));
         context.Response.StatusCode = Utf8Parser.TryParse(buffer.AsSpan(9, 3), out int status, out _) ? status : 502;
         context.Response.ContentLength = length;
+        var kept = keep && status == 200 ? new byte[length] : null;
+        var at = 0;
         var body = headEnd + 4;
         while (true)
         {
             var chunk = (int)Math.Min(filled - body, length);
+            if (kept is not null)
+            {
+                buffer.AsSpan(body, chunk).CopyTo(kept.AsSpan(at));
+            }
+
+            at += chunk;
             await context.Response.BodyWriter.WriteAsync(buffer.AsMemory(body, chunk));
             length -= chunk;
             if (length <= 0)
             {
-                return;
+                return kept;
             }
 
             body = 0;
@@ -231,7 +291,7 @@ sealed class Upstream : IDisposable
             if (filled == 0)
             {
                 context.Abort();
-                return;
+                return null;
             }
         }
     }
