@@ -234,7 +234,7 @@ internal sealed class OriginForwarding(StoreAccess store, RequestCollapsing coll
     /// <summary>Reasons that come from the response itself, and so would come again for the next request of the key.</summary>
     private static bool IsAboutTheResponse(NotStorableReason reason) =>
         reason is NotStorableReason.ResponseNoStore or NotStorableReason.Private or NotStorableReason.VaryAll
-            or NotStorableReason.NoFreshnessInformation or NotStorableReason.StatusNotUnderstood;
+            or NotStorableReason.NoFreshnessInformation or NotStorableReason.StatusNotUnderstood or NotStorableReason.SetCookie;
 
     private static void Restore(HttpContext context, IHttpResponseBodyFeature body, IHttpResponseTrailersFeature? trailers)
     {

@@ -33,6 +33,12 @@ public enum NotStorableReason
     /// <summary><c>Vary: *</c>: no later request can match it (§4.1), so it is not worth storing.</summary>
     VaryAll,
 
+    /// <summary>
+    /// The response sets a cookie, and neither <c>no-cache="Set-Cookie"</c> nor <c>private="Set-Cookie"</c> keeps the
+    /// cookie out of the stored copy: a choice of this cache (nginx's, Varnish's), which RFC 9111 §7.3 leaves open.
+    /// </summary>
+    SetCookie,
+
     /// <summary>Neither explicit freshness, nor public, nor a heuristically cacheable status code (§3).</summary>
     NoFreshnessInformation,
 }

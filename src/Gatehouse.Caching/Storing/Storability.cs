@@ -69,6 +69,14 @@ public static class Storability
         {
             return new(NotStorableReason.VaryAll);
         }
+        // A choice of this cache, as nginx's proxy_cache, Varnish's built-in VCL and Fastly make it: a response that sets a
+        // cookie is not stored, since it would hand one client's cookie (a session, a CSRF token) to every client after
+        // it. RFC 9111 §7.3 lets a cache store it; the origin that means it to be shared names the field in no-cache="…"
+        // or private="…", and the response is then stored without it (StoredHeaders).
+        if (SetsCookie(responseHeaders, response))
+        {
+            return new(NotStorableReason.SetCookie);
+        }
         // §3: the response contains public, Expires, max-age, s-maxage, or a heuristically cacheable status code.
         // Expires does not count under a targeted field, which makes the cache ignore it (RFC 9213 §2.2).
         var hasExpires = response.TargetedField is null && responseHeaders.ContainsKey(HeaderNames.Expires);
@@ -78,6 +86,23 @@ public static class Storability
             return new(NotStorableReason.NoFreshnessInformation);
         }
         return StorabilityDecision.Storable;
+    }
+
+    private static bool SetsCookie(IHeaderDictionary responseHeaders, ResponseCacheControl response) =>
+        responseHeaders.ContainsKey(HeaderNames.SetCookie)
+        && !Names(response.NoCacheFields, HeaderNames.SetCookie)
+        && !Names(response.PrivateFields, HeaderNames.SetCookie);
+
+    private static bool Names(IReadOnlyList<string> fields, string name)
+    {
+        foreach (var field in fields)
+        {
+            if (string.Equals(field, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>RFC 9110 §15.1: 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501.</summary>

@@ -45,7 +45,8 @@ public static class StoredHeaders
     public static IHeaderDictionary Update(IHeaderDictionary stored, IHeaderDictionary newer, IReadOnlyList<string> targetedFieldNames)
     {
         var excluded = ExcludedFields(newer, ResponseCacheControl.None);
-        excluded.UnionWith([HeaderNames.ContentLength, HeaderNames.ContentRange, HeaderNames.Vary]);
+        // Set-Cookie too: a 304's cookie is for the client that asked, and a stored response holds none (Storability).
+        excluded.UnionWith([HeaderNames.ContentLength, HeaderNames.ContentRange, HeaderNames.Vary, HeaderNames.SetCookie]);
 
         var merged = new HeaderDictionary();
         foreach (var (name, value) in stored)

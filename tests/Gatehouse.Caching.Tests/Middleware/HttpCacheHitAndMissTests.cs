@@ -56,6 +56,36 @@ public class HttpCacheHitAndMissTests
     }
 
     [Fact]
+    public async Task ACookieSettingResponse_IsNotStored_SoTheNextClientGetsItsOwn()
+    {
+        await using var host = await CacheHost.StartAsync(new TestStore());
+        host.Origin.Map("/a", Responses.Answer("x", ("Cache-Control", "public, max-age=60"), ("Set-Cookie", "sid=first")));
+
+        using var first = await host.GetAsync("/a");
+        host.Origin.Map("/a", Responses.Answer("x", ("Cache-Control", "public, max-age=60"), ("Set-Cookie", "sid=second")));
+        using var second = await host.GetAsync("/a");
+
+        Assert.Equal("Gatehouse; fwd=uri-miss; fwd-status=200", first.CacheStatus());
+        Assert.Equal(["sid=second"], second.Headers.GetValues("Set-Cookie"));
+        Assert.Equal(2, host.Origin.Requests("/a"));
+    }
+
+    [Fact]
+    public async Task ACookieTheOriginKeepsOutWithNoCache_IsSentOnce_AndTheRestIsStored()
+    {
+        await using var host = await CacheHost.StartAsync(new TestStore());
+        host.Origin.Map("/a", Responses.Answer("x", ("Cache-Control", "max-age=60, no-cache=\"Set-Cookie\""), ("Set-Cookie", "sid=first")));
+
+        using var first = await host.GetAsync("/a");
+        using var hit = await host.GetAsync("/a");
+
+        Assert.Equal(["sid=first"], first.Headers.GetValues("Set-Cookie"));
+        Assert.Equal("Gatehouse; hit; ttl=60", hit.CacheStatus());
+        Assert.False(hit.Headers.Contains("Set-Cookie"));
+        Assert.Equal(1, host.Origin.Requests("/a"));
+    }
+
+    [Fact]
     public async Task HeadRequest_IsAnsweredFromTheStoredGet()
     {
         await using var host = await CacheHost.StartAsync(new TestStore());

@@ -90,6 +90,16 @@ public class Rfc9111_3_2_UpdatingStoredHeadersTests
         Assert.False(updated.ContainsKey("Set-Cookie"));
     }
 
+    // A 304's cookie is for the client that asked; the stored response, which holds none, must not take it on.
+    [Fact]
+    public void ACookieOfTheNewerResponse_IsNotStored()
+    {
+        var updated = Update(Http.Headers(("Cache-Control", "max-age=300"), ("Set-Cookie", "sid=abc")));
+
+        Assert.False(updated.ContainsKey("Set-Cookie"));
+        Assert.Equal("max-age=300", updated["Cache-Control"]);
+    }
+
     [Fact]
     public void Update_DoesNotChangeItsInputs()
     {

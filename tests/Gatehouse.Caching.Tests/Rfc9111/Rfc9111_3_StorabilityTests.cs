@@ -118,6 +118,43 @@ public class Rfc9111_3_StorabilityTests
         Assert.True(Evaluate("private=\"Set-Cookie\", max-age=60").IsStorable);
     }
 
+    // §7.3 lets a cache store a response that sets a cookie; this one does not (nginx's and Varnish's choice), so one
+    // client's cookie never reaches the next, whatever freshness the response claims.
+    [Theory]
+    [InlineData("max-age=60")]
+    [InlineData("public, max-age=60")]
+    [InlineData("s-maxage=60")]
+    [InlineData("")]
+    public void SettingACookie_IsNotStored(string cacheControl)
+    {
+        var responseHeaders = Http.Headers(("Set-Cookie", "sid=abc; Path=/; HttpOnly"));
+
+        Assert.Equal(NotStorableReason.SetCookie, Evaluate(cacheControl, responseHeaders: responseHeaders).Reason);
+    }
+
+    // The origin that means such a response to be shared keeps the cookie out of the stored copy (§5.2.2.4, §5.2.2.7).
+    [Theory]
+    [InlineData("max-age=60, no-cache=\"Set-Cookie\"")]
+    [InlineData("max-age=60, private=\"set-cookie\"")]
+    [InlineData("max-age=60, no-cache=\"X-Other, SET-COOKIE\"")]
+    public void SettingACookie_NamedInAQualifiedDirective_IsStoredWithoutIt(string cacheControl)
+    {
+        var responseHeaders = Http.Headers(("Set-Cookie", "sid=abc"), ("Content-Type", "text/plain"));
+
+        Assert.True(Evaluate(cacheControl, responseHeaders: responseHeaders).IsStorable);
+        var stored = StoredHeaders.Select(responseHeaders, ResponseCacheControl.FromResponse(Http.Headers(("Cache-Control", cacheControl)), CachePolicy.Default.TargetedFieldNames));
+        Assert.False(stored.ContainsKey("Set-Cookie"));
+        Assert.Equal("text/plain", stored["Content-Type"]);
+    }
+
+    [Fact]
+    public void AnotherFieldNamedInNoCache_StillLeavesTheCookieOut()
+    {
+        var responseHeaders = Http.Headers(("Set-Cookie", "sid=abc"));
+
+        Assert.Equal(NotStorableReason.SetCookie, Evaluate("max-age=60, no-cache=\"X-Other\"", responseHeaders: responseHeaders).Reason);
+    }
+
     // §4.1: Vary: * always fails to match — not worth storing.
     [Theory]
     [InlineData("*")]
