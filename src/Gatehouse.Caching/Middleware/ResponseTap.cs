@@ -132,6 +132,14 @@ internal sealed class ResponseTap : IHttpResponseBodyFeature
         }
     }
 
+    private void FlushInner()
+    {
+        if (Decide().ToClient)
+        {
+            _inner.Stream.Flush();
+        }
+    }
+
     private Task FlushInnerAsync(CancellationToken cancellationToken) =>
         Decide().ToClient ? _inner.Stream.FlushAsync(cancellationToken) : Task.CompletedTask;
 
@@ -148,7 +156,9 @@ internal sealed class ResponseTap : IHttpResponseBodyFeature
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+        // Synchronous calls go to the synchronous method below, never wait for an asynchronous one: Kestrel, at the
+        // bottom, refuses them (AllowSynchronousIO is off), and no thread blocks on I/O (docs/performance.md).
+        public override void Flush() => tap.FlushInner();
 
         public override Task FlushAsync(CancellationToken cancellationToken) => tap.FlushInnerAsync(cancellationToken);
 

@@ -91,7 +91,8 @@ internal sealed class SyntheticResponse : IHttpResponseFeature, IHttpResponseBod
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override void Flush() => response.StartAsync().GetAwaiter().GetResult();
+        // As Kestrel's own body with AllowSynchronousIO off: no thread blocks on the OnStarting callbacks.
+        public override void Flush() => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
 
         public override Task FlushAsync(CancellationToken cancellationToken) => response.StartAsync(cancellationToken);
 

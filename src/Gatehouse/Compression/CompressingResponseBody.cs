@@ -94,7 +94,13 @@ internal sealed class CompressingResponseBody(
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, default).GetAwaiter().GetResult();
+    // Synchronous calls go to the synchronous methods below, never wait for an asynchronous one: Kestrel, at the bottom,
+    // refuses them (AllowSynchronousIO is off), and no thread blocks on I/O (docs/performance.md).
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Decide();
+        (_encoder ?? next.Stream).Write(buffer, offset, count);
+    }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -106,7 +112,12 @@ internal sealed class CompressingResponseBody(
         await next.Stream.FlushAsync(cancellationToken);
     }
 
-    public override void Flush() => FlushAsync(default).GetAwaiter().GetResult();
+    public override void Flush()
+    {
+        Decide();
+        _encoder?.Flush();
+        next.Stream.Flush();
+    }
 
     /// <summary>After a failure below: the encoder's native state is freed; what it held is lost with the response.</summary>
     public void ReleaseEncoder()

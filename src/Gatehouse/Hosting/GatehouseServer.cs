@@ -93,7 +93,13 @@ public sealed class GatehouseServer : IAsyncDisposable
         }
 
         // Diagnostics go to stderr; stdout belongs to the access log.
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // A full queue (a flood of log lines faster than the terminal takes them) drops lines rather than blocking the
+        // request thread that logs: no request waits for stderr (docs/performance.md, inline completions).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            o.QueueFullMode = Microsoft.Extensions.Logging.Console.ConsoleLoggerQueueFullMode.DropWrite;
+        });
         builder.Logging.SetMinimumLevel(config.Log.Level switch
         {
             LogLevels.Debug => LogLevel.Debug,

@@ -23,7 +23,12 @@ internal static class FileBody
             {
                 // A blocking positioned read, as nginx's (without aio): from the page cache it takes microseconds, where
                 // RandomAccess.ReadAsync on a Linux file queues the same blocking read to the thread pool and waits for it.
-                var read = RandomAccess.Read(file.Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                // Not on a socket engine's own thread, though (inline completions, docs/performance.md): a read that
+                // waits for the disk there would stall every connection of that thread, so it goes to the pool.
+                var chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, count));
+                var read = Thread.CurrentThread.IsThreadPoolThread
+                    ? RandomAccess.Read(file.Handle, chunk.Span, offset)
+                    : await RandomAccess.ReadAsync(file.Handle, chunk, offset, cancel);
                 if (read == 0)
                 {
                     // The file shrank after its length was sent: the response cannot be completed truthfully.

@@ -20,7 +20,8 @@ internal sealed class Base64RequestBody(Stream encoded) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    // As Kestrel's own request body with AllowSynchronousIO off: no thread blocks on the read below.
+    public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {

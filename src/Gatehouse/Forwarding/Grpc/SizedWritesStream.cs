@@ -33,11 +33,12 @@ internal sealed class SizedWritesStream(PipeWriter writer) : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+    // A pipe cannot be flushed synchronously: as Kestrel's own body with AllowSynchronousIO off, no thread blocks on it.
+    public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
 
     public override Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken).AsTask();
 
-    public override void Flush() => FlushAsync().GetAwaiter().GetResult();
+    public override void Flush() => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -89,7 +89,9 @@ public sealed class BasicAuthChecker : IDisposable
 
         try
         {
-            return verify();
+            // 0.13 s of one core: never on a socket engine's own thread (inline completions, docs/performance.md),
+            // where it would stall every connection of that thread.
+            return Thread.CurrentThread.IsThreadPoolThread ? verify() : await Task.Run(verify, CancellationToken.None);
         }
         finally
         {
