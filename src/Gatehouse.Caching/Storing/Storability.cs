@@ -90,20 +90,8 @@ public static class Storability
 
     private static bool SetsCookie(IHeaderDictionary responseHeaders, ResponseCacheControl response) =>
         responseHeaders.ContainsKey(HeaderNames.SetCookie)
-        && !Names(response.NoCacheFields, HeaderNames.SetCookie)
-        && !Names(response.PrivateFields, HeaderNames.SetCookie);
-
-    private static bool Names(IReadOnlyList<string> fields, string name)
-    {
-        foreach (var field in fields)
-        {
-            if (string.Equals(field, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+        && !response.NoCacheFields.Contains(HeaderNames.SetCookie, StringComparer.OrdinalIgnoreCase)
+        && !response.PrivateFields.Contains(HeaderNames.SetCookie, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>RFC 9110 §15.1: 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501.</summary>
     public static bool IsHeuristicallyCacheable(int statusCode) => StatusCodeCaching.IsHeuristicallyCacheable(statusCode);
