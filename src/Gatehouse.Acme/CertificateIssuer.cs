@@ -141,11 +141,11 @@ internal sealed class CertificateIssuer(
         var keyAuthorization = client.AccountKey.KeyAuthorization(challenge.Token!);
         if (challenge.Type == AcmeChallengeTypes.Http01)
         {
-            challenges.AddHttp01(challenge.Token!, keyAuthorization);
+            await challenges.AddHttp01Async(challenge.Token!, keyAuthorization);
         }
         else
         {
-            challenges.AddTlsAlpn01(host, TlsAlpn01.CreateCertificate(host, keyAuthorization, time.GetUtcNow()));
+            await challenges.AddTlsAlpn01Async(host, TlsAlpn01.CreateCertificate(host, keyAuthorization, time.GetUtcNow()));
         }
 
         try
@@ -164,11 +164,11 @@ internal sealed class CertificateIssuer(
         {
             if (challenge.Type == AcmeChallengeTypes.Http01)
             {
-                challenges.RemoveHttp01(challenge.Token!);
+                await challenges.RemoveHttp01Async(challenge.Token!);
             }
             else
             {
-                challenges.RemoveTlsAlpn01(host);
+                await challenges.RemoveTlsAlpn01Async(host);
             }
         }
     }

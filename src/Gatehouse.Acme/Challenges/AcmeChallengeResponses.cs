@@ -17,11 +17,16 @@ public sealed class AcmeChallengeResponses
     private readonly ConcurrentDictionary<string, X509Certificate2> _tlsAlpn01 = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The key authorization to send as the body (text/plain) for <paramref name="token"/>, or null (404).</summary>
-    public string? GetHttp01(string token) => _http01.TryGetValue(token, out var value) ? value : Shared?.FindHttp01(token);
+    public ValueTask<string?> GetHttp01Async(string token) =>
+        _http01.TryGetValue(token, out var value) ? ValueTask.FromResult<string?>(value)
+        : Shared is { } shared ? shared.FindHttp01Async(token)
+        : ValueTask.FromResult<string?>(null);
 
     /// <summary>The acme-tls/1 certificate for <paramref name="host"/> (the SNI name), or null when none is pending.</summary>
-    public X509Certificate2? GetTlsAlpn01(string host) =>
-        _tlsAlpn01.TryGetValue(host.TrimEnd('.'), out var value) ? value : Shared?.FindTlsAlpn01(host.TrimEnd('.'));
+    public ValueTask<X509Certificate2?> GetTlsAlpn01Async(string host) =>
+        _tlsAlpn01.TryGetValue(host.TrimEnd('.'), out var value) ? ValueTask.FromResult<X509Certificate2?>(value)
+        : Shared is { } shared ? shared.FindTlsAlpn01Async(host.TrimEnd('.'))
+        : ValueTask.FromResult<X509Certificate2?>(null);
 
     /// <summary>True while any TLS-ALPN-01 challenge is pending (here or, shared, on another node), so a server can skip ClientHello inspection otherwise.</summary>
     public bool HasTlsAlpn01 => !_tlsAlpn01.IsEmpty || Shared?.HasTlsAlpn01 == true;
@@ -32,28 +37,28 @@ public sealed class AcmeChallengeResponses
     /// </summary>
     public IAcmeChallengeShare? Shared { get; set; }
 
-    public void AddHttp01(string token, string keyAuthorization)
+    public Task AddHttp01Async(string token, string keyAuthorization)
     {
         _http01[token] = keyAuthorization;
-        Shared?.Http01Added(token, keyAuthorization);
+        return Shared?.Http01AddedAsync(token, keyAuthorization) ?? Task.CompletedTask;
     }
 
-    public void RemoveHttp01(string token)
+    public Task RemoveHttp01Async(string token)
     {
         _http01.TryRemove(token, out _);
-        Shared?.Http01Removed(token);
+        return Shared?.Http01RemovedAsync(token) ?? Task.CompletedTask;
     }
 
-    public void AddTlsAlpn01(string host, X509Certificate2 certificate)
+    public Task AddTlsAlpn01Async(string host, X509Certificate2 certificate)
     {
         _tlsAlpn01[host.TrimEnd('.')] = certificate;
-        Shared?.TlsAlpn01Added(host.TrimEnd('.'), certificate);
+        return Shared?.TlsAlpn01AddedAsync(host.TrimEnd('.'), certificate) ?? Task.CompletedTask;
     }
 
     // Not disposed here: a handshake may still be sending it; the certificate is small and the GC reclaims it.
-    public void RemoveTlsAlpn01(string host)
+    public Task RemoveTlsAlpn01Async(string host)
     {
         _tlsAlpn01.TryRemove(host.TrimEnd('.'), out _);
-        Shared?.TlsAlpn01Removed(host.TrimEnd('.'));
+        return Shared?.TlsAlpn01RemovedAsync(host.TrimEnd('.')) ?? Task.CompletedTask;
     }
 }

@@ -5,21 +5,22 @@ namespace Gatehouse.Acme.Challenges;
 /// <summary>
 /// Where the nodes of a cluster keep their pending challenges, so that the node the CA reaches can answer a challenge
 /// another node started (<see cref="AcmeChallengeResponses.Shared"/>). Calls never throw; the look-ups are on the
-/// challenge paths only (an HTTP-01 token this node lacks, a TLS-ALPN-01 handshake).
+/// challenge paths only (an HTTP-01 token this node lacks, a TLS-ALPN-01 handshake). Every call that may wait for the
+/// store is asynchronous: callers run on the server's threads, which never block on I/O.
 /// </summary>
 public interface IAcmeChallengeShare
 {
     bool HasTlsAlpn01 { get; }
 
-    void Http01Added(string token, string keyAuthorization);
+    Task Http01AddedAsync(string token, string keyAuthorization);
 
-    void Http01Removed(string token);
+    Task Http01RemovedAsync(string token);
 
-    void TlsAlpn01Added(string host, X509Certificate2 certificate);
+    Task TlsAlpn01AddedAsync(string host, X509Certificate2 certificate);
 
-    void TlsAlpn01Removed(string host);
+    Task TlsAlpn01RemovedAsync(string host);
 
-    string? FindHttp01(string token);
+    ValueTask<string?> FindHttp01Async(string token);
 
-    X509Certificate2? FindTlsAlpn01(string host);
+    ValueTask<X509Certificate2?> FindTlsAlpn01Async(string host);
 }

@@ -10,8 +10,8 @@ namespace Gatehouse.Cluster.Acme;
 /// HTTP-01 key authorizations under <c>acme:challenge:http-01:TOKEN</c> (not secret: the CA fetches them in clear), and
 /// TLS-ALPN-01 certificates with their keys under <c>acme:challenge:tls-alpn-01:HOST</c>, sealed. Entries expire after
 /// <see cref="Lifetime"/>. A TLS-ALPN-01 challenge is announced on the channel <c>acme:challenges</c>, so the other nodes
-/// inspect ClientHellos only while one is pending. A look-up happens only on a local miss on a challenge path; it waits
-/// for Redis (at most its command timeout), and a certificate found is kept for the next handshakes.
+/// inspect ClientHellos only while one is pending. A look-up happens only on a local miss on a challenge path; it awaits
+/// Redis (at most its command timeout), and a certificate found is kept for the next handshakes.
 /// </summary>
 public sealed class RedisAcmeChallengeShare : IAcmeChallengeShare
 {
@@ -37,34 +37,39 @@ public sealed class RedisAcmeChallengeShare : IAcmeChallengeShare
 
     public bool HasTlsAlpn01 => time.GetUtcNow().UtcTicks < Interlocked.Read(ref tlsAlpnPendingUntil);
 
-    public void Http01Added(string token, string keyAuthorization) =>
-        Send(db => db.StringSet(Http01Key(token), keyAuthorization, Lifetime));
+    public Task Http01AddedAsync(string token, string keyAuthorization) =>
+        SendAsync(db => db.StringSetAsync(Http01Key(token), keyAuthorization, Lifetime));
 
-    public void Http01Removed(string token) => Send(db => db.KeyDelete(Http01Key(token)));
+    public Task Http01RemovedAsync(string token) => SendAsync(db => db.KeyDeleteAsync(Http01Key(token)));
 
-    public void TlsAlpn01Added(string host, X509Certificate2 certificate)
+    public Task TlsAlpn01AddedAsync(string host, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var name = TlsAlpnName(host);
         var sealedCertificate = seal.Seal(name, certificate.Export(X509ContentType.Pkcs12));
-        Send(db =>
+        return SendAsync(async db =>
         {
-            db.StringSet(cluster.Keys.Key(name), sealedCertificate, Lifetime);
-            db.Publish(cluster.Keys.Channel(ChannelName), host);
+            await db.StringSetAsync(cluster.Keys.Key(name), sealedCertificate, Lifetime);
+            await db.PublishAsync(cluster.Keys.Channel(ChannelName), host);
         });
     }
 
-    public void TlsAlpn01Removed(string host)
+    public Task TlsAlpn01RemovedAsync(string host)
     {
         found.TryRemove(host, out _);
-        Send(db => db.KeyDelete(cluster.Keys.Key(TlsAlpnName(host))));
+        return SendAsync(db => db.KeyDeleteAsync(cluster.Keys.Key(TlsAlpnName(host))));
     }
 
-    public string? FindHttp01(string token)
+    public async ValueTask<string?> FindHttp01Async(string token)
     {
+        if (cluster.Database is not { } database)
+        {
+            return null;
+        }
+
         try
         {
-            return cluster.Database?.StringGet(Http01Key(token));
+            return await database.StringGetAsync(Http01Key(token));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -73,22 +78,24 @@ public sealed class RedisAcmeChallengeShare : IAcmeChallengeShare
         }
     }
 
-    public X509Certificate2? FindTlsAlpn01(string host)
+    public ValueTask<X509Certificate2?> FindTlsAlpn01Async(string host)
     {
         if (!HasTlsAlpn01)
         {
-            return null;
+            return ValueTask.FromResult<X509Certificate2?>(null);
         }
 
-        if (found.TryGetValue(host, out var known))
-        {
-            return known;
-        }
+        return found.TryGetValue(host, out var known) ? ValueTask.FromResult<X509Certificate2?>(known)
+            : cluster.Database is { } database ? LoadTlsAlpn01Async(database, host)
+            : ValueTask.FromResult<X509Certificate2?>(null);
+    }
 
+    private async ValueTask<X509Certificate2?> LoadTlsAlpn01Async(IDatabase database, string host)
+    {
         try
         {
             var name = TlsAlpnName(host);
-            var opened = seal.Open(name, (byte[]?)cluster.Database?.StringGet(cluster.Keys.Key(name)));
+            var opened = seal.Open(name, (byte[]?)await database.StringGetAsync(cluster.Keys.Key(name)));
             if (opened is null)
             {
                 return null;
@@ -112,7 +119,7 @@ public sealed class RedisAcmeChallengeShare : IAcmeChallengeShare
     /// Writes before the manager goes on (it asks the CA to validate next, and the CA may reach another node at once),
     /// waiting at most Redis's command timeout. A failure is reported once; the challenge is then answered by this node alone.
     /// </summary>
-    private void Send(Action<IDatabase> write)
+    private async Task SendAsync(Func<IDatabase, Task> write)
     {
         if (cluster.Database is not { } database)
         {
@@ -121,7 +128,7 @@ public sealed class RedisAcmeChallengeShare : IAcmeChallengeShare
 
         try
         {
-            write(database);
+            await write(database);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -180,11 +180,11 @@ public static class AcmeHostingExtensions
             return services;
         }
 
-        services.AddSingleton<HttpChallengeResponses>(sp => sp.GetRequiredService<AcmeChallengeResponses>().GetHttp01);
+        services.AddSingleton<HttpChallengeResponses>(sp => sp.GetRequiredService<AcmeChallengeResponses>().GetHttp01Async);
         services.AddSingleton<TlsAlpnChallengeCertificates>(sp =>
         {
             var challenges = sp.GetRequiredService<AcmeChallengeResponses>();
-            return host => challenges.GetTlsAlpn01(host) is { } certificate
+            return async host => await challenges.GetTlsAlpn01Async(host) is { } certificate
                 ? Contexts.GetValue(certificate, c => SslStreamCertificateContext.Create(c, null, offline: true))
                 : null;
         });

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Acme.Certificates;
+using Gatehouse.Acme.Challenges;
 using Gatehouse.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -51,26 +52,40 @@ internal sealed class HttpsListenerOptions
     {
         var serverName = context.ClientHelloInfo.ServerName;
         var offer = ClientHelloPeek.Of(context.Connection);
-        if (_acme is not null && offer.Alpn.Contains(AcmeChallenges.TlsAlpnProtocolName)
-            && !string.IsNullOrEmpty(serverName) && _acme(SniSelection.Normalize(serverName)) is { } challenge)
+        if (_acme is not null && offer.Alpn.Contains(AcmeChallenges.TlsAlpnProtocolName) && !string.IsNullOrEmpty(serverName))
         {
-            return ValueTask.FromResult(new SslServerAuthenticationOptions
+            return ChallengeOrCertificateAsync(_acme(SniSelection.Normalize(serverName)), serverName, offer);
+        }
+
+        return ValueTask.FromResult(ForCertificate(serverName, offer));
+    }
+
+    private async ValueTask<SslServerAuthenticationOptions> ChallengeOrCertificateAsync(
+        ValueTask<SslStreamCertificateContext?> lookup, string serverName, TlsClientHello.Offer offer)
+    {
+        if (await lookup is { } challenge)
+        {
+            return new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = challenge,
                 EnabledSslProtocols = _protocols,
                 CipherSuitesPolicy = _cipherSuites,
                 ApplicationProtocols = [AcmeChallenges.TlsAlpnProtocol],
                 AllowRenegotiation = false,
-            });
+            };
         }
 
+        return ForCertificate(serverName, offer);
+    }
+
+    private SslServerAuthenticationOptions ForCertificate(string? serverName, TlsClientHello.Offer offer)
+    {
         var certificate = _store.Select(serverName)
             ?? throw new AuthenticationException($"no certificate for '{serverName}' and no default certificate");
         var options = _cache.TryGetValue(certificate.Context, out var built) ? built : _cache.GetValue(certificate.Context, _build);
-        return ValueTask.FromResult(
-            TlsProtocolPolicy.ChooseHandshake(_resumesTls13, _minProtocol, offer.Tls13) == TlsHandshakeMode.Tls13Resumable && options.Tls13Resumable is { } resumable
-                ? resumable
-                : options.Hardened);
+        return TlsProtocolPolicy.ChooseHandshake(_resumesTls13, _minProtocol, offer.Tls13) == TlsHandshakeMode.Tls13Resumable && options.Tls13Resumable is { } resumable
+            ? resumable
+            : options.Hardened;
     }
 
     private SslServerAuthenticationOptions Build(SslStreamCertificateContext context, SslProtocols protocols, CipherSuitesPolicy? cipherSuites)

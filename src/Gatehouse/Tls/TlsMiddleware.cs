@@ -62,13 +62,45 @@ internal sealed class TlsMiddleware(
     {
         var request = context.Request;
         if (_httpChallenges is not null && request.Path.StartsWithSegments(AcmeChallenges.HttpChallengePathPrefix.TrimEnd('/'), out var rest)
-            && rest.Value is { Length: > 1 } token && _httpChallenges(token[1..]) is { } keyAuthorization)
+            && rest.Value is { Length: > 1 } token)
         {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "text/plain";
-            return context.Response.WriteAsync(keyAuthorization);
+            // A local challenge answers at once; one held by another node of a cluster waits for Redis, asynchronously.
+            var lookup = _httpChallenges(token[1..]);
+            if (!lookup.IsCompletedSuccessfully)
+            {
+                return PlainAfterLookupAsync(context, tls, lookup);
+            }
+
+            if (lookup.Result is { } keyAuthorization)
+            {
+                return AnswerChallenge(context.Response, keyAuthorization);
+            }
         }
 
+        return PlainNotChallenge(context, tls);
+    }
+
+    private async Task PlainAfterLookupAsync(HttpContext context, TlsDefinition tls, ValueTask<string?> lookup)
+    {
+        if (await lookup is { } keyAuthorization)
+        {
+            await AnswerChallenge(context.Response, keyAuthorization);
+            return;
+        }
+
+        await PlainNotChallenge(context, tls);
+    }
+
+    private static Task AnswerChallenge(HttpResponse response, string keyAuthorization)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/plain";
+        return response.WriteAsync(keyAuthorization);
+    }
+
+    private Task PlainNotChallenge(HttpContext context, TlsDefinition tls)
+    {
+        var request = context.Request;
         if (tls.RedirectHttp && httpsListeners.RedirectPort is { } port && request.Host.HasValue
             && store.HasCertificateFor(HttpsRedirect.HostWithoutPort(request.Host.Value).Trim('[', ']')))
         {

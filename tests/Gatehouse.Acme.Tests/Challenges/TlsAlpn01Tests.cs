@@ -37,24 +37,24 @@ public sealed class TlsAlpn01Tests
     }
 
     [Fact]
-    public void Responses_StoreAndForget_ByTokenAndHost()
+    public async Task Responses_StoreAndForget_ByTokenAndHost()
     {
         var responses = new AcmeChallengeResponses();
         using var certificate = TlsAlpn01.CreateCertificate("www.gatehouse.test", "k", Now);
 
-        responses.AddHttp01("tok", "tok.thumb");
-        responses.AddTlsAlpn01("www.gatehouse.test", certificate);
+        await responses.AddHttp01Async("tok", "tok.thumb");
+        await responses.AddTlsAlpn01Async("www.gatehouse.test", certificate);
 
-        Assert.Equal("tok.thumb", responses.GetHttp01("tok"));
-        Assert.Null(responses.GetHttp01("TOK")); // tokens are case-sensitive
-        Assert.Same(certificate, responses.GetTlsAlpn01("WWW.Gatehouse.test.")); // host names are not, and may end in a dot
+        Assert.Equal("tok.thumb", await responses.GetHttp01Async("tok"));
+        Assert.Null(await responses.GetHttp01Async("TOK")); // tokens are case-sensitive
+        Assert.Same(certificate, await responses.GetTlsAlpn01Async("WWW.Gatehouse.test.")); // host names are not, and may end in a dot
         Assert.True(responses.HasTlsAlpn01);
 
-        responses.RemoveHttp01("tok");
-        responses.RemoveTlsAlpn01("www.gatehouse.test");
+        await responses.RemoveHttp01Async("tok");
+        await responses.RemoveTlsAlpn01Async("www.gatehouse.test");
 
-        Assert.Null(responses.GetHttp01("tok"));
-        Assert.Null(responses.GetTlsAlpn01("www.gatehouse.test"));
+        Assert.Null(await responses.GetHttp01Async("tok"));
+        Assert.Null(await responses.GetTlsAlpn01Async("www.gatehouse.test"));
         Assert.False(responses.HasTlsAlpn01);
     }
 }

@@ -18,7 +18,7 @@ public sealed class ChallengeServerTests : IAsyncLifetime
     public async Task Rfc8737_3_ClientOfferingAcmeTls_GetsTheChallengeCertificate_OthersDoNot()
     {
         var challenge = TlsAlpn01.CreateCertificate("pending.gatehouse.test", "token.thumb", DateTimeOffset.UtcNow);
-        _server.Responses.AddTlsAlpn01("pending.gatehouse.test", challenge);
+        await _server.Responses.AddTlsAlpn01Async("pending.gatehouse.test", challenge);
 
         var (validation, validationProtocol) = await HandshakeAsync("pending.gatehouse.test", TlsAlpn01.AlpnProtocol);
         var (browser, browserProtocol) = await HandshakeAsync("pending.gatehouse.test", "h2", "http/1.1");

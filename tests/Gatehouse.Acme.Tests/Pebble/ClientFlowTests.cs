@@ -23,10 +23,10 @@ public sealed class ClientFlowTests(PebbleFixture fixture) : IClassFixture<Pebbl
         var authorization = await client.GetAuthorizationAsync(Assert.Single(order.Authorizations), ct);
         Assert.Equal(new AcmeIdentifier("dns", "flow.gatehouse.test"), authorization.Identifier);
         var challenge = authorization.Challenges.Single(c => c.Type == AcmeChallengeTypes.Http01);
-        fixture.Server.Responses.AddHttp01(challenge.Token!, accountKey.KeyAuthorization(challenge.Token!));
+        await fixture.Server.Responses.AddHttp01Async(challenge.Token!, accountKey.KeyAuthorization(challenge.Token!));
         await client.AnswerChallengeAsync(challenge.Url, ct);
         authorization = await client.WaitForAuthorizationAsync(authorization.Url, TimeSpan.FromSeconds(30), ct);
-        fixture.Server.Responses.RemoveHttp01(challenge.Token!);
+        await fixture.Server.Responses.RemoveHttp01Async(challenge.Token!);
         Assert.Equal(AcmeStatus.Valid, authorization.Status);
 
         order = await client.WaitForOrderAsync(order.Url, [AcmeStatus.Ready], TimeSpan.FromSeconds(30), ct);

@@ -59,15 +59,15 @@ public sealed class ChallengeServer : IAsyncDisposable
                 });
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
-                    OnConnection = context => ValueTask.FromResult(server!.OptionsFor(
-                        context.ClientHelloInfo.ServerName, context.Connection.Items.ContainsKey(OffersAcmeTlsKey))),
+                    OnConnection = context => server!.OptionsForAsync(
+                        context.ClientHelloInfo.ServerName, context.Connection.Items.ContainsKey(OffersAcmeTlsKey)),
                 });
             });
         });
         var app = builder.Build();
         server = new ChallengeServer(app);
-        app.MapGet(AcmeChallengeResponses.Http01PathPrefix + "{token}", (string token) =>
-            server.Responses.GetHttp01(token) is { } keyAuthorization
+        app.MapGet(AcmeChallengeResponses.Http01PathPrefix + "{token}", async (string token) =>
+            await server.Responses.GetHttp01Async(token) is { } keyAuthorization
                 ? Results.Text(keyAuthorization, "text/plain")
                 : Results.NotFound());
         await app.StartAsync();
@@ -103,10 +103,10 @@ public sealed class ChallengeServer : IAsyncDisposable
         }
     }
 
-    private SslServerAuthenticationOptions OptionsFor(string? serverName, bool offersAcmeTls)
+    private async ValueTask<SslServerAuthenticationOptions> OptionsForAsync(string? serverName, bool offersAcmeTls)
     {
         // Only a client offering acme-tls/1 (the CA's validation handshake) gets the challenge certificate.
-        if (offersAcmeTls && serverName is not null && Responses.GetTlsAlpn01(serverName) is { } challenge)
+        if (offersAcmeTls && serverName is not null && await Responses.GetTlsAlpn01Async(serverName) is { } challenge)
         {
             Interlocked.Increment(ref TlsAlpnAnswers);
             return new SslServerAuthenticationOptions { ServerCertificate = challenge, ApplicationProtocols = [AcmeTls] };

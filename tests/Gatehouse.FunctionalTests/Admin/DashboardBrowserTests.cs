@@ -7,12 +7,13 @@ namespace Gatehouse.FunctionalTests.Admin;
 
 /// <summary>
 /// The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, driven by Selenium), against a
-/// running Gatehouse with real Kestrel backends (issue 15, acceptance 5).
+/// running Gatehouse with real Kestrel backends (issue 15, acceptance 5). Selenium's client is synchronous, so each
+/// test runs on a thread of its own (<see cref="OwnThread"/>).
 /// </summary>
 public sealed class DashboardBrowserTests
 {
     [Fact]
-    public async Task Dashboard_LoadsCleanly_ListsDestinations_CountsUnderLoad_AndShowsDrainingAfterTheButton()
+    public Task Dashboard_LoadsCleanly_ListsDestinations_CountsUnderLoad_AndShowsDrainingAfterTheButton() => OwnThread.RunAsync(async () =>
     {
         var slowRequest = new HeldSlowRequest();
         await using var a = await TestBackend.StartAsync("a", slowRequest.Handler("a"));
@@ -58,10 +59,10 @@ public sealed class DashboardBrowserTests
         Assert.Empty(load.Failures);
         var errors = browser.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= OpenQA.Selenium.LogLevel.Severe).Select(e => e.Message).ToList();
         Assert.Empty(errors);
-    }
+    });
 
     [Fact]
-    public async Task Dashboard_WithAWrongToken_IsRefused_AndShowsNoData()
+    public Task Dashboard_WithAWrongToken_IsRefused_AndShowsNoData() => OwnThread.RunAsync(async () =>
     {
         await using var a = await TestBackend.StartAsync("a");
         await using var proxy = await TestProxy.StartAsync(Configs.SingleCluster(Configs.Destinations(a), rootExtra: AdminSession.Config));
@@ -73,7 +74,7 @@ public sealed class DashboardBrowserTests
         wait.Until(_ => Text(wait, "#auth-error").Contains("refused", StringComparison.Ordinal));
         Assert.Empty(browser.FindElements(By.CssSelector("tr[data-destination]")));
         Assert.False(browser.FindElement(By.Id("panels")).Displayed);
-    }
+    });
 
     private static ChromeDriver StartBrowser()
     {

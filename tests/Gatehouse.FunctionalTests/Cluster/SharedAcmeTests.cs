@@ -96,13 +96,13 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         await Task.WhenAll(ClusterNodes.Connection(a).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout),
             ClusterNodes.Connection(b).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout));
 
-        b.Services.GetRequiredService<AcmeChallengeResponses>().AddHttp01("tok-123", "tok-123.thumbprint");
+        await b.Services.GetRequiredService<AcmeChallengeResponses>().AddHttp01Async("tok-123", "tok-123.thumbprint");
         using var client = new HttpClient { BaseAddress = a.Addresses[1] };
         using var answer = await client.GetAsync(AcmeChallengeResponses.Http01PathPrefix + "tok-123");
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("tok-123.thumbprint", await answer.Content.ReadAsStringAsync());
 
-        b.Services.GetRequiredService<AcmeChallengeResponses>().RemoveHttp01("tok-123");
+        await b.Services.GetRequiredService<AcmeChallengeResponses>().RemoveHttp01Async("tok-123");
         // No longer a challenge anywhere: the path goes to the route like any other (the backend answers "app").
         Assert.Equal("app", await client.GetStringAsync(AcmeChallengeResponses.Http01PathPrefix + "tok-123"));
     }

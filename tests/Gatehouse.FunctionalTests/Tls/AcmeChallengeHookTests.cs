@@ -25,8 +25,8 @@ public sealed class AcmeChallengeHookTests : IAsyncLifetime
             TlsConfigs.Https(_backend, [TlsConfigs.Certificate(_pki.Write(_pki.Issue("site", ["site.test"]), "site"))]),
             builder =>
             {
-                builder.Services.AddSingleton<TlsAlpnChallengeCertificates>(host => host == "site.test" ? context : null);
-                builder.Services.AddSingleton<HttpChallengeResponses>(token => token == "tok-1" ? "tok-1.thumbprint" : null);
+                builder.Services.AddSingleton<TlsAlpnChallengeCertificates>(host => ValueTask.FromResult(host == "site.test" ? context : null));
+                builder.Services.AddSingleton<HttpChallengeResponses>(token => ValueTask.FromResult(token == "tok-1" ? "tok-1.thumbprint" : null));
             });
     }
 
