@@ -25,8 +25,20 @@ public sealed class AcmeChallengeHookTests : IAsyncLifetime
             TlsConfigs.Https(_backend, [TlsConfigs.Certificate(_pki.Write(_pki.Issue("site", ["site.test"]), "site"))]),
             builder =>
             {
-                builder.Services.AddSingleton<TlsAlpnChallengeCertificates>(host => ValueTask.FromResult(host == "site.test" ? context : null));
-                builder.Services.AddSingleton<HttpChallengeResponses>(token => ValueTask.FromResult(token == "tok-1" ? "tok-1.thumbprint" : null));
+                // "late.test" and the "tok-late"/"tok-gone" tokens answer asynchronously, as a cluster's look-up in Redis does.
+                builder.Services.AddSingleton<TlsAlpnChallengeCertificates>(host => host switch
+                {
+                    "site.test" => ValueTask.FromResult<SslStreamCertificateContext?>(context),
+                    "late.test" => Later<SslStreamCertificateContext>(context),
+                    _ => ValueTask.FromResult<SslStreamCertificateContext?>(null),
+                });
+                builder.Services.AddSingleton<HttpChallengeResponses>(token => token switch
+                {
+                    "tok-1" => ValueTask.FromResult<string?>("tok-1.thumbprint"),
+                    "tok-late" => Later("tok-late.thumbprint"),
+                    "tok-gone" => Later<string>(null),
+                    _ => ValueTask.FromResult<string?>(null),
+                });
             });
     }
 
@@ -37,6 +49,33 @@ public sealed class AcmeChallengeHookTests : IAsyncLifetime
 
         Assert.Equal(_challenge.Thumbprint, certificate.Thumbprint);
         Assert.Equal(AcmeChallenges.TlsAlpnProtocol, alpn);
+    }
+
+    [Fact]
+    public async Task TlsAlpn01_ALookUpThatCompletesLater_StillAnswersTheHandshake()
+    {
+        var (certificate, alpn) = await TlsClient.HandshakeAsync(_proxy.Addresses[0].Port, "late.test", AcmeChallenges.TlsAlpnProtocol);
+
+        Assert.Equal(_challenge.Thumbprint, certificate.Thumbprint);
+        Assert.Equal(AcmeChallenges.TlsAlpnProtocol, alpn);
+    }
+
+    [Fact]
+    public async Task Http01_ALookUpThatCompletesLater_AnswersOrFallsThroughToTheRedirect()
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _proxy.Addresses[1] };
+        using var late = new HttpRequestMessage(HttpMethod.Get, "/.well-known/acme-challenge/tok-late");
+        late.Headers.Host = "site.test";
+        using var gone = new HttpRequestMessage(HttpMethod.Get, "/.well-known/acme-challenge/tok-gone");
+        gone.Headers.Host = "site.test";
+
+        using var answered = await client.SendAsync(late);
+        using var redirected = await client.SendAsync(gone);
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("tok-late.thumbprint", await answered.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.MovedPermanently, redirected.StatusCode);
+        Assert.Equal(0, _backend.Requests);
     }
 
     [Fact]
@@ -64,6 +103,12 @@ public sealed class AcmeChallengeHookTests : IAsyncLifetime
         Assert.Equal("tok-1.thumbprint", await answered.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.MovedPermanently, redirected.StatusCode);
         Assert.Equal(0, _backend.Requests);
+    }
+
+    private static async ValueTask<T?> Later<T>(T? value) where T : class
+    {
+        await Task.Yield();
+        return value;
     }
 
     public async ValueTask DisposeAsync()
