@@ -16,7 +16,7 @@ public sealed class SlowStartFilter(SlowStartTracker tracker, Func<double> rando
     {
     }
 
-    public Task InvokeAsync(HttpContext context, Func<Task> next)
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var proxy = context.GetReverseProxyFeature();
         var balancing = RouteRuntime.Of(context)?.Generation.Cluster<ClusterBalancing>(proxy.Cluster.Config.ClusterId);
@@ -34,7 +34,7 @@ public sealed class SlowStartFilter(SlowStartTracker tracker, Func<double> rando
             }
         }
 
-        return next();
+        return next(context);
     }
 
     /// <summary>The candidates a request keeps: each ramping one with its admission chance, never none.</summary>

@@ -13,7 +13,7 @@ namespace Gatehouse.Overload;
 /// </summary>
 public sealed class OverloadMiddleware(DestinationGates gates)
 {
-    public Task PreferRoomAsync(HttpContext context, Func<Task> next)
+    public Task PreferRoomAsync(HttpContext context, RequestDelegate next)
     {
         var proxy = context.GetReverseProxyFeature();
         if (Settings(context, proxy) is not null && proxy.AvailableDestinations.Count > 1)
@@ -21,19 +21,19 @@ public sealed class OverloadMiddleware(DestinationGates gates)
             proxy.AvailableDestinations = WithRoom(proxy.AvailableDestinations, gates);
         }
 
-        return next();
+        return next(context);
     }
 
-    public Task AdmitAsync(HttpContext context, Func<Task> next)
+    public Task AdmitAsync(HttpContext context, RequestDelegate next)
     {
         var proxy = context.GetReverseProxyFeature();
         // Clusters without a limit pay no async step here.
         return Settings(context, proxy) is { } settings && proxy.AvailableDestinations is [var destination]
             ? AdmitAsync(context, next, destination, settings)
-            : next();
+            : next(context);
     }
 
-    private async Task AdmitAsync(HttpContext context, Func<Task> next, DestinationState destination, OverloadSettings settings)
+    private async Task AdmitAsync(HttpContext context, RequestDelegate next, DestinationState destination, OverloadSettings settings)
     {
         var gate = gates.For(destination, settings);
         var admission = await gate.EnterAsync(settings.QueueTimeout, context.RequestAborted);
@@ -42,7 +42,7 @@ public sealed class OverloadMiddleware(DestinationGates gates)
             case Admission.Admitted:
                 try
                 {
-                    await next();
+                    await next(context);
                 }
                 finally
                 {

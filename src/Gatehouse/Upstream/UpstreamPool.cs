@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using System.Net;
 
@@ -51,7 +52,8 @@ public sealed class UpstreamPool : IAsyncDisposable
     /// HttpClient would send the request again. The idle timeout (4 s, below the 5 s of Node.js, uvicorn and Apache)
     /// and the check of an idle connection before it is taken keep the race itself rare.
     /// </summary>
-    public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = TakeIdle(cancellation);
