@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
@@ -162,7 +161,6 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Sends the request and reads up to the final response head; 1xx heads are read and passed over.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ResponseHead> SendAsync(UpstreamRequest request, CancellationToken cancellation)
     {
         Reusable = false;
@@ -262,7 +260,6 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Reads heads until the final one; 1xx heads are passed over (one async method: one state machine per exchange).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
     {
         var interim = 0;
@@ -477,7 +474,6 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         return length;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadAsync(UpstreamFailure failure, CancellationToken cancellation)
     {
         try

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using System.Net;
 
@@ -52,7 +51,6 @@ public sealed class UpstreamPool : IAsyncDisposable
     /// HttpClient would send the request again. The idle timeout (4 s, below the 5 s of Node.js, uvicorn and Apache)
     /// and the check of an idle connection before it is taken keep the race itself rare.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Gatehouse.Upstream;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -15,7 +14,6 @@ internal sealed partial class LeanForwarder
     /// response (<see cref="DirectResponseFields"/>), and each transform runs in its direct form, in the same order.
     /// Failures end exactly as on the message path.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwarderError> ForwardDirectAsync(HttpContext context, string destinationPrefix, UpstreamOptions options,
         ForwarderRequestConfig requestConfig, HttpTransformer transformer, DirectPlan plan, CancellationToken cancellationToken)
     {
