@@ -101,12 +101,15 @@ public class NodeKilledTests
 
     /// <summary>C is another process, so its write is seen in Redis itself; bounded, a few milliseconds in practice.</summary>
     private static async Task WhenSharedAsync(RedisServer redis) =>
-        await WhenAsync(() => redis.KeysAsync("test:cache:k:*").GetAwaiter().GetResult().Count > 0, "C's entry in Redis");
+        await WhenAsync(async () => (await redis.KeysAsync("test:cache:k:*")).Count > 0, "C's entry in Redis");
 
-    private static async Task WhenAsync(Func<bool> condition, string what)
+    private static Task WhenAsync(Func<bool> condition, string what) => WhenAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Polls an asynchronous condition (never waited on synchronously: the suite runs with inline socket completions).</summary>
+    private static async Task WhenAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "timed out waiting for " + what);
             await Task.Delay(10);
