@@ -17,14 +17,12 @@ public static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>Turns the switch on unless the environment already sets it. Returns whether it is on.</summary>
-    public static bool UseUnlessSet()
+    /// <summary>Turns the switch on unless the environment already sets it.</summary>
+    public static void UseUnlessSet()
     {
         if (Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
         }
-
-        return Environment.GetEnvironmentVariable(Variable) == "1";
     }
 }

@@ -161,7 +161,7 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Sends the request and reads up to the final response head; 1xx heads are read and passed over.</summary>
-    public async ValueTask<ResponseHead> SendAsync(UpstreamRequest request, CancellationToken cancellation)
+    public async Task<ResponseHead> SendAsync(UpstreamRequest request, CancellationToken cancellation)
     {
         Reusable = false;
         _head = null;
@@ -193,7 +193,7 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
         // the body, and sending all of it first would hold the exchange until a timeout. Such a connection is not
         // reused (the body did not end cleanly), see CopyBodyToAsync.
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var head = ReadFinalHeadAsync(reading.Token).AsTask(); // awaited twice below (WhenAny, then its result)
+        var head = ReadFinalHeadAsync(reading.Token);
         if (await Task.WhenAny(_sending, head) == _sending && _sending.Result is { } failure)
         {
             // The client's side failed (or the exchange was cancelled): the backend still waits for the rest of the
@@ -260,7 +260,7 @@ internal sealed partial class UpstreamConnection : IAsyncDisposable
     }
 
     /// <summary>Reads heads until the final one; 1xx heads are passed over (one async method: one state machine per exchange).</summary>
-    private async ValueTask<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
+    private async Task<ResponseHead> ReadFinalHeadAsync(CancellationToken cancellation)
     {
         var interim = 0;
         while (true)

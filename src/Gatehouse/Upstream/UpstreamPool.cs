@@ -51,7 +51,7 @@ public sealed class UpstreamPool : IAsyncDisposable
     /// HttpClient would send the request again. The idle timeout (4 s, below the 5 s of Node.js, uvicorn and Apache)
     /// and the check of an idle connection before it is taken keep the race itself rare.
     /// </summary>
-    public async ValueTask<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
+    public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = TakeIdle(cancellation);

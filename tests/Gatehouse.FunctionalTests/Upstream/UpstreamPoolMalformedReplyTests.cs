@@ -97,7 +97,7 @@ public class UpstreamPoolMalformedReplyTests
         await connection.CopyBodyToAsync(Stream.Null, null, timeout.Token);
         await backend.ClosedAsync(1, timeout.Token);
 
-        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token).AsTask());
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token));
 
         Assert.Equal(UpstreamFailure.ClosedBeforeResponse, failure.Failure);
         Assert.True(await connection.LastRequestProvablyUnreadAsync(TimeProvider.System, timeout.Token));
@@ -115,7 +115,7 @@ public class UpstreamPoolMalformedReplyTests
         await connection.SendAsync(Get(), timeout.Token);
         await connection.CopyBodyToAsync(Stream.Null, null, timeout.Token);
 
-        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token).AsTask());
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => connection.SendAsync(Get(), timeout.Token));
 
         Assert.Equal(UpstreamFailure.ClosedBeforeResponse, failure.Failure);
         Assert.False(await connection.LastRequestProvablyUnreadAsync(TimeProvider.System, timeout.Token));

@@ -64,6 +64,6 @@ public class ClientConnectionPoolsTests
         await ClientConnectionPools.ReleaseAsync(connection.Items);
 
         Assert.Empty(connection.Items);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => entry.Pool.SendAsync(new UpstreamRequest("GET", "/", "a", []), CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => entry.Pool.SendAsync(new UpstreamRequest("GET", "/", "a", []), CancellationToken.None));
     }
 }

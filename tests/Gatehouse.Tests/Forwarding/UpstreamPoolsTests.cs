@@ -33,7 +33,7 @@ public sealed class UpstreamPoolsTests
         pools.Retain(GenerationCompiler.Compile(Config("http://10.0.0.2:8080/base")));
         Assert.Equal(1, pools.Count);
         Assert.Same(b, pools.For(new Uri("http://10.0.0.2:8080/"), options));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => a.Pool.SendAsync(new Gatehouse.Upstream.UpstreamRequest("GET", "/", "h", [])).AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => a.Pool.SendAsync(new Gatehouse.Upstream.UpstreamRequest("GET", "/", "h", [])));
     }
 
     [Fact]
