@@ -12,7 +12,8 @@ namespace Gatehouse.Cluster;
 /// <remarks>
 /// Reconnection is tried every second (StackExchange.Redis's heartbeat, with a linear retry policy), so a node shares again
 /// within about two seconds of Redis coming back. Channels subscribed through <see cref="Subscribe"/> are subscribed again
-/// on every reconnection by the multiplexer itself.
+/// on every reconnection by the multiplexer itself, and the state turns Connected only after Redis has processed those
+/// subscriptions (a ping on the pub/sub connection, behind them).
 /// </remarks>
 public sealed class ClusterConnection : IAsyncDisposable
 {
@@ -192,7 +193,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
             if (allUp)
             {
-                SetState(ClusterConnectionState.Connected, null);
+                _ = ReportConnectedOnceSubscribedAsync(connected);
             }
         };
 
@@ -217,7 +218,44 @@ public sealed class ClusterConnection : IAsyncDisposable
             }
         }
 
-        SetState(connected.IsConnected ? ClusterConnectionState.Connected : ClusterConnectionState.Disconnected, connected.IsConnected ? null : "no endpoint answered");
+        if (connected.IsConnected)
+        {
+            await ReportConnectedOnceSubscribedAsync(connected).ConfigureAwait(false);
+        }
+        else
+        {
+            SetState(ClusterConnectionState.Disconnected, "no endpoint answered");
+        }
+    }
+
+    /// <summary>
+    /// Reports Connected only after a round trip on the pub/sub connection, so that the SUBSCRIBE commands sent before it
+    /// (ours at start, the multiplexer's own after a reconnection, both queued ahead on that connection) have been
+    /// processed by Redis. Without it a feature that sees Connected and publishes at once (a cache removal kept while
+    /// Redis was away) could miss what another node publishes in the same milliseconds.
+    /// </summary>
+    private async Task ReportConnectedOnceSubscribedAsync(ConnectionMultiplexer connected)
+    {
+        try
+        {
+            await connected.GetSubscriber().PingAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The connection dropped again (its ConnectionFailed reports that) or Redis is slow: go on as before the
+            // round trip existed rather than stay Disconnected while both connections are up.
+        }
+
+        bool allUp;
+        lock (gate)
+        {
+            allUp = connectionsDown.Count == 0;
+        }
+
+        if (allUp && !stopping.IsCancellationRequested)
+        {
+            SetState(ClusterConnectionState.Connected, null);
+        }
     }
 
     private static void SubscribeOn(ConnectionMultiplexer connected, RedisChannel channel, Action<RedisValue> handler)

@@ -78,4 +78,36 @@ public class ClusterConnectionTests
         await redis.RestartAsync();
         await connection.WaitForAsync(ClusterConnectionState.Connected, StateTimeout);
     }
+
+    [Fact]
+    public async Task Connected_MeansSubscribed_AMessagePublishedAtOnceArrives_AtStartAndAfterEachRestart()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var connection = new ClusterConnection(
+            new ClusterOptions { Redis = redis.Endpoint, KeyPrefix = "sub-test:", NodeName = "node-s" },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ClusterConnection>.Instance);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var arrived = new SemaphoreSlim(0);
+        connection.Subscribe("news", message =>
+        {
+            received.Enqueue((string?)message ?? "");
+            arrived.Release();
+        });
+        connection.Start();
+
+        for (var round = 0; round < 3; round++)
+        {
+            await connection.WaitForAsync(ClusterConnectionState.Connected, StateTimeout);
+
+            // Published from another client the moment Connected is seen: the subscription must already be in place.
+            await using var publisher = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+            Assert.Equal(1, await publisher.GetDatabase().PublishAsync(StackExchange.Redis.RedisChannel.Literal("sub-test:news"), $"m{round}"));
+            Assert.True(await arrived.WaitAsync(StateTimeout), $"round {round}: nothing arrived");
+            Assert.Equal($"m{round}", received.Last());
+
+            redis.Kill();
+            await connection.WaitForAsync(ClusterConnectionState.Disconnected, StateTimeout);
+            await redis.RestartAsync();
+        }
+    }
 }
