@@ -106,4 +106,38 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         // No longer a challenge anywhere: the path goes to the route like any other (the backend answers "app").
         Assert.Equal("app", await client.GetStringAsync(AcmeChallengeResponses.Http01PathPrefix + "tok-123"));
     }
+
+    [Fact]
+    public async Task ATlsAlpn01ChallengeStartedOnOneNode_IsAnsweredByAnother_WithTheSameCertificate()
+    {
+        const string host = "alpn.gatehouse.test";
+        using var pki = TestPki.Create(name: "Challenge");
+        using var challenge = pki.Issue("challenge", [host]);
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("app");
+        await using var a = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", "other.gatehouse.test", challengePorts: false));
+        await using var b = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-b", "other.gatehouse.test", challengePorts: false));
+        await Task.WhenAll(ClusterNodes.Connection(a).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout),
+            ClusterNodes.Connection(b).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout));
+        var port = a.Addresses[0].Port;
+
+        // Before any challenge A has nothing for this name (no certificate yet, none pending): the handshake is refused.
+        await Assert.ThrowsAnyAsync<IOException>(() => TlsClient.HandshakeAsync(port, host, AcmeChallenges.TlsAlpnProtocol));
+
+        await b.Services.GetRequiredService<AcmeChallengeResponses>().AddTlsAlpn01Async(host, challenge);
+        // A starts inspecting ClientHellos when B's announcement arrives (pub/sub, milliseconds).
+        var share = a.Services.GetRequiredService<RedisAcmeChallengeShare>();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!share.HasTlsAlpn01)
+        {
+            Assert.True(deadline.Elapsed < ClusterNodes.StateTimeout, "B's TLS-ALPN-01 announcement never reached A");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        var (certificate, alpn) = await TlsClient.HandshakeAsync(port, host, AcmeChallenges.TlsAlpnProtocol);
+        Assert.Equal(challenge.Thumbprint, certificate.Thumbprint);
+        Assert.Equal(AcmeChallenges.TlsAlpnProtocol, alpn);
+        // The challenge certificate is for the CA's validation only: a client without acme-tls/1 is still refused.
+        await Assert.ThrowsAnyAsync<IOException>(() => TlsClient.HandshakeAsync(port, host));
+    }
 }
