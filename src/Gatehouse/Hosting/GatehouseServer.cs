@@ -140,10 +140,13 @@ public sealed class GatehouseServer : IAsyncDisposable
         // (Kestrel's default is 1 MB). Past it, the client waits in its TCP window. Measured (bench/uploads.sh, 1,000
         // fast chunked uploads of 1 MB to a slow backend): 972 KB per upload held at 1 MB, 259 KB at 64 KB; one 300 MB
         // upload took as long either way. See docs/reliability.md, "Exhaustion".
+        // The listen backlog is the kernel's maximum, not Kestrel's 512 (ListenBacklog; measured: a test's burst of 1,000
+        // uploads overflowed the accept queues 600-2,400 times with 512).
         builder.WebHost.UseSockets(sockets =>
         {
             sockets.WaitForDataBeforeAllocatingBuffer = false;
             sockets.MaxReadBufferSize = ClientReadAheadBytes;
+            sockets.Backlog = ListenBacklog.Kernel();
         });
         var connectionLimiter = GatehouseProtection.CreateConnectionLimiter(config.Limits);
         var memoryTrim = new IdleMemoryTrim(TimeProvider.System);

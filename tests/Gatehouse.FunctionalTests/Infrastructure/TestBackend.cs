@@ -53,6 +53,9 @@ public sealed class TestBackend : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(BindAddress, Port));
+        // As Gatehouse's own listeners (ListenBacklog): a test's burst of 1,000 upstream connections must not overflow the
+        // accept queue, which would turn a slow accept into SYN retransmissions past the proxy's connect timeout.
+        builder.WebHost.UseSockets(o => o.Backlog = Gatehouse.Hosting.ListenBacklog.Kernel());
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
         var app = builder.Build();
         app.UseWebSockets();
