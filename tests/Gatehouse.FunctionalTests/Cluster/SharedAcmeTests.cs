@@ -91,10 +91,8 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
     {
         await using var redis = await RedisServer.StartAsync();
         await using var backend = await TestBackend.StartAsync("app");
-        await using var a = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", "other.gatehouse.test", challengePorts: false));
-        await using var b = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-b", "other.gatehouse.test", challengePorts: false));
-        await Task.WhenAll(ClusterNodes.Connection(a).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout),
-            ClusterNodes.Connection(b).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout));
+        await using var a = await StartConnectedNodeAsync(backend, redis, "node-a");
+        await using var b = await StartConnectedNodeAsync(backend, redis, "node-b");
 
         await b.Services.GetRequiredService<AcmeChallengeResponses>().AddHttp01Async("tok-123", "tok-123.thumbprint");
         using var client = new HttpClient { BaseAddress = a.Addresses[1] };
@@ -115,10 +113,8 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         using var challenge = pki.Issue("challenge", [host]);
         await using var redis = await RedisServer.StartAsync();
         await using var backend = await TestBackend.StartAsync("app");
-        await using var a = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-a", "other.gatehouse.test", challengePorts: false));
-        await using var b = await TestProxy.StartAsync(Config(fixture, backend, redis, "node-b", "other.gatehouse.test", challengePorts: false));
-        await Task.WhenAll(ClusterNodes.Connection(a).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout),
-            ClusterNodes.Connection(b).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout));
+        await using var a = await StartConnectedNodeAsync(backend, redis, "node-a");
+        await using var b = await StartConnectedNodeAsync(backend, redis, "node-b");
         var port = a.Addresses[0].Port;
 
         // Before any challenge A has nothing for this name (no certificate yet, none pending): the handshake is refused.
@@ -139,5 +135,21 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         Assert.Equal(AcmeChallenges.TlsAlpnProtocol, alpn);
         // The challenge certificate is for the CA's validation only: a client without acme-tls/1 is still refused.
         await Assert.ThrowsAnyAsync<IOException>(() => TlsClient.HandshakeAsync(port, host));
+    }
+
+    /// <summary>A node without the CA's ports (its own order for another host fails quietly), once it is connected to Redis.</summary>
+    private async Task<TestProxy> StartConnectedNodeAsync(TestBackend backend, RedisServer redis, string name)
+    {
+        var node = await TestProxy.StartAsync(Config(fixture, backend, redis, name, "other.gatehouse.test", challengePorts: false));
+        try
+        {
+            await ClusterNodes.Connection(node).WaitForAsync(Gatehouse.Cluster.ClusterConnectionState.Connected, ClusterNodes.StateTimeout);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 }
