@@ -28,7 +28,7 @@ public sealed class AdminCliTests
             "\"healthCheck\": { \"active\": { \"enabled\": true, \"interval\": \"200ms\", \"path\": \"/health\", \"unhealthyThreshold\": 1 } }", rootExtra: AdminSession.Config));
         using var admin = new AdminSession(proxy);
         await admin.SetAsync("c", "a", "drain");
-        await UntilAsync(async () => (await admin.DestinationAsync("c", "a")).Active == "Healthy" && (await admin.DestinationAsync("c", "b")).Active == "Unhealthy");
+        await Poll.UntilAsync(async () => (await admin.DestinationAsync("c", "a")).Active == "Healthy" && (await admin.DestinationAsync("c", "b")).Active == "Unhealthy", "a Healthy and b Unhealthy", TimeSpan.FromSeconds(10));
 
         var (exit, stdout, stderr) = await GatehouseProcess.RunToEndAsync("status", "--admin", proxy.AdminAddress.ToString(), "--token", AdminSession.Token);
 
@@ -132,16 +132,5 @@ public sealed class AdminCliTests
         var refused = await GatehouseProcess.RunToEndAsync("proxy", "--from", $"http://127.0.0.1:{port}", "--to", a.Address.ToString(), "--admin", $"0.0.0.0:{adminPort}");
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("--admin: '0.0.0.0:", refused.Stderr, StringComparison.Ordinal);
-    }
-
-    /// <summary>Waits for a state the active health checks reach on their own schedule (bounded: 10 s).</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!await condition())
-        {
-            await tick.WaitForNextTickAsync(timeout.Token);
-        }
     }
 }

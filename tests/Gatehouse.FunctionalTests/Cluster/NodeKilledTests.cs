@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Gatehouse.Acme.Tests.TestSupport;
 using Gatehouse.FunctionalTests.Infrastructure;
@@ -80,11 +79,11 @@ public class NodeKilledTests
             }
         })).ToArray();
 
-        await WhenAsync(() => Interlocked.Read(ref succeeded[2]) >= 100, "C served 100");
+        await Poll.UntilAsync(() => Interlocked.Read(ref succeeded[2]) >= 100, "C served 100");
         nodeC.Signal(SigKill);
         Assert.NotEqual(0, await nodeC.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         var aAndBAtKill = Interlocked.Read(ref succeeded[0]) + Interlocked.Read(ref succeeded[1]);
-        await WhenAsync(() => Interlocked.Read(ref succeeded[0]) + Interlocked.Read(ref succeeded[1]) >= aAndBAtKill + 300, "A and B served 300 more");
+        await Poll.UntilAsync(() => Interlocked.Read(ref succeeded[0]) + Interlocked.Read(ref succeeded[1]) >= aAndBAtKill + 300, "A and B served 300 more");
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 
@@ -101,18 +100,5 @@ public class NodeKilledTests
 
     /// <summary>C is another process, so its write is seen in Redis itself; bounded, a few milliseconds in practice.</summary>
     private static async Task WhenSharedAsync(RedisServer redis) =>
-        await WhenAsync(async () => (await redis.KeysAsync("test:cache:k:*")).Count > 0, "C's entry in Redis");
-
-    private static Task WhenAsync(Func<bool> condition, string what) => WhenAsync(() => Task.FromResult(condition()), what);
-
-    /// <summary>Polls an asynchronous condition (never waited on synchronously: the suite runs with inline socket completions).</summary>
-    private static async Task WhenAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "timed out waiting for " + what);
-            await Task.Delay(10);
-        }
-    }
+        await Poll.UntilAsync(async () => (await redis.KeysAsync("test:cache:k:*")).Count > 0, "C's entry in Redis");
 }

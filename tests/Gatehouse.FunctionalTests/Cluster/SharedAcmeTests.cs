@@ -123,12 +123,7 @@ public sealed partial class SharedAcmeTests(ClusterPebbleFixture fixture) : ICla
         await b.Services.GetRequiredService<AcmeChallengeResponses>().AddTlsAlpn01Async(host, challenge);
         // A starts inspecting ClientHellos when B's announcement arrives (pub/sub, milliseconds).
         var share = a.Services.GetRequiredService<RedisAcmeChallengeShare>();
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!share.HasTlsAlpn01)
-        {
-            Assert.True(deadline.Elapsed < ClusterNodes.StateTimeout, "B's TLS-ALPN-01 announcement never reached A");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Poll.UntilAsync(() => share.HasTlsAlpn01, "B's TLS-ALPN-01 announcement to reach A", ClusterNodes.StateTimeout);
 
         var (certificate, alpn) = await TlsClient.HandshakeAsync(port, host, AcmeChallenges.TlsAlpnProtocol);
         Assert.Equal(challenge.Thumbprint, certificate.Thumbprint);

@@ -46,7 +46,7 @@ public class ThreeProcessesTests
             }
 
             // A is another process: its write is seen in Redis itself (bounded; milliseconds in practice).
-            await WhenAsync(async () => (await redis.KeysAsync("test:cache:k:*")).Count > 0, TimeSpan.FromSeconds(30), "A's entry in Redis");
+            await Poll.UntilAsync(async () => (await redis.KeysAsync("test:cache:k:*")).Count > 0, "A's entry in Redis");
 
             foreach (var other in new[] { nodes[1], nodes[2] })
             {
@@ -66,13 +66,13 @@ public class ThreeProcessesTests
 
             foreach (var node in new[] { nodes[0], nodes[2] })
             {
-                await WhenAsync(async () =>
+                await Poll.UntilAsync(async () =>
                 {
                     using var request = Get(node.Address, "/products/42");
                     request.Headers.CacheControl = new() { OnlyIfCached = true };
                     using var response = await client.SendAsync(request);
                     return response.StatusCode == HttpStatusCode.GatewayTimeout;
-                }, TimeSpan.FromSeconds(10), "the purge on " + node.Address);
+                }, "the purge on " + node.Address, TimeSpan.FromSeconds(10));
             }
 
             var reached = purging.Elapsed;
@@ -109,15 +109,4 @@ public class ThreeProcessesTests
 
     private static string CacheStatus(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : "";
-
-    /// <summary>Another process's state can only be observed: asks until it holds, within <paramref name="limit"/>.</summary>
-    private static async Task WhenAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < limit, "timed out waiting for " + what);
-            await Task.Delay(10);
-        }
-    }
 }

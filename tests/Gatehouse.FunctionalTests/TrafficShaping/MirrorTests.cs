@@ -58,7 +58,7 @@ public sealed class MirrorTests
             release.TrySetResult();
         }
 
-        await WaitUntilAsync(() => mirrors.InFlight("all") == 0 && telemetry.Sent == 3);
+        await Poll.UntilAsync(() => mirrors.InFlight("all") == 0 && telemetry.Sent == 3, "the three copies to settle", TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class MirrorTests
         }
 
         await shadow.WhenRequestsReach(1).WaitAsync(TimeSpan.FromSeconds(20));
-        await WaitUntilAsync(() => !seen.IsEmpty);
+        await Poll.UntilAsync(() => !seen.IsEmpty, "a copy to reach the mirror", TimeSpan.FromSeconds(20));
         Assert.Equal("POST /orders?id=7 copied " + new string('s', 1000), Assert.Single(seen));
 
         // Over the limit, with a length and chunked: not copied, and the client's request reaches the primary whole.
@@ -123,18 +123,7 @@ public sealed class MirrorTests
             Assert.Equal("primary", await response.Content.ReadAsStringAsync());
         }
 
-        await WaitUntilAsync(() => telemetry.Failed == 20);
+        await Poll.UntilAsync(() => telemetry.Failed == 20, "20 failed copies", TimeSpan.FromSeconds(20));
         Assert.Equal(0, telemetry.Sent);
-    }
-
-    /// <summary>Copies end on their own tasks: their counters are read until they settle, within a bounded deadline.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the mirror counters did not settle within 20 s");
-            await Task.Delay(10);
-        }
     }
 }
