@@ -17,6 +17,9 @@ if ((${#missing[@]})); then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Gatehouse runs with inline socket completions (src/Gatehouse/Program.cs); the tests host it in their own processes
+# too, so they run with the same switch, unless the caller set it.
+export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}
 log=$(mktemp)
 dotnet test Gatehouse.slnx 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

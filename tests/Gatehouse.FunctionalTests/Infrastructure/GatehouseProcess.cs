@@ -37,6 +37,25 @@ public sealed class GatehouseProcess : IAsyncDisposable
 
     public static GatehouseProcess Start(params string[] args) => Start(StartInfo(args));
 
+    /// <summary>Starts gatehouse.dll with these environment variables set (a null value removes the variable).</summary>
+    public static GatehouseProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var info = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        return Start(info);
+    }
+
     /// <summary>Starts a published executable (<see cref="NativeBuild"/>) rather than gatehouse.dll under dotnet.</summary>
     public static GatehouseProcess StartExecutable(string executable, params string[] args) => Start(StartInfo(args, executable));
 

@@ -4,8 +4,8 @@ namespace Gatehouse.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// Runs an asynchronous test body on a thread of its own, where every continuation comes back. For tests that call a
-/// synchronous client (Selenium's WebDriver): with inline socket completions on
-/// (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), an await may resume on a socket engine's thread, and a synchronous call there waits for a reply that the
+/// synchronous client (Selenium's WebDriver): with inline socket completions on (test.sh turns them on, as Gatehouse
+/// does), an await may resume on a socket engine's thread, and a synchronous call there waits for a reply that the
 /// same thread has to read.
 /// </summary>
 public static class OwnThread
