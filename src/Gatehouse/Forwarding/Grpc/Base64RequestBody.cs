@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using Gatehouse.Http;
 
 namespace Gatehouse.Forwarding;
 
@@ -21,7 +22,7 @@ internal sealed class Base64RequestBody(Stream encoded) : Stream
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     // As Kestrel's own request body with AllowSynchronousIO off: no thread blocks on the read below.
-    public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
+    public override int Read(byte[] buffer, int offset, int count) => throw SynchronousIo.NotAllowed();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {

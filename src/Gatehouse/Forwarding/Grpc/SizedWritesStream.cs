@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Gatehouse.Http;
 
 namespace Gatehouse.Forwarding;
 
@@ -34,11 +35,11 @@ internal sealed class SizedWritesStream(PipeWriter writer) : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     // A pipe cannot be flushed synchronously: as Kestrel's own body with AllowSynchronousIO off, no thread blocks on it.
-    public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
+    public override void Write(byte[] buffer, int offset, int count) => throw SynchronousIo.NotAllowed();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => writer.FlushAsync(cancellationToken).AsTask();
 
-    public override void Flush() => throw new InvalidOperationException("Synchronous I/O is not allowed here; use the asynchronous method.");
+    public override void Flush() => throw SynchronousIo.NotAllowed();
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
