@@ -41,7 +41,9 @@
 #                       floor-raw, floor-kestrel: bench/Floor, the least a .NET proxy spends here (raw sockets on both
 #                       sides, or Kestrel with raw backend sockets), run with the variables of FLOOR_ENV; they serve
 #                       small-64, small-1000 and 100k-64 only; floor-kestrel-tls: the same over Kestrel's HTTPS/1.1
-#                       (tls-small-64); floor-kestrel-cache: Kestrel answering from bodies kept in memory (cached-*))
+#                       (tls-small-64); floor-kestrel-cache: Kestrel answering from bodies kept in memory (cached-*);
+#                       floor-raw-tls: raw sockets with SslStream on the client side, no server (tls-small-64);
+#                       floor-raw-cache: raw sockets answering hits from files with sendfile(2) (cached-*))
 #   GATEHOUSE_BUILD=aot    how the gatehouse contenders run: "aot", the Native AOT executable Gatehouse ships
 #                       (packaging/publish.sh, published to artifacts/bench), or "jit", the framework-dependent
 #                       gatehouse.dll under `dotnet` (the build `dotnet run` and the tests use)
@@ -123,6 +125,8 @@ declare -A PORT=(
     [floor-kestrel]=${FLOOR_KESTREL_PORT:-18198}
     [floor-kestrel-tls]=${FLOOR_KESTREL_TLS_PORT:-18199}
     [floor-kestrel-cache]=${FLOOR_KESTREL_CACHE_PORT:-18200}
+    [floor-raw-tls]=${FLOOR_RAW_TLS_PORT:-18201}
+    [floor-raw-cache]=${FLOOR_RAW_CACHE_PORT:-18202}
 )
 declare -A SCENARIO_PATH=([small-64]=/small [small-1000]=/small [100k-64]=/100k [cached-small-64]=/cached-small [cached-100k-64]=/cached-100k [close-64]=/small
     [rr-small-64]=/rr-small [tls-small-64]=/small [h2-small-64]=/small [html-100k-gzip-64]=/html-100k [cached-html-100k-gzip-64]=/cached-html-100k)
@@ -148,7 +152,7 @@ url_of() { if is_tls "$1"; then echo "https://localhost:${PORT[$1]}$2"; else ech
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, gatehouse-nometrics, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache, floor-raw, floor-kestrel, floor-kestrel-tls, floor-kestrel-cache)"; done
+for c in $CONTENDERS; do [[ -n ${PORT[$c]:-} ]] || die "unknown contender '$c' (gatehouse, gatehouse-log, gatehouse-bare, gatehouse-env, gatehouse-nometrics, nginx, nginx-log, yarp, gatehouse-cache, nginx-cache, varnish, gatehouse-tls, nginx-tls, yarp-tls, gatehouse-gzip, nginx-gzip, gatehouse-gzip-cache, nginx-gzip-cache, floor-raw, floor-kestrel, floor-kestrel-tls, floor-kestrel-cache, floor-raw-tls, floor-raw-cache)"; done
 for s in $SCENARIOS; do [[ -n ${SCENARIO_PATH[$s]:-} ]] || die "unknown scenario '$s' (small-64, small-1000, 100k-64, rr-small-64, cached-small-64, cached-100k-64, close-64, tls-small-64, h2-small-64, html-100k-gzip-64, cached-html-100k-gzip-64)"; done
 [[ ${GATEHOUSE_ACCESS_LOG:-off} =~ ^(off|stdout)$ ]] || die "GATEHOUSE_ACCESS_LOG must be off or stdout, not '$GATEHOUSE_ACCESS_LOG'"
 
@@ -269,15 +273,16 @@ start() {
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" \
                 dotnet "$YARP_DLL" "$port" "http://127.0.0.1:$BACKEND_PORT" "${yarp_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
-        floor-raw | floor-kestrel | floor-kestrel-tls | floor-kestrel-cache)
+        floor-raw | floor-kestrel | floor-kestrel-tls | floor-kestrel-cache | floor-raw-tls | floor-raw-cache)
             # bench/Floor: what .NET itself costs per proxied request (raw sockets, or Kestrel and raw backend sockets;
             # Kestrel's HTTPS/1.1; Kestrel answering from bodies kept in memory).
             assert_port_free "$port"
             local -a floor_env=() floor_args=("${name#floor-}" "$port" "$BACKEND_PORT")
             read -ra floor_env <<<"${FLOOR_ENV:-}"
             [[ $name == floor-kestrel-* ]] && floor_args[0]=kestrel
-            [[ $name == floor-kestrel-tls ]] && floor_args+=(--tls "$WORK/cert.pem" "$WORK/key.pem")
-            [[ $name == floor-kestrel-cache ]] && floor_args+=(--cache)
+            [[ $name == floor-raw-* ]] && floor_args[0]=raw
+            [[ $name == floor-*-tls ]] && floor_args+=(--tls "$WORK/cert.pem" "$WORK/key.pem")
+            [[ $name == floor-*-cache ]] && floor_args+=(--cache)
             env "${PROBE_ENV[@]}" ALLOC_PROBE_SOCKET="$WORK/$name.alloc" "${floor_env[@]}" \
                 dotnet "$FLOOR_DLL" "${floor_args[@]}" >"$WORK/$name.out" 2>"$WORK/$name.err" &
             ;;
@@ -480,7 +485,7 @@ check_hit() {
         gatehouse-cache | gatehouse-gzip-cache | gatehouse-env) grep -qi '^Cache-Status: Gatehouse; hit' <<<"$headers" ;;
         nginx-cache | nginx-gzip-cache) grep -qi '^X-Cache-Status: HIT' <<<"$headers" ;;
         varnish) grep -qiE '^X-Varnish: [0-9]+ [0-9]+' <<<"$headers" ;; # two ids: this request and the stored one
-        floor-kestrel-cache) grep -qi '^X-Floor-Cache: hit' <<<"$headers" ;;
+        floor-kestrel-cache | floor-raw-cache) grep -qi '^X-Floor-Cache: hit' <<<"$headers" ;;
     esac || die "$name did not answer $path from its cache: $headers"
     log "$name: $path is a cache hit ($(grep -iE '^(Cache-Status|X-Cache-Status|X-Varnish|Age):' <<<"$headers" | paste -sd ' ' -))"
 }
