@@ -34,10 +34,7 @@ public class NodeKilledTests
         });
         await using var inProcess = await ClusterNodes.StartAsync(origin, redis, count: 2);
         var port = FreePorts.Tcp();
-        var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var configPath = Path.Combine(directory, "gatehouse.json");
-        await File.WriteAllTextAsync(configPath, ClusterNodes.Config(origin, redis, "node-c")
+        var configPath = await Configs.WriteAloneAsync(ClusterNodes.Config(origin, redis, "node-c")
             .Replace("\"port\": 0 } ],", $"\"port\": {port.ToString(CultureInfo.InvariantCulture)} }} ],", StringComparison.Ordinal));
         await using var nodeC = GatehouseProcess.Start("run", "--config", configPath);
         await nodeC.WaitForLineAsync("connected to Redis");

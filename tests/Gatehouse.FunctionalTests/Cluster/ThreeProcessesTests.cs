@@ -92,14 +92,11 @@ public class ThreeProcessesTests
     {
         var port = FreePorts.Tcp();
         var adminPort = FreePorts.Tcp();
-        var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var configPath = Path.Combine(directory, "gatehouse.json");
         var config = ClusterNodes.Config(origin, redis, name)
             .Replace("\"port\": 0 } ],", $"\"port\": {port.ToString(CultureInfo.InvariantCulture)} }} ],", StringComparison.Ordinal)
             .Replace("\"admin\": { \"port\": 0 }", $"\"admin\": {{ \"port\": {adminPort.ToString(CultureInfo.InvariantCulture)} }}", StringComparison.Ordinal);
         Assert.Contains($"\"port\": {adminPort.ToString(CultureInfo.InvariantCulture)}", config, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(configPath, config);
+        var configPath = await Configs.WriteAloneAsync(config);
         var process = GatehouseProcess.Start("run", "--config", configPath);
         await process.WaitForLineAsync("connected to Redis");
         return (process, new Uri($"http://127.0.0.1:{port}/"), new Uri($"http://127.0.0.1:{adminPort}/"));

@@ -84,10 +84,7 @@ public sealed class ConcurrentUploadsMemoryTests
             await context.Response.WriteAsync(answer);
         });
         var port = TestBackend.UnusedPort();
-        var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var configPath = Path.Combine(directory, "gatehouse.json");
-        await File.WriteAllTextAsync(configPath, $$"""
+        var configPath = await Configs.WriteAloneAsync($$"""
             {
               "listeners": [ { "address": "127.0.0.1", "port": {{port}} } ],
               "accessLog": { "enabled": false },
@@ -132,7 +129,7 @@ public sealed class ConcurrentUploadsMemoryTests
         finally
         {
             rest.TrySetResult();
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(Path.GetDirectoryName(configPath)!, recursive: true);
         }
     }
 

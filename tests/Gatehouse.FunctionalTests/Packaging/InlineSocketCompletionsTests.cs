@@ -18,10 +18,7 @@ public class InlineSocketCompletionsTests
         Assert.True(Environment.ProcessorCount > 1, "one core runs one socket engine thread either way: nothing to tell apart");
         await using var backend = await TestBackend.StartAsync("b1");
         var port = TestBackend.UnusedPort();
-        var directory = Path.Combine(Path.GetTempPath(), "gatehouse-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var configPath = Path.Combine(directory, "gatehouse.json");
-        await File.WriteAllTextAsync(configPath, $$"""
+        var configPath = await Configs.WriteAloneAsync($$"""
             {
               "listeners": [ { "address": "127.0.0.1", "port": {{port}} } ],
               "routes": { "r": { "clusterId": "c", "match": { "pathPrefix": "/" } } },
