@@ -54,7 +54,7 @@ public sealed class AdminCliTests
         Assert.Equal("drained", (await admin.DestinationAsync("c", "a")).State);
 
         // The admin address and token from the environment, as a script would set them.
-        var environment = new Dictionary<string, string> { ["GATEHOUSE_ADMIN"] = address, ["GATEHOUSE_ADMIN_TOKEN"] = AdminSession.Token };
+        var environment = new Dictionary<string, string?> { ["GATEHOUSE_ADMIN"] = address, ["GATEHOUSE_ADMIN_TOKEN"] = AdminSession.Token };
         var json = await GatehouseProcess.RunToEndAsync(environment, "destination", "enable", "c", "a", "--json");
         Assert.Equal(0, json.ExitCode);
         using var answer = System.Text.Json.JsonDocument.Parse(json.Stdout);

@@ -21,40 +21,17 @@ public sealed class GatehouseProcess : IAsyncDisposable
 
     /// <summary>Runs gatehouse to completion and returns its exit code and output.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(params string[] args) =>
-        RunToEndAsync(new Dictionary<string, string>(), args);
+        ProcessRunner.RunAsync(StartInfo(args));
 
-    /// <summary>Runs gatehouse to completion with extra environment variables.</summary>
-    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var info = StartInfo(args);
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        return ProcessRunner.RunAsync(info);
-    }
+    /// <summary>Runs gatehouse to completion with these environment variables set (a null value removes the variable).</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        ProcessRunner.RunAsync(WithEnvironment(StartInfo(args), environment));
 
     public static GatehouseProcess Start(params string[] args) => Start(StartInfo(args));
 
     /// <summary>Starts gatehouse.dll with these environment variables set (a null value removes the variable).</summary>
-    public static GatehouseProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
-    {
-        var info = StartInfo(args);
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
-
-        return Start(info);
-    }
+    public static GatehouseProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(WithEnvironment(StartInfo(args), environment));
 
     /// <summary>Starts a published executable (<see cref="NativeBuild"/>) rather than gatehouse.dll under dotnet.</summary>
     public static GatehouseProcess StartExecutable(string executable, params string[] args) => Start(StartInfo(args, executable));
@@ -138,6 +115,23 @@ public sealed class GatehouseProcess : IAsyncDisposable
         // The admin commands read these; the tests' own machine must not choose their admin API or token.
         info.Environment.Remove("GATEHOUSE_ADMIN");
         info.Environment.Remove("GATEHOUSE_ADMIN_TOKEN");
+        return info;
+    }
+
+    private static ProcessStartInfo WithEnvironment(ProcessStartInfo info, IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
         return info;
     }
 
