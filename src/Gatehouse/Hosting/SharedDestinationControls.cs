@@ -7,16 +7,23 @@ namespace Gatehouse.Hosting;
 /// Cluster mode: drained and disabled destinations (<see cref="DestinationControls"/>) are one state for all nodes
 /// (docs/cluster.md, "Drain and disable across nodes"). An operator's change on any node is written to the Redis hash
 /// <c>destinations</c> and announced on the channel of that name; every node then reads the whole hash and makes it its
-/// state. A node reads it again when it connects or reconnects and after each config reload, so a node that starts, or
-/// comes back, takes the current state. A change made while Redis is away applies on that node at once and is written
-/// when Redis is back (the last writer wins).
+/// state. A node reads it again when it connects or reconnects, after each config reload, and every
+/// <see cref="ResyncInterval"/> while connected, so a node that starts, or comes back, takes the current state, and one
+/// that missed an announcement (published in the moment it reconnected) or whose exchange failed catches up within that
+/// interval. A change made while Redis is away applies on that node at once and is written when Redis is back (the last
+/// writer wins), or at the next resync if that write failed.
 /// </summary>
-internal sealed class SharedDestinationControls(ClusterConnection cluster, DestinationControls controls, GenerationHolder generations) : IHostedService, IDisposable
+internal sealed class SharedDestinationControls(ClusterConnection cluster, DestinationControls controls, GenerationHolder generations,
+    TimeProvider time) : IHostedService, IDisposable
 {
     public const string HashName = "destinations";
     public const string ChannelName = "destinations";
 
+    /// <summary>How often a connected node reads the hash (and writes what it could not write) without being told to.</summary>
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
     private readonly SemaphoreSlim exchange = new(1, 1);
+    private ITimer? resync;
     private readonly Lock gate = new();
     private readonly Dictionary<string, (string Cluster, string Destination, DestinationMode Mode)> unsent = new(StringComparer.Ordinal);
 
@@ -33,12 +40,21 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
         cluster.Subscribe(ChannelName, _ => SyncInBackground());
         generations.Applied += _ => SyncInBackground();
         SyncInBackground();
+        // A tick while an exchange is still under way (Redis slow) adds nothing: that one reads the hash anyway.
+        resync = time.CreateTimer(_ =>
+        {
+            if (exchange.CurrentCount > 0)
+            {
+                SyncInBackground();
+            }
+        }, null, ResyncInterval, ResyncInterval);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         controls.SetByOperator -= OnOperatorSet;
+        resync?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -68,9 +84,19 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
         SyncInBackground();
     }
 
-    public void Dispose() => exchange.Dispose();
+    public void Dispose()
+    {
+        resync?.Dispose();
+        exchange.Dispose();
+    }
 
-    private void SyncInBackground() => _ = SyncAsync();
+    private void SyncInBackground()
+    {
+        if (cluster.IsConnected)
+        {
+            _ = SyncAsync();
+        }
+    }
 
     /// <summary>Writes this node's unsent changes (then tells the others), and makes the hash this node's state. Never throws.</summary>
     private async Task SyncAsync()

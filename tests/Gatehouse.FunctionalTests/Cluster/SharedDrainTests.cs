@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gatehouse.Cluster;
 using Gatehouse.FunctionalTests.Admin;
 using Gatehouse.FunctionalTests.Infrastructure;
+using Gatehouse.Hosting;
 using Gatehouse.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -107,6 +108,31 @@ public sealed class SharedDrainTests
         // Back means both nodes reconnected (the client library's retry takes its time on a loaded machine); from
         // then on the kept drain reaches node B within the 5 s WaitForModeAsync allows.
         await nodes.WaitForAsync(ClusterConnectionState.Connected);
+        await WaitForModeAsync(nodes[1], "a", DestinationMode.Draining);
+        Assert.Equal(["b"], await AnswersAsync(nodes[1], 6));
+    }
+
+    /// <summary>
+    /// A node that misses an announcement (another node published it in the moment this one was reconnecting, or its own
+    /// read failed) still converges: every node reads the hash again every <see cref="SharedDestinationControls.ResyncInterval"/>.
+    /// Here the change is written to the hash by another client with no announcement at all.
+    /// </summary>
+    [Fact]
+    public async Task AChangeInTheHashThatWasNeverAnnounced_ReachesEveryNodeAtTheNextResync()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await TestBackend.StartAsync("a");
+        await using var b = await TestBackend.StartAsync("b");
+        await using var nodes = await ClusterNodes.StartAsync(2, node => Config(a, b, redis, node));
+        await nodes.WaitForAsync(ClusterConnectionState.Connected);
+
+        await using (var other = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint))
+        {
+            Assert.True(await other.GetDatabase().HashSetAsync("drain-test:" + SharedDestinationControls.HashName,
+                SharedDestinationControls.Field("c", "a"), SharedDestinationControls.Value("c", "a", DestinationMode.Draining)));
+        }
+
+        await WaitForModeAsync(nodes[0], "a", DestinationMode.Draining);
         await WaitForModeAsync(nodes[1], "a", DestinationMode.Draining);
         Assert.Equal(["b"], await AnswersAsync(nodes[1], 6));
     }
