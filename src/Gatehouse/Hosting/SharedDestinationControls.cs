@@ -23,9 +23,9 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
 
     private readonly SemaphoreSlim exchange = new(1, 1);
-    private ITimer? resync;
     private readonly Lock gate = new();
     private readonly Dictionary<string, (string Cluster, string Destination, DestinationMode Mode)> unsent = new(StringComparer.Ordinal);
+    private ITimer? resync;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -90,13 +90,7 @@ internal sealed class SharedDestinationControls(ClusterConnection cluster, Desti
         exchange.Dispose();
     }
 
-    private void SyncInBackground()
-    {
-        if (cluster.IsConnected)
-        {
-            _ = SyncAsync();
-        }
-    }
+    private void SyncInBackground() => _ = SyncAsync();
 
     /// <summary>Writes this node's unsent changes (then tells the others), and makes the hash this node's state. Never throws.</summary>
     private async Task SyncAsync()

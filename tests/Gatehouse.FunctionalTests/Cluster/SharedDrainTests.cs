@@ -16,10 +16,11 @@ namespace Gatehouse.FunctionalTests.Cluster;
 public sealed class SharedDrainTests
 {
     private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(5);
+    private static readonly ClusterKeys Keys = new("drain-test:");
 
     private static string Config(TestBackend a, TestBackend b, RedisServer redis, string node) => Configs.SingleCluster(
         Configs.Destinations(a, b), "\"loadBalancingPolicy\": \"RoundRobin\"",
-        rootExtra: AdminSession.Config + ClusterNodes.Section(redis, node, "drain-test:"));
+        rootExtra: AdminSession.Config + ClusterNodes.Section(redis, node, Keys.Prefix));
 
     /// <summary>Awaits a node's mode for destination <paramref name="destination"/> of cluster c through DestinationControls.Changed.</summary>
     private static async Task WaitForModeAsync(TestProxy node, string destination, DestinationMode mode)
@@ -128,7 +129,7 @@ public sealed class SharedDrainTests
 
         await using (var other = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint))
         {
-            Assert.True(await other.GetDatabase().HashSetAsync("drain-test:" + SharedDestinationControls.HashName,
+            Assert.True(await other.GetDatabase().HashSetAsync(Keys.Key(SharedDestinationControls.HashName),
                 SharedDestinationControls.Field("c", "a"), SharedDestinationControls.Value("c", "a", DestinationMode.Draining)));
         }
 
